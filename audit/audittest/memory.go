@@ -1,0 +1,210 @@
+package audittest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// Workbook is an in-memory audit.Workbook. Its zero value is an empty
+// workbook; it is safe for concurrent use.
+type Workbook struct {
+	mu    sync.Mutex
+	tabs  []string
+	cells map[string][][]string
+}
+
+var _ audit.Workbook = (*Workbook)(nil)
+
+// NewWorkbook returns a workbook holding the given tabs.
+func NewWorkbook(tabs map[string][][]string) *Workbook {
+	w := &Workbook{}
+	for _, t := range slices.Sorted(maps.Keys(tabs)) {
+		w.set(t, tabs[t])
+	}
+	return w
+}
+
+func (w *Workbook) set(title string, values [][]string) {
+	if w.cells == nil {
+		w.cells = make(map[string][][]string)
+	}
+	if _, ok := w.cells[title]; !ok {
+		w.tabs = append(w.tabs, title)
+	}
+	w.cells[title] = trim(clone(values))
+}
+
+// Set replaces a tab's values, creating the tab; for test setup.
+func (w *Workbook) Set(title string, values [][]string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.set(title, values)
+}
+
+// ReadTab implements audit.Workbook.
+func (w *Workbook) ReadTab(_ context.Context, title string) (*audit.Tab, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	v, ok := w.cells[title]
+	if !ok {
+		return nil, fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	return &audit.Tab{Meta: w.meta(title), Values: clone(v)}, nil
+}
+
+// EnsureTab implements audit.Workbook.
+func (w *Workbook) EnsureTab(_ context.Context, title string) (audit.TabMeta, bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.cells[title]; ok {
+		return w.meta(title), false, nil
+	}
+	w.set(title, nil)
+	return w.meta(title), true, nil
+}
+
+// AppendRows implements audit.Workbook.
+func (w *Workbook) AppendRows(_ context.Context, title string, rows [][]string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	v, ok := w.cells[title]
+	if !ok {
+		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	w.cells[title] = trim(append(v, clone(rows)...))
+	return nil
+}
+
+// ReplaceTab implements audit.Workbook.
+func (w *Workbook) ReplaceTab(_ context.Context, title string, rows [][]string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.cells[title]; !ok {
+		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	w.cells[title] = trim(clone(rows))
+	return nil
+}
+
+func (w *Workbook) meta(title string) audit.TabMeta {
+	return audit.TabMeta{SpreadsheetID: "memory", TabID: int64(slices.Index(w.tabs, title)), Title: title}
+}
+
+// trim drops trailing empty cells and rows, as the Sheets API does.
+func trim(v [][]string) [][]string {
+	for i, r := range v {
+		end := len(r)
+		for end > 0 && r[end-1] == "" {
+			end--
+		}
+		v[i] = r[:end]
+	}
+	end := len(v)
+	for end > 0 && len(v[end-1]) == 0 {
+		end--
+	}
+	return v[:end]
+}
+
+func clone(v [][]string) [][]string {
+	out := make([][]string, len(v))
+	for i, r := range v {
+		out[i] = slices.Clone(r)
+	}
+	return out
+}
+
+// Store is an in-memory audit.Store and audit.StateStore.
+type Store struct {
+	mu     sync.Mutex
+	snaps  map[string][]*audit.Snapshot
+	states map[string]audit.State
+}
+
+var (
+	_ audit.Store      = (*Store)(nil)
+	_ audit.StateStore = (*Store)(nil)
+)
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{snaps: make(map[string][]*audit.Snapshot), states: make(map[string]audit.State)}
+}
+
+// Latest implements audit.Store.
+func (s *Store) Latest(_ context.Context, sheet string) (*audit.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.snaps[sheet]
+	if len(l) == 0 {
+		return nil, fmt.Errorf("sheet %q has no snapshot: %w", sheet, audit.ErrNotFound)
+	}
+	return l[len(l)-1], nil
+}
+
+// Load implements audit.Store.
+func (s *Store) Load(_ context.Context, sheet, id string) (*audit.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sn := range s.snaps[sheet] {
+		if sn.ID == id {
+			return sn, nil
+		}
+	}
+	return nil, fmt.Errorf("snapshot %s of %q: %w", id, sheet, audit.ErrNotFound)
+}
+
+// Put implements audit.Store.
+func (s *Store) Put(_ context.Context, snap *audit.Snapshot) (audit.SnapshotInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := *snap
+	c.Values = clone(snap.Values)
+	c.ID = "s" + strconv.Itoa(len(s.snaps[snap.Sheet])+1)
+	s.snaps[snap.Sheet] = append(s.snaps[snap.Sheet], &c)
+	return audit.SnapshotInfo{ID: c.ID, Sheet: c.Sheet, Time: c.Time, Rows: len(c.Values)}, nil
+}
+
+// Snapshots returns the stored versions of sheet, oldest first.
+func (s *Store) Snapshots(sheet string) []*audit.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.snaps[sheet])
+}
+
+// LoadState implements audit.StateStore.
+func (s *Store) LoadState(_ context.Context, sheet string) (audit.State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.states[sheet], nil
+}
+
+// SaveState implements audit.StateStore.
+func (s *Store) SaveState(_ context.Context, sheet string, st audit.State) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.states[sheet] = st
+	return nil
+}
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }

@@ -1,0 +1,201 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Spec is what a cycle needs to know about one configured sheet.
+type Spec struct {
+	// Name is the configured sheet name, used in store paths and logs.
+	Name      string
+	Tab       string
+	HeaderRow int
+	Key       []string
+	// ChangeLogTab receives one row per change; empty disables it.
+	ChangeLogTab string
+	// ChangeLogLimit caps the rows one cycle appends (default 5000).
+	ChangeLogLimit int
+}
+
+// Result is the outcome of one cycle of one sheet.
+type Result struct {
+	Sheet    string        `json:"sheet"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration"`
+	// Error is set when the cycle failed.
+	Error string `json:"error,omitempty"`
+	// Snapshot is the id of the version the sheet is at now.
+	Snapshot string `json:"snapshot,omitempty"`
+	// NewSnapshot reports whether this cycle stored a new version.
+	NewSnapshot bool `json:"new_snapshot"`
+	Rows        int  `json:"rows"`
+	Columns     int  `json:"columns"`
+	Blank       int  `json:"blank_rows"`
+	Changes     int  `json:"changes"`
+	// Logged is the number of rows appended to the Change Log.
+	Logged   int       `json:"logged"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Cycle runs one audit pass over one sheet: read, snapshot, diff against the
+// last logged version, write the changes back. Its fields are its
+// dependencies; Logger and Now may be nil.
+type Cycle struct {
+	Spec     Spec
+	Workbook Workbook
+	Store    Store
+	State    StateStore
+	Logger   *zap.Logger
+	Now      func() time.Time
+	// Location is the time zone of the times written to the sheet.
+	Location *time.Location
+}
+
+// Run runs the cycle once. Problems in the data come back as findings in the
+// result; an error means the cycle could not do its job, and whatever it
+// could not finish is retried by the next cycle: the snapshot is stored
+// before anything is written back, and the Change Log position advances
+// only after the rows are appended.
+func (c *Cycle) Run(ctx context.Context) (*Result, error) {
+	now, log := time.Now, c.Logger
+	if c.Now != nil {
+		now = c.Now
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := c.Spec
+	res := &Result{Sheet: s.Name, Started: now()}
+	err := c.run(ctx, res, now, loc, log)
+	res.Duration = now().Sub(res.Started)
+	if err != nil {
+		res.Error = err.Error()
+	}
+	c.saveLast(ctx, res, log)
+	return res, err
+}
+
+func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc *time.Location, log *zap.Logger) error {
+	s := c.Spec
+	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
+	if err != nil {
+		return fmt.Errorf("read tab %q: %w", s.Tab, err)
+	}
+	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
+	if err != nil {
+		return fmt.Errorf("tab %q: %w", s.Tab, err)
+	}
+	res.Rows, res.Columns, res.Blank = len(table.Rows), len(table.Header), table.Blank
+	for _, f := range table.Problems {
+		f.Sheet = s.Name
+		res.Findings = append(res.Findings, f)
+	}
+
+	latest, err := c.Store.Latest(ctx, s.Name)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("read latest snapshot: %w", err)
+	}
+	if latest != nil && slices.EqualFunc(latest.Values, tab.Values, slices.Equal) {
+		res.Snapshot = latest.ID
+	} else {
+		info, err := c.Store.Put(ctx, &Snapshot{
+			Sheet: s.Name, Time: res.Started, Meta: tab.Meta,
+			HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values,
+		})
+		if err != nil {
+			return fmt.Errorf("store snapshot: %w", err)
+		}
+		res.Snapshot, res.NewSnapshot = info.ID, true
+		log.Info("snapshot stored", zap.String("sheet", s.Name), zap.String("snapshot", info.ID),
+			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
+	}
+	return c.logChanges(ctx, res, table, now().In(loc), log)
+}
+
+// logChanges appends the changes since the last logged snapshot to the
+// Change Log tab and then records how far the log goes.
+func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, at time.Time, log *zap.Logger) error {
+	s := c.Spec
+	st, err := c.State.LoadState(ctx, s.Name)
+	if err != nil {
+		return fmt.Errorf("load state: %w", err)
+	}
+	if st.Logged == res.Snapshot {
+		return nil
+	}
+	var rows [][]string
+	if st.Logged == "" {
+		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
+	} else {
+		changes, err := c.changesSince(ctx, st.Logged, table)
+		if err != nil {
+			return err
+		}
+		res.Changes = len(changes)
+		limit := s.ChangeLogLimit
+		if limit <= 0 {
+			limit = 5000
+		}
+		rows = ChangeLogRows(changes, at, st.Logged, res.Snapshot, limit)
+	}
+	if s.ChangeLogTab != "" && len(rows) > 0 {
+		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
+		if err != nil {
+			return fmt.Errorf("create tab %q: %w", s.ChangeLogTab, err)
+		}
+		if created {
+			rows = append([][]string{ChangeLogHeader()}, rows...)
+		}
+		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
+			return fmt.Errorf("append to tab %q: %w", s.ChangeLogTab, err)
+		}
+		res.Logged = len(rows)
+		if created {
+			res.Logged--
+		}
+		log.Info("change log written", zap.String("sheet", s.Name), zap.String("tab", s.ChangeLogTab),
+			zap.Int("changes", res.Changes), zap.Int("rows", res.Logged))
+	}
+	st.Logged = res.Snapshot
+	if err := c.State.SaveState(ctx, s.Name, st); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+func (c *Cycle) changesSince(ctx context.Context, id string, table *Table) ([]Change, error) {
+	base, err := c.Store.Load(ctx, c.Spec.Name, id)
+	if err != nil {
+		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
+	}
+	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", id, err)
+	}
+	return Diff(old, table), nil
+}
+
+// saveLast records the cycle's outcome for `sheetaudit status`. A failure
+// here is logged, not returned: the cycle's own result matters more.
+func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
+	st, err := c.State.LoadState(ctx, c.Spec.Name)
+	if err == nil {
+		last := *res
+		last.Findings = nil
+		st.Last = &last
+		err = c.State.SaveState(ctx, c.Spec.Name, st)
+	}
+	if err != nil {
+		log.Warn("save cycle state", zap.String("sheet", c.Spec.Name), zap.Error(err))
+	}
+}

@@ -1,0 +1,64 @@
+package audit
+
+import (
+	"context"
+	"time"
+)
+
+// Snapshot is one stored version of a tab: everything needed to diff it,
+// validate it again, or give the sheet back as it was.
+type Snapshot struct {
+	ID        string    `json:"id"`
+	Sheet     string    `json:"sheet"`
+	Time      time.Time `json:"time"`
+	Meta      TabMeta   `json:"meta"`
+	HeaderRow int       `json:"header_row"`
+	Key       []string  `json:"key"`
+	// Values is the whole tab as read, rows above the header and blank rows
+	// included, so a restore reproduces it.
+	Values [][]string `json:"-"`
+}
+
+// SnapshotInfo summarises a stored version for listings.
+type SnapshotInfo struct {
+	ID      string    `json:"id"`
+	Sheet   string    `json:"sheet"`
+	Time    time.Time `json:"time"`
+	Rows    int       `json:"rows"`
+	Columns int       `json:"columns"`
+	// Bytes is the stored size of the version's content.
+	Bytes int64 `json:"bytes"`
+}
+
+// Store keeps the versions of each sheet.
+type Store interface {
+	// Latest returns the newest snapshot of sheet, or an error wrapping
+	// ErrNotFound when there is none. Idempotent.
+	Latest(ctx context.Context, sheet string) (*Snapshot, error)
+	// Load returns one snapshot by id, or an error wrapping ErrNotFound.
+	// Idempotent.
+	Load(ctx context.Context, sheet, id string) (*Snapshot, error)
+	// Put stores snap as a new version and returns what was stored (snap.ID
+	// is ignored; the store names versions). Atomic: after a crash the version
+	// is either complete or absent.
+	Put(ctx context.Context, snap *Snapshot) (SnapshotInfo, error)
+}
+
+// State is what a cycle remembers between runs besides the snapshots.
+type State struct {
+	// Logged is the id of the newest snapshot whose changes are in the Change
+	// Log. The next cycle diffs against it, so a failed write-back is retried
+	// instead of lost.
+	Logged string `json:"logged,omitempty"`
+	// Last is the outcome of the most recent cycle.
+	Last *Result `json:"last,omitempty"`
+}
+
+// StateStore keeps one State per sheet.
+type StateStore interface {
+	// LoadState returns the sheet's state; a sheet never run has the zero
+	// State and no error. Idempotent.
+	LoadState(ctx context.Context, sheet string) (State, error)
+	// SaveState replaces the sheet's state atomically. Idempotent.
+	SaveState(ctx context.Context, sheet string, s State) error
+}

@@ -1,0 +1,204 @@
+package audit
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Table is a tab read as a keyed table: a header row and the non-blank data
+// rows under it.
+type Table struct {
+	Header []string
+	// Key holds the indices in Header of the key columns, in key order.
+	Key  []int
+	Rows []Row
+	// Blank counts the blank rows inside the table; they are kept in
+	// snapshots but are neither rows nor changes.
+	Blank int
+	// HeaderRow is the 1-based sheet row of the header.
+	HeaderRow int
+	// Problems are defects of the table's shape that the cycle reports as
+	// findings instead of failing: empty or duplicate keys, cells beyond the
+	// header, blank header names.
+	Problems []Finding
+
+	index map[string]int // row key → index in Rows
+}
+
+// Row is one data row.
+type Row struct {
+	// Line is the 1-based row number as the user sees it in the sheet.
+	Line int
+	// Key identifies the row across versions (see Table.Row).
+	Key string
+	// Cells are the values under Header; may be shorter than Header.
+	Cells []string
+}
+
+// Cell returns the value of column i, "" past the end of a ragged row.
+func (r Row) Cell(i int) string {
+	if i < len(r.Cells) {
+		return r.Cells[i]
+	}
+	return ""
+}
+
+// keySep joins the parts of a compound key. A unit separator cannot be typed
+// into a sheet cell by accident, so keys stay unambiguous.
+const keySep = "\x1f"
+
+// DisplayKey renders a row key for people: compound parts are joined by " / ".
+func DisplayKey(key string) string { return strings.ReplaceAll(key, keySep, " / ") }
+
+// ParseTable reads values as a table whose header sits at headerRow (1-based)
+// and whose rows are identified by the key columns.
+//
+// It fails (with ErrInvalid) only when the table cannot be keyed: no header
+// row, a duplicate column name, a missing key column. Rows with an empty or
+// duplicate key are kept, reported in Problems, and given a key that still
+// lets a diff follow them: the empty key becomes "(row N)", the second
+// occurrence of K becomes "K (2)".
+func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) {
+	if headerRow < 1 {
+		return nil, fmt.Errorf("header row %d: must be 1 or more: %w", headerRow, ErrInvalid)
+	}
+	if len(values) < headerRow || isBlank(values[headerRow-1]) {
+		return nil, fmt.Errorf("header row %d is empty; check header_row or that the tab holds the table: %w", headerRow, ErrInvalid)
+	}
+	t := &Table{HeaderRow: headerRow, index: make(map[string]int)}
+	raw := values[headerRow-1]
+	t.Header = make([]string, len(raw))
+	seen := make(map[string]int, len(raw))
+	for i, h := range raw {
+		name := strings.TrimSpace(h)
+		if name == "" {
+			name = ColumnName(i)
+			t.Problems = append(t.Problems, Finding{
+				Row: headerRow, Column: name, Rule: "header", Severity: Warning,
+				Message: fmt.Sprintf("column %s has no header name; it is tracked as %q", ColumnName(i), name),
+			})
+		}
+		if j, dup := seen[name]; dup {
+			return nil, fmt.Errorf("header row %d: columns %s and %s are both named %q; rename one: %w",
+				headerRow, ColumnName(j), ColumnName(i), name, ErrInvalid)
+		}
+		seen[name] = i
+		t.Header[i] = name
+	}
+	for _, k := range key {
+		i, ok := seen[k]
+		if !ok {
+			return nil, fmt.Errorf("key column %q is not in header row %d (columns: %s); fix key: or header_row: %w",
+				k, headerRow, strings.Join(t.Header, ", "), ErrInvalid)
+		}
+		t.Key = append(t.Key, i)
+	}
+	if len(t.Key) == 0 {
+		return nil, fmt.Errorf("no key column given: %w", ErrInvalid)
+	}
+
+	body := values[headerRow:]
+	t.Rows = make([]Row, 0, len(body))
+	dups := make(map[string]int)
+	for i, cells := range body {
+		line := headerRow + 1 + i
+		if isBlank(cells) {
+			t.Blank++
+			continue
+		}
+		r := Row{Line: line, Cells: cells}
+		r.Key = t.rowKey(cells)
+		switch {
+		case strings.Trim(r.Key, keySep) == "":
+			t.Problems = append(t.Problems, Finding{
+				Row: line, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error,
+				Message: fmt.Sprintf("row %d has no %s; it is tracked by its position until one is filled in", line, t.keyNames()),
+			})
+			r.Key = "(row " + strconv.Itoa(line) + ")"
+		default:
+			if n := dups[r.Key]; n > 0 {
+				first := t.Rows[t.index[r.Key]].Line
+				dups[r.Key] = n + 1
+				t.Problems = append(t.Problems, Finding{
+					Row: line, Key: DisplayKey(r.Key), Column: t.Header[t.Key[0]], Rule: "key", Severity: Error,
+					Value:   DisplayKey(r.Key),
+					Message: fmt.Sprintf("%s %q on row %d is also on row %d; keys must be unique", t.keyNames(), DisplayKey(r.Key), line, first),
+				})
+				r.Key = r.Key + " (" + strconv.Itoa(n+1) + ")"
+			} else {
+				dups[r.Key] = 1
+			}
+		}
+		if len(cells) > len(t.Header) && !isBlank(cells[len(t.Header):]) {
+			t.Problems = append(t.Problems, Finding{
+				Row: line, Key: DisplayKey(r.Key), Column: ColumnName(len(t.Header)), Rule: "header", Severity: Warning,
+				Message: fmt.Sprintf("row %d has values right of the last named column %s; they are not audited", line, ColumnName(len(t.Header)-1)),
+			})
+		}
+		t.index[r.Key] = len(t.Rows)
+		t.Rows = append(t.Rows, r)
+	}
+	return t, nil
+}
+
+// Lookup returns the row with the given key.
+func (t *Table) Lookup(key string) (Row, bool) {
+	i, ok := t.index[key]
+	if !ok {
+		return Row{}, false
+	}
+	return t.Rows[i], true
+}
+
+// Column returns the index of the named column, or -1.
+func (t *Table) Column(name string) int {
+	for i, h := range t.Header {
+		if h == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *Table) rowKey(cells []string) string {
+	if len(t.Key) == 1 {
+		return strings.TrimSpace(Row{Cells: cells}.Cell(t.Key[0]))
+	}
+	var b strings.Builder
+	for n, i := range t.Key {
+		if n > 0 {
+			b.WriteString(keySep)
+		}
+		b.WriteString(strings.TrimSpace(Row{Cells: cells}.Cell(i)))
+	}
+	return b.String()
+}
+
+func (t *Table) keyNames() string {
+	names := make([]string, len(t.Key))
+	for n, i := range t.Key {
+		names[n] = t.Header[i]
+	}
+	return strings.Join(names, " + ")
+}
+
+func isBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ColumnName returns the A1 letters of the 0-based column index (0 → A, 26 → AA).
+func ColumnName(i int) string {
+	var b [8]byte
+	n := len(b)
+	for i++; i > 0; i = (i - 1) / 26 {
+		n--
+		b[n] = byte('A' + (i-1)%26)
+	}
+	return string(b[n:])
+}
