@@ -100,4 +100,3 @@ func TestColumnName(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
