@@ -1,0 +1,413 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Defaults that users see in the documentation.
+const (
+	DefaultStore           = "./sheetaudit-data"
+	DefaultTimezone        = "UTC"
+	DefaultLocale          = LocaleEnglish
+	DefaultMaxConcurrent   = 4
+	DefaultShutdownTimeout = 30 * time.Second
+	DefaultListen          = "127.0.0.1:9464"
+	DefaultReadPerMinute   = 60
+	DefaultWritePerMinute  = 60
+	DefaultCycleDeadline   = 10 * time.Minute
+	DefaultChangeLogTab    = "Change Log"
+	DefaultReviewTab       = "Needs Review"
+	DefaultReportTab       = "Staleness Report"
+	DefaultChangeLogLimit  = 5000
+	DefaultHeaderRow       = 1
+)
+
+// Locales for messages and reports.
+const (
+	LocaleEnglish = "en"
+	LocaleChinese = "zh-CN"
+)
+
+// Column types a Rule may declare.
+const (
+	TypeText     = "text"
+	TypeInteger  = "integer"
+	TypeNumber   = "number"
+	TypeDate     = "date"
+	TypeDateTime = "datetime"
+	TypeBool     = "bool"
+	TypeEmail    = "email"
+	TypePhone    = "phone"
+	TypeURL      = "url"
+)
+
+// Severities of findings.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+)
+
+// Staleness bases.
+const (
+	// BasisColumn counts from a date column in the sheet.
+	BasisColumn = "column"
+	// BasisHistory counts from the last snapshot in which the row changed.
+	BasisHistory = "history"
+)
+
+// What a snapshot captures.
+const (
+	CaptureValues   = "values"
+	CaptureFormulas = "formulas"
+)
+
+// Config is the whole sheetaudit configuration. Build one with Default, Parse
+// or Load; a Config from Parse or Load has been validated, has defaults
+// applied and has its relative paths resolved against the file's folder.
+type Config struct {
+	// Store is where snapshots and reports live: a path, or a file:///,
+	// s3://, gs:// or mem:// URL.
+	Store string `yaml:"store"`
+	// Timezone is an IANA zone name; schedules, "today" and reports use it.
+	Timezone string `yaml:"timezone"`
+	// Locale selects the language of findings and reports: en or zh-CN.
+	Locale          string        `yaml:"locale"`
+	MaxConcurrent   int           `yaml:"max_concurrent"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	HTTP            HTTP          `yaml:"http"`
+	Quotas          Quotas        `yaml:"quotas"`
+	Retention       Retention     `yaml:"retention"`
+	Report          Report        `yaml:"report"`
+	Sheets          []Sheet       `yaml:"sheets"`
+
+	// loc is Timezone loaded by Validate.
+	loc *time.Location
+	// pos maps key paths to where they were written, so that Validate can
+	// point at a line.
+	pos map[string]position
+}
+
+// HTTP configures the health and metrics listener.
+type HTTP struct {
+	// Listen is host:port; the empty string turns the listener off.
+	Listen string `yaml:"listen"`
+}
+
+// Enabled reports whether the HTTP listener should run.
+func (h HTTP) Enabled() bool { return h.Listen != "" }
+
+// Quotas bounds the Google API traffic of the whole process.
+type Quotas struct {
+	ReadPerMinute  int `yaml:"read_per_minute"`
+	WritePerMinute int `yaml:"write_per_minute"`
+	// CycleDeadline bounds one cycle of one sheet including retries.
+	CycleDeadline time.Duration `yaml:"cycle_deadline"`
+}
+
+// Retention is a restic-style keep policy applied after each cycle. All
+// zero keeps every version.
+type Retention struct {
+	KeepLast    int `yaml:"keep_last,omitempty"`
+	KeepHourly  int `yaml:"keep_hourly,omitempty"`
+	KeepDaily   int `yaml:"keep_daily,omitempty"`
+	KeepWeekly  int `yaml:"keep_weekly,omitempty"`
+	KeepMonthly int `yaml:"keep_monthly,omitempty"`
+}
+
+// KeepAll reports whether the policy keeps every version.
+func (r Retention) KeepAll() bool { return r == Retention{} }
+
+// Report configures the weekly Staleness Report.
+type Report struct {
+	// Schedule is a cron expression (5 fields or a descriptor) in the
+	// config's time zone; empty means the daemon does not send reports.
+	Schedule string `yaml:"schedule,omitempty"`
+	// Email, when set, mails the report to managers.
+	Email *Email `yaml:"email,omitempty"`
+	// Owners maps an owner's name, as written in the owner column, to the
+	// address that gets that owner's own list.
+	Owners map[string]string `yaml:"owners,omitempty"`
+	// MaskPII masks phone numbers and e-mail addresses in mails.
+	MaskPII bool `yaml:"mask_pii"`
+}
+
+// Email is an SMTP delivery.
+type Email struct {
+	// SMTP is the server's host:port.
+	SMTP     string   `yaml:"smtp"`
+	From     string   `yaml:"from"`
+	To       []string `yaml:"to"`
+	Username string   `yaml:"username,omitempty"`
+	// Password is usually written as ${SMTP_PASSWORD}.
+	Password Secret `yaml:"password,omitempty"`
+	// PasswordFile is read by ResolvePassword; it excludes Password.
+	PasswordFile string `yaml:"password_file,omitempty"`
+	StartTLS     bool   `yaml:"starttls"`
+}
+
+// Sheet is one audited data tab.
+type Sheet struct {
+	// Name identifies the sheet in the store, logs and commands; it is
+	// letters, digits (any script), '.', '_' and '-', and does not start
+	// with '.'.
+	Name string `yaml:"name"`
+	// Schedule is a cron expression for the daemon; empty means the sheet
+	// runs only with --once.
+	Schedule   string    `yaml:"schedule,omitempty"`
+	RunAtStart bool      `yaml:"run_at_start"`
+	Source     Source    `yaml:"source"`
+	Tab        string    `yaml:"tab"`
+	HeaderRow  int       `yaml:"header_row"`
+	Key        []string  `yaml:"key"`
+	Capture    []string  `yaml:"capture"`
+	WriteBack  WriteBack `yaml:"write_back"`
+	// Columns holds the column rules in file order.
+	Columns Columns `yaml:"columns,omitempty"`
+	// Schema is a Frictionless Table Schema JSON file.
+	Schema    string     `yaml:"schema,omitempty"`
+	Rules     []RowRule  `yaml:"rules,omitempty"`
+	Staleness *Staleness `yaml:"staleness,omitempty"`
+}
+
+// CapturesFormulas reports whether snapshots keep formulas too.
+func (s *Sheet) CapturesFormulas() bool {
+	for _, c := range s.Capture {
+		if c == CaptureFormulas {
+			return true
+		}
+	}
+	return false
+}
+
+// Source is where a sheet is read from: exactly one of Google and XLSX.
+type Source struct {
+	Google *Google `yaml:"google,omitempty"`
+	// XLSX is the path of a local workbook.
+	XLSX string `yaml:"xlsx,omitempty"`
+}
+
+// Google is a spreadsheet on the Google Sheets API.
+type Google struct {
+	SpreadsheetID string `yaml:"spreadsheet_id"`
+	// CredentialsFile is a service-account key; empty means Application
+	// Default Credentials (or none, with Endpoint).
+	CredentialsFile string `yaml:"credentials_file,omitempty"`
+	// Endpoint replaces the API's base URL, for the emulator and tests.
+	Endpoint string `yaml:"endpoint,omitempty"`
+}
+
+// WriteBack names the tabs sheetaudit writes. An empty tab name turns that
+// write-back off.
+type WriteBack struct {
+	ChangeLogTab string `yaml:"change_log_tab"`
+	ReviewTab    string `yaml:"review_tab"`
+	ReportTab    string `yaml:"report_tab"`
+	// MarkCells puts a note on each offending cell of the data tab.
+	MarkCells bool `yaml:"mark_cells"`
+	// ChangeLogLimit caps the Change Log rows appended per cycle.
+	ChangeLogLimit int `yaml:"change_log_limit"`
+}
+
+// Columns is the column rules of a sheet in file order.
+type Columns []Column
+
+// Lookup returns the rule for the named column.
+func (cs Columns) Lookup(name string) (Rule, bool) {
+	for _, c := range cs {
+		if c.Name == name {
+			return c.Rule, true
+		}
+	}
+	return Rule{}, false
+}
+
+// Column is one entry of the columns mapping.
+type Column struct {
+	Name string
+	Rule Rule
+}
+
+// Rule is what one column's values must satisfy.
+type Rule struct {
+	Type       string   `yaml:"type"`
+	Required   bool     `yaml:"required,omitempty"`
+	Unique     bool     `yaml:"unique,omitempty"`
+	Enum       []string `yaml:"enum,omitempty"`
+	IgnoreCase bool     `yaml:"ignore_case,omitempty"`
+	// Pattern is an RE2 expression the value must match somewhere; anchor
+	// it (^…$) to match the whole value.
+	Pattern   string     `yaml:"pattern,omitempty"`
+	Min       *float64   `yaml:"min,omitempty"`
+	Max       *float64   `yaml:"max,omitempty"`
+	MinLength *int       `yaml:"min_length,omitempty"`
+	MaxLength *int       `yaml:"max_length,omitempty"`
+	NotBefore *DateLimit `yaml:"not_before,omitempty"`
+	NotAfter  *DateLimit `yaml:"not_after,omitempty"`
+	// References requires the value to appear in another column.
+	References *Reference `yaml:"references,omitempty"`
+	Severity   string     `yaml:"severity"`
+	// Message replaces the generated message of every finding of this rule.
+	Message string `yaml:"message,omitempty"`
+}
+
+// Reference names the column whose values a referencing column must use.
+// Written as a column name (same tab) or as {tab: T, column: C}.
+type Reference struct {
+	// Tab is empty for the sheet's own data tab.
+	Tab    string `yaml:"tab"`
+	Column string `yaml:"column"`
+}
+
+// RowRule is a row-level condition: when every listed column has one of
+// its listed values, the required columns must not be blank.
+type RowRule struct {
+	Name     string      `yaml:"name"`
+	When     []Condition `yaml:"when"`
+	Require  []string    `yaml:"require"`
+	Severity string      `yaml:"severity"`
+	Message  string      `yaml:"message,omitempty"`
+}
+
+// Condition is one entry of a RowRule's when mapping: the column's value is
+// one of Values.
+type Condition struct {
+	Column string
+	Values []string
+}
+
+// Staleness configures stale-record detection for a sheet.
+type Staleness struct {
+	Basis       string `yaml:"basis"`
+	DateColumn  string `yaml:"date_column,omitempty"`
+	OwnerColumn string `yaml:"owner_column,omitempty"`
+	StageColumn string `yaml:"stage_column,omitempty"`
+	// Default is the threshold for stages not listed in Stages; zero means
+	// rows in unlisted stages are never stale.
+	Default time.Duration `yaml:"default,omitempty"`
+	// Stages holds per-stage thresholds in file order.
+	Stages Stages `yaml:"stages,omitempty"`
+	// Exempt lists stages that are never stale.
+	Exempt []string `yaml:"exempt,omitempty"`
+	// BusinessDays skips weekends and Holidays, and counts Workdays.
+	BusinessDays bool   `yaml:"business_days"`
+	Holidays     []Date `yaml:"holidays,omitempty"`
+	// Workdays are make-up working days that fall on a weekend.
+	Workdays []Date `yaml:"workdays,omitempty"`
+	// WarnBefore flags rows that will go stale within this time.
+	WarnBefore time.Duration `yaml:"warn_before,omitempty"`
+	// ResetOn lists the columns whose edits count as a follow-up (basis
+	// history); empty means any column.
+	ResetOn []string `yaml:"reset_on,omitempty"`
+}
+
+// Threshold returns the staleness threshold for a row in stage, and false
+// when such a row is never stale (exempt, or unlisted with no default).
+func (s *Staleness) Threshold(stage string) (time.Duration, bool) {
+	for _, e := range s.Exempt {
+		if e == stage {
+			return 0, false
+		}
+	}
+	for _, st := range s.Stages {
+		if st.Name == stage {
+			return st.Threshold, true
+		}
+	}
+	return s.Default, s.Default > 0
+}
+
+// Stages is per-stage thresholds in file order.
+type Stages []Stage
+
+// Stage is one entry of the stages mapping.
+type Stage struct {
+	Name      string
+	Threshold time.Duration
+}
+
+// Default returns a Config with every default applied and no sheets.
+func Default() *Config {
+	return &Config{
+		Store:           DefaultStore,
+		Timezone:        DefaultTimezone,
+		Locale:          DefaultLocale,
+		MaxConcurrent:   DefaultMaxConcurrent,
+		ShutdownTimeout: DefaultShutdownTimeout,
+		HTTP:            HTTP{Listen: DefaultListen},
+		Quotas: Quotas{
+			ReadPerMinute:  DefaultReadPerMinute,
+			WritePerMinute: DefaultWritePerMinute,
+			CycleDeadline:  DefaultCycleDeadline,
+		},
+		Report: Report{MaskPII: true},
+	}
+}
+
+// DefaultSheet returns a Sheet with its defaults applied; the required keys
+// (name, source, tab, key) are left empty.
+func DefaultSheet() Sheet {
+	var s Sheet
+	s.setDefaults()
+	return s
+}
+
+// Location returns the loaded Timezone, or UTC for a Config that has not
+// been validated.
+func (c *Config) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// Sheet returns the sheet with the given name.
+func (c *Config) Sheet(name string) (*Sheet, bool) {
+	for i := range c.Sheets {
+		if c.Sheets[i].Name == name {
+			return &c.Sheets[i], true
+		}
+	}
+	return nil, false
+}
+
+// defaulter is implemented by types whose zero value is not their default;
+// the decoder calls it on every value it allocates.
+type defaulter interface{ setDefaults() }
+
+func (s *Sheet) setDefaults() {
+	s.HeaderRow = DefaultHeaderRow
+	s.Capture = []string{CaptureValues}
+	s.WriteBack = WriteBack{
+		ChangeLogTab:   DefaultChangeLogTab,
+		ReviewTab:      DefaultReviewTab,
+		ReportTab:      DefaultReportTab,
+		ChangeLogLimit: DefaultChangeLogLimit,
+	}
+}
+
+func (r *Rule) setDefaults() {
+	r.Type = TypeText
+	r.Severity = SeverityError
+}
+
+func (r *RowRule) setDefaults() { r.Severity = SeverityError }
+
+func (e *Email) setDefaults() { e.StartTLS = true }
+
+func (s *Staleness) setDefaults() { s.Basis = BasisColumn }
+
+// ResolvePassword returns the SMTP password: Password when set, else the
+// content of PasswordFile without its trailing newline, else "".
+func (e *Email) ResolvePassword() (string, error) {
+	if e.Password != "" || e.PasswordFile == "" {
+		return string(e.Password), nil
+	}
+	b, err := os.ReadFile(e.PasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("read password_file: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}

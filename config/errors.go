@@ -1,0 +1,134 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// FieldError is one problem in a configuration file, located so that a user
+// can jump to it: the file, the 1-based line and column (0 when unknown, as
+// for a Config built in code) and the key path, such as
+// sheets[0].write_back.change_log_tab.
+type FieldError struct {
+	File   string
+	Line   int
+	Column int
+	Path   string
+	Msg    string
+}
+
+// Error formats the problem as "file:line:col: path: message", leaving out
+// the parts that are unknown.
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(":")
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%d:", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, "%d:", e.Column)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(" ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one configuration, in file order. Parse,
+// Load and Validate return it (as error) so that a user fixes all of them in
+// one round.
+type Errors []*FieldError
+
+// Error returns one line per problem.
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find the individual *FieldError values.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// sorted orders errors by position; errors without a position go last, in
+// the order they were found.
+func (es Errors) sorted() Errors {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if (a.Line == 0) != (b.Line == 0) {
+			return b.Line == 0
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return es
+}
+
+// err returns es as an error, or nil when it is empty, so that callers never
+// see a non-nil error holding no problems.
+func (es Errors) err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// suggest returns ` (did you mean "x"?)` when one of known is close to s.
+func suggest(s string, known []string) string {
+	best, bestDist := "", -1
+	for _, k := range known {
+		ls, lk := strings.ToLower(s), strings.ToLower(k)
+		d := editDistance(ls, lk)
+		if ls != "" && (strings.HasPrefix(lk, ls) || strings.HasPrefix(ls, lk)) {
+			d = min(d, 1) // "zh" for "zh-CN"
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	limit := max(1, len([]rune(s))/3)
+	if bestDist < 0 || bestDist > limit {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
