@@ -1,0 +1,89 @@
+package sheets
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+)
+
+// call runs one API request with pacing, a per-attempt timeout and retries.
+// The error returned is the last attempt's, untranslated.
+//
+// Retrying writes is safe here because every write sheets sends is
+// idempotent or harmless to repeat: values.update and values.clear on fixed
+// ranges, addSheet (a repeat answers "already exists"), and appendDimension
+// (a repeat only adds empty rows to the grid).
+func (w *Workbook) call(ctx context.Context, method string, write bool, fn func(ctx context.Context) error) error {
+	r := w.opts.Retry
+	lim := w.opts.ReadLimiter
+	if write {
+		lim = w.opts.WriteLimiter
+	}
+	deadline := w.opts.Now().Add(r.Deadline)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	for attempt := 0; ; attempt++ {
+		if lim != nil {
+			if err := lim.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		err := w.attempt(ctx, fn)
+		if m := w.opts.Metrics; m != nil {
+			code := 200
+			if err != nil {
+				code = statusCode(err)
+			}
+			m.Request(method, code)
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !retryable(err) || attempt+1 >= r.MaxAttempts {
+			return err
+		}
+		backoff := r.Base << attempt
+		if backoff > r.Cap || backoff <= 0 { // <= 0: shifted past int64
+			backoff = r.Cap
+		}
+		delay := r.Jitter(backoff)
+		if ra := retryAfter(err, w.opts.Now()); ra > delay {
+			delay = ra
+		}
+		if w.opts.Now().Add(delay).After(deadline) {
+			return err
+		}
+		if m := w.opts.Metrics; m != nil {
+			m.Retry(method)
+		}
+		w.log.Warn("retry sheets request",
+			zap.String("method", method), zap.Int("code", statusCode(err)),
+			zap.Int("attempt", attempt+1), zap.Duration("delay", delay), zap.Error(err))
+		if serr := r.Sleep(ctx, delay); serr != nil {
+			return fmt.Errorf("%w; retry abandoned: %w", err, serr)
+		}
+	}
+}
+
+// attempt bounds one try, so a connection that hangs becomes a retryable
+// timeout instead of blocking a cycle forever.
+func (w *Workbook) attempt(ctx context.Context, fn func(ctx context.Context) error) error {
+	actx, cancel := context.WithTimeout(ctx, w.opts.Retry.AttemptTimeout)
+	defer cancel()
+	err := fn(actx)
+	if err != nil && ctx.Err() == nil && actx.Err() != nil {
+		return &attemptTimeout{err: err}
+	}
+	return err
+}
+
+// attemptTimeout marks an attempt cut by AttemptTimeout (not by the caller's
+// context) as a network timeout, which is retried.
+type attemptTimeout struct{ err error }
+
+func (e *attemptTimeout) Error() string   { return "attempt timed out: " + e.err.Error() }
+func (e *attemptTimeout) Unwrap() error   { return e.err }
+func (e *attemptTimeout) Timeout() bool   { return true }
+func (e *attemptTimeout) Temporary() bool { return true }

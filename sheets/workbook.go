@@ -1,0 +1,545 @@
+package sheets
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.uber.org/zap"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+	"google.golang.org/api/sheets/v4"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// Workbook is one Google spreadsheet seen as an audit.Workbook. It holds no
+// cached state besides the client, so it is safe for concurrent use; each
+// operation reads the tab's metadata afresh because people rename, resize
+// and add tabs between cycles.
+type Workbook struct {
+	id    string
+	svc   *sheets.Service
+	opts  Options
+	log   *zap.Logger
+	email string // service account, for "share with ..." hints
+}
+
+var _ audit.Workbook = (*Workbook)(nil)
+
+// New wires a Workbook for opts.SpreadsheetID. It sends no request: a wrong
+// id or an unshared sheet shows up on the first operation. It fails on an
+// unreadable or malformed credentials file, and when no credentials can be
+// found at all.
+func New(ctx context.Context, opts Options) (*Workbook, error) {
+	if strings.TrimSpace(opts.SpreadsheetID) == "" {
+		return nil, fmt.Errorf("spreadsheet id is empty; set spreadsheet_id to the id in the sheet's URL: %w", audit.ErrInvalid)
+	}
+	opts = opts.withDefaults()
+	hc, email, err := httpClient(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	copts := []option.ClientOption{option.WithHTTPClient(hc)}
+	if opts.Endpoint != "" {
+		copts = append(copts, option.WithEndpoint(opts.Endpoint))
+	}
+	svc, err := sheets.NewService(ctx, copts...)
+	if err != nil {
+		return nil, fmt.Errorf("create sheets client: %w", err)
+	}
+	return &Workbook{
+		id:    opts.SpreadsheetID,
+		svc:   svc,
+		opts:  opts,
+		log:   opts.Logger.With(zap.String("sheet", opts.SpreadsheetID)),
+		email: email,
+	}, nil
+}
+
+// metaFields asks spreadsheets.get for the tab list and grid sizes only; the
+// default answer carries themes and formats that sheets never uses.
+const metaFields = "spreadsheetId,properties(title,locale,timeZone),sheets.properties(sheetId,title,index,gridProperties)"
+
+// book is the spreadsheet's metadata as read by one spreadsheets.get.
+type book struct {
+	locale, timeZone string
+	tabs             []*sheets.SheetProperties
+}
+
+func (w *Workbook) book(ctx context.Context, op string) (*book, error) {
+	var ss *sheets.Spreadsheet
+	err := w.call(ctx, "spreadsheets.get", false, func(ctx context.Context) error {
+		var err error
+		ss, err = w.svc.Spreadsheets.Get(w.id).Fields(metaFields).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return nil, w.translate(err, op)
+	}
+	b := &book{}
+	if ss.Properties != nil {
+		b.locale, b.timeZone = ss.Properties.Locale, ss.Properties.TimeZone
+	}
+	for _, s := range ss.Sheets {
+		if s.Properties != nil {
+			b.tabs = append(b.tabs, s.Properties)
+		}
+	}
+	return b, nil
+}
+
+// find looks a tab up by exact title, then case-insensitively as Sheets
+// itself resolves titles in A1 ranges.
+func (b *book) find(title string) (*sheets.SheetProperties, bool) {
+	for _, p := range b.tabs {
+		if p.Title == title {
+			return p, true
+		}
+	}
+	for _, p := range b.tabs {
+		if strings.EqualFold(p.Title, title) {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// titles lists the tabs for a "no such tab" hint, at most 20 of them.
+func (b *book) titles() string {
+	const most = 20
+	var t []string
+	for i, p := range b.tabs {
+		if i == most {
+			t = append(t, fmt.Sprintf("and %d more", len(b.tabs)-most))
+			break
+		}
+		t = append(t, strconv.Quote(p.Title))
+	}
+	return strings.Join(t, ", ")
+}
+
+func (w *Workbook) meta(b *book, p *sheets.SheetProperties) audit.TabMeta {
+	m := audit.TabMeta{
+		SpreadsheetID: w.id,
+		TabID:         p.SheetId,
+		Title:         p.Title,
+		Locale:        b.locale,
+		TimeZone:      b.timeZone,
+	}
+	if g := p.GridProperties; g != nil {
+		m.GridRows, m.GridCols = int(g.RowCount), int(g.ColumnCount)
+	}
+	return m
+}
+
+// tab returns the metadata of an existing tab, or an error wrapping
+// ErrNotFound that lists the tabs there are.
+func (w *Workbook) tab(ctx context.Context, op, title string) (audit.TabMeta, error) {
+	b, err := w.book(ctx, op)
+	if err != nil {
+		return audit.TabMeta{}, err
+	}
+	p, ok := b.find(title)
+	if !ok {
+		return audit.TabMeta{}, fmt.Errorf("%s of spreadsheet %q: no such tab (tabs: %s); check the tab name: %w",
+			op, w.id, b.titles(), audit.ErrNotFound)
+	}
+	return w.meta(b, p), nil
+}
+
+// ReadTab implements audit.Workbook. Values are read as users see them
+// (FORMATTED_VALUE) in blocks of rows, several blocks per values.batchGet,
+// so a tab of millions of cells never needs one giant response.
+func (w *Workbook) ReadTab(ctx context.Context, title string) (*audit.Tab, error) {
+	op := fmt.Sprintf("read tab %q", title)
+	start := w.opts.Now()
+	meta, err := w.tab(ctx, op, title)
+	if err != nil {
+		return nil, err
+	}
+	values, reqs, err := w.readRows(ctx, op, meta)
+	if err != nil {
+		return nil, err
+	}
+	w.log.Debug("read tab", zap.String("tab", meta.Title), zap.Int("rows", len(values)),
+		zap.Int("requests", reqs), zap.Duration("duration", w.opts.Now().Sub(start)))
+	return &audit.Tab{Meta: meta, Values: values}, nil
+}
+
+// pageRows is the block height for a tab of cols columns.
+func (w *Workbook) pageRows(cols int) int {
+	if w.opts.PageRows > 0 {
+		return w.opts.PageRows
+	}
+	return max(1, BlockCells/max(1, cols))
+}
+
+// block is one range of whole rows, first..last (1-based, inclusive).
+type block struct{ first, last int }
+
+// batchGet reads blocks in one request and hands each block's values to
+// fold in request order. fold returns false to stop early.
+func (w *Workbook) batchGet(ctx context.Context, op string, meta audit.TabMeta, blocks []block, fold func(b block, values [][]any) bool) (bool, error) {
+	ranges := make([]string, len(blocks))
+	for i, b := range blocks {
+		ranges[i] = rowsRange(meta.Title, b.first, b.last, meta.GridCols)
+	}
+	var resp *sheets.BatchGetValuesResponse
+	err := w.call(ctx, "values.batchGet", false, func(ctx context.Context) error {
+		var err error
+		resp, err = w.svc.Spreadsheets.Values.BatchGet(w.id).Ranges(ranges...).
+			ValueRenderOption("FORMATTED_VALUE").MajorDimension("ROWS").Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return false, w.translate(err, op)
+	}
+	if len(resp.ValueRanges) != len(blocks) {
+		return false, fmt.Errorf("%s of spreadsheet %q: asked for %d ranges, got %d: %w",
+			op, w.id, len(blocks), len(resp.ValueRanges), audit.ErrUnavailable)
+	}
+	for i, vr := range resp.ValueRanges {
+		resp.ValueRanges[i] = nil // let the decoded interface values go as soon as converted
+		if !fold(blocks[i], vr.Values) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// readRows reads the whole grid of a tab top-down.
+func (w *Workbook) readRows(ctx context.Context, op string, meta audit.TabMeta) ([][]string, int, error) {
+	var out [][]string
+	if meta.GridRows < 1 || meta.GridCols < 1 {
+		return out, 0, nil
+	}
+	n, per := w.pageRows(meta.GridCols), w.opts.BlocksPerRequest
+	reqs := 0
+	for r := 1; r <= meta.GridRows; {
+		var blocks []block
+		for len(blocks) < per && r <= meta.GridRows {
+			b := block{r, min(r+n-1, meta.GridRows)}
+			blocks = append(blocks, b)
+			r = b.last + 1
+		}
+		reqs++
+		_, err := w.batchGet(ctx, op, meta, blocks, func(b block, values [][]any) bool {
+			out = appendBlock(out, b.first-1, values)
+			return true
+		})
+		if err != nil {
+			return nil, reqs, err
+		}
+	}
+	return out, reqs, nil
+}
+
+// appendBlock adds a block whose first row is row index start (0-based) to
+// out. Blocks come trimmed, so empty rows between the data seen so far and
+// start are filled in; trailing empty rows simply never get appended. All
+// cells of a block share one backing array: one allocation per block
+// instead of one per row.
+func appendBlock(out [][]string, start int, values [][]any) [][]string {
+	if len(values) == 0 {
+		return out
+	}
+	for len(out) < start {
+		out = append(out, []string{})
+	}
+	n := 0
+	for _, row := range values {
+		n += len(row)
+	}
+	slab := make([]string, n)
+	for _, row := range values {
+		cells := slab[:len(row):len(row)]
+		slab = slab[len(row):]
+		for j, v := range row {
+			cells[j] = cellString(v)
+		}
+		out = append(out, cells)
+	}
+	return out
+}
+
+// cellString renders a decoded JSON value. Under FORMATTED_VALUE Sheets sends
+// strings only; the other cases keep a surprise from becoming a panic.
+func cellString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	case bool:
+		if v {
+			return "TRUE"
+		}
+		return "FALSE"
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// lastRow returns the 1-based number of the last row holding a value, 0 for
+// an empty tab. It scans blocks from the bottom of the grid up: the grid is
+// grown exactly to fit what sheets appends, so the first request usually
+// finds the data.
+func (w *Workbook) lastRow(ctx context.Context, op string, meta audit.TabMeta) (int, error) {
+	if meta.GridRows < 1 || meta.GridCols < 1 {
+		return 0, nil
+	}
+	n, per := w.pageRows(meta.GridCols), w.opts.BlocksPerRequest
+	for r := meta.GridRows; r >= 1; {
+		var blocks []block
+		for len(blocks) < per && r >= 1 {
+			b := block{max(1, r-n+1), r}
+			blocks = append(blocks, b)
+			r = b.first - 1
+		}
+		last := 0
+		_, err := w.batchGet(ctx, op, meta, blocks, func(b block, values [][]any) bool {
+			if len(values) > 0 {
+				last = b.first + len(values) - 1
+				return false
+			}
+			return true
+		})
+		if err != nil || last > 0 {
+			return last, err
+		}
+	}
+	return 0, nil
+}
+
+// EnsureTab implements audit.Workbook. When two writers race, the loser's
+// addSheet fails with "already exists"; that is success, not created.
+func (w *Workbook) EnsureTab(ctx context.Context, title string) (audit.TabMeta, bool, error) {
+	op := fmt.Sprintf("ensure tab %q", title)
+	if strings.TrimSpace(title) == "" {
+		return audit.TabMeta{}, false, fmt.Errorf("%s: the title is empty: %w", op, audit.ErrInvalid)
+	}
+	b, err := w.book(ctx, op)
+	if err != nil {
+		return audit.TabMeta{}, false, err
+	}
+	if p, ok := b.find(title); ok {
+		return w.meta(b, p), false, nil
+	}
+	var resp *sheets.BatchUpdateSpreadsheetResponse
+	err = w.call(ctx, "spreadsheets.batchUpdate", true, func(ctx context.Context) error {
+		var err error
+		resp, err = w.svc.Spreadsheets.BatchUpdate(w.id, &sheets.BatchUpdateSpreadsheetRequest{
+			Requests: []*sheets.Request{{AddSheet: &sheets.AddSheetRequest{
+				Properties: &sheets.SheetProperties{Title: title},
+			}}},
+		}).Context(ctx).Do()
+		return err
+	})
+	if alreadyExists(err) {
+		meta, err := w.tab(ctx, op, title)
+		return meta, false, err
+	}
+	if err != nil {
+		return audit.TabMeta{}, false, w.translate(err, op)
+	}
+	if len(resp.Replies) != 1 || resp.Replies[0].AddSheet == nil || resp.Replies[0].AddSheet.Properties == nil {
+		// Created, but the reply is unusable: read the metadata back.
+		meta, err := w.tab(ctx, op, title)
+		return meta, err == nil, err
+	}
+	meta := w.meta(b, resp.Replies[0].AddSheet.Properties)
+	w.log.Info("created tab", zap.String("tab", meta.Title), zap.Int64("tab_id", meta.TabID))
+	return meta, true, nil
+}
+
+// AppendRows implements audit.Workbook.
+//
+// It finds the last non-empty row itself and writes below it with
+// values.update, instead of values.append. values.append detects a "table"
+// around the given range and appends after that table, starting at the
+// table's first column: on a tab with a blank row, or with data that does
+// not start in column A, it writes into the middle of the tab or shifts the
+// columns. Reading the extent costs one batchGet (the grid is grown exactly,
+// so the bottom block holds the data) and is right whatever the gaps. The
+// price is a window between that read and the write in which a person
+// typing below the data could be overwritten; the tabs sheetaudit appends
+// to are its own logs, not meant to be edited by hand.
+func (w *Workbook) AppendRows(ctx context.Context, title string, rows [][]string) error {
+	op := fmt.Sprintf("append to tab %q", title)
+	if err := checkCells(op, w.id, rows, "new row"); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	meta, err := w.tab(ctx, op, title)
+	if err != nil {
+		return err
+	}
+	last, err := w.lastRow(ctx, op, meta)
+	if err != nil {
+		return err
+	}
+	if err := w.grow(ctx, op, &meta, last+len(rows), width(rows)); err != nil {
+		return err
+	}
+	return w.write(ctx, op, meta, last+1, rows)
+}
+
+// ReplaceTab implements audit.Workbook: clear the values, grow the grid if
+// needed, write the rows from A1.
+//
+// Sheets has no transactions across requests, so this is not atomic: a
+// failure part way leaves the tab cleared or partly written, and readers in
+// between may see it so. Every step is idempotent, so running ReplaceTab
+// again with the same rows converges on the intended content. Only values
+// are cleared; formatting and the grid size stay (the grid never shrinks).
+func (w *Workbook) ReplaceTab(ctx context.Context, title string, rows [][]string) error {
+	op := fmt.Sprintf("replace tab %q", title)
+	if err := checkCells(op, w.id, rows, "row"); err != nil {
+		return err
+	}
+	meta, err := w.tab(ctx, op, title)
+	if err != nil {
+		return err
+	}
+	err = w.call(ctx, "values.clear", true, func(ctx context.Context) error {
+		_, err := w.svc.Spreadsheets.Values.Clear(w.id, quote(meta.Title), &sheets.ClearValuesRequest{}).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return w.translate(err, op)
+	}
+	if err := w.grow(ctx, op, &meta, len(rows), width(rows)); err != nil {
+		return err
+	}
+	return w.write(ctx, op, meta, 1, rows)
+}
+
+// grow appends rows and columns to the grid so that rows×cols fits, in one
+// batchUpdate. Writing past the grid's end is an error in Sheets
+// ("exceeds grid limits"), and values.update is not documented to grow it.
+func (w *Workbook) grow(ctx context.Context, op string, meta *audit.TabMeta, rows, cols int) error {
+	if cols > maxColumns {
+		return fmt.Errorf("%s of spreadsheet %q: %d columns, Sheets allows %d: %w", op, w.id, cols, maxColumns, audit.ErrInvalid)
+	}
+	var reqs []*sheets.Request
+	add := func(dim string, n int) {
+		reqs = append(reqs, &sheets.Request{AppendDimension: &sheets.AppendDimensionRequest{
+			SheetId: meta.TabID, Dimension: dim, Length: int64(n),
+			// The first tab's id is 0, which omitempty would drop; Sheets
+			// reads a missing sheetId as 0 too, but say what is meant.
+			ForceSendFields: []string{"SheetId"},
+		}})
+	}
+	if rows > meta.GridRows {
+		add("ROWS", rows-meta.GridRows)
+	}
+	if cols > meta.GridCols {
+		add("COLUMNS", cols-meta.GridCols)
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	err := w.call(ctx, "spreadsheets.batchUpdate", true, func(ctx context.Context) error {
+		_, err := w.svc.Spreadsheets.BatchUpdate(w.id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return w.translate(err, op)
+	}
+	meta.GridRows, meta.GridCols = max(meta.GridRows, rows), max(meta.GridCols, cols)
+	return nil
+}
+
+// write stores rows from sheet row first down, as RAW text, in requests of
+// at most maxWriteRows rows and about maxWriteBytes of payload.
+func (w *Workbook) write(ctx context.Context, op string, meta audit.TabMeta, first int, rows [][]string) error {
+	for i := 0; i < len(rows); {
+		j, size := i, 0
+		for j < len(rows) && j-i < maxWriteRows {
+			s := rowBytes(rows[j])
+			if j > i && size+s > maxWriteBytes {
+				break
+			}
+			size += s
+			j++
+		}
+		chunk := rows[i:j]
+		if wd := width(chunk); wd > 0 { // an all-empty chunk has nothing to write
+			rng := rowsRange(meta.Title, first+i, first+j-1, wd)
+			vr := &sheets.ValueRange{Range: rng, MajorDimension: "ROWS", Values: interfaces(chunk)}
+			err := w.call(ctx, "values.update", true, func(ctx context.Context) error {
+				_, err := w.svc.Spreadsheets.Values.Update(w.id, rng, vr).ValueInputOption("RAW").
+					Fields(googleapi.Field("updatedRange")).Context(ctx).Do()
+				return err
+			})
+			if err != nil {
+				return w.translate(err, op)
+			}
+		}
+		i = j
+	}
+	return nil
+}
+
+// checkCells refuses cells over the Sheets limit before anything is sent,
+// rather than letting Sheets fail half-way through a multi-request write or
+// silently truncating. Rows are numbered from 1 in the message: sheet rows
+// for ReplaceTab, positions among the new rows for AppendRows.
+func checkCells(op, id string, rows [][]string, what string) error {
+	for i, row := range rows {
+		for j, c := range row {
+			if len(c) <= MaxCellChars {
+				continue // fast path: bytes ≥ characters
+			}
+			if n := utf8.RuneCountInString(c); n > MaxCellChars {
+				return fmt.Errorf("%s of spreadsheet %q: %s %d, column %s holds %d characters; Sheets allows %d per cell: %w",
+					op, id, what, i+1, audit.ColumnName(j), n, MaxCellChars, audit.ErrInvalid)
+			}
+		}
+	}
+	return nil
+}
+
+func width(rows [][]string) int {
+	n := 0
+	for _, r := range rows {
+		n = max(n, len(r))
+	}
+	return n
+}
+
+// rowBytes estimates a row's share of the JSON payload.
+func rowBytes(row []string) int {
+	n := 2
+	for _, c := range row {
+		n += len(c) + 3
+	}
+	return n
+}
+
+// interfaces converts rows for the client. Every value is a string, so RAW
+// stores it as text: "=1+1" stays "=1+1", "0012" keeps its zeros.
+func interfaces(rows [][]string) [][]any {
+	n := 0
+	for _, r := range rows {
+		n += len(r)
+	}
+	slab := make([]any, n)
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		cells := slab[:len(r):len(r)]
+		slab = slab[len(r):]
+		for j, c := range r {
+			cells[j] = c
+		}
+		out[i] = cells
+	}
+	return out
+}
