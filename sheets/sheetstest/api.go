@@ -1,0 +1,150 @@
+package sheetstest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound is returned by the direct-access methods for an unknown
+// spreadsheet or tab.
+var ErrNotFound = errors.New("not found")
+
+// CreateSpreadsheet adds spreadsheet id with the given tabs (default "Sheet1"),
+// each with a 1000×26 grid; the first tab has sheetId 0.
+func (s *Server) CreateSpreadsheet(id, title string, tabs ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.books[id]; ok {
+		return fmt.Errorf("create spreadsheet %q: already exists", id)
+	}
+	if len(tabs) == 0 {
+		tabs = []string{"Sheet1"}
+	}
+	ss := newSpreadsheet(id, title)
+	for i, t := range tabs {
+		if _, e := s.addSheet(ss, map[string]any{"title": t}, i == 0); e != nil {
+			return fmt.Errorf("create spreadsheet %q: %w", id, e)
+		}
+	}
+	s.books[id] = ss
+	return nil
+}
+
+func (s *Server) tab(spreadsheetID, tab string) (*spreadsheet, *sheet, error) {
+	ss, ok := s.books[spreadsheetID]
+	if !ok {
+		return nil, nil, fmt.Errorf("spreadsheet %q: %w", spreadsheetID, ErrNotFound)
+	}
+	sh := ss.sheetByTitle(tab)
+	if sh == nil {
+		return nil, nil, fmt.Errorf("tab %q of %q: %w", tab, spreadsheetID, ErrNotFound)
+	}
+	return ss, sh, nil
+}
+
+// SetValues writes values from A1 as RAW strings would be written ("" clears
+// a cell), growing the grid if the data does not fit (and dropping empty
+// trailing columns when a tall grid would otherwise pass the 10,000,000-cell
+// limit); other cells keep their values.
+func (s *Server) SetValues(spreadsheetID, tab string, values [][]string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, sh, err := s.tab(spreadsheetID, tab)
+	if err != nil {
+		return err
+	}
+	rows, cols, width := sh.rowCount, sh.colCount, 0
+	for _, row := range values {
+		width = max(width, len(row))
+	}
+	rows, cols = max(rows, len(values)), max(cols, width)
+	if ss.cells()-sh.rowCount*sh.colCount+rows*cols > maxCells && rows > sh.rowCount {
+		// A tall data set on a default 26-column grid would pass the limit
+		// only because of empty columns: size the grid to the data, as a
+		// CSV import into Sheets does.
+		cols = max(width, 1)
+	}
+	if cols > maxColumns || ss.cells()-sh.rowCount*sh.colCount+rows*cols > maxCells {
+		return fmt.Errorf("set values of %q: %s", tab, msgTooManyCells)
+	}
+	sh.rowCount, sh.colCount = rows, cols
+	for r, row := range values {
+		for c, v := range row {
+			if v == "" {
+				sh.setCell(r, c, cell{}, nil)
+				continue
+			}
+			sh.setCell(r, c, cell{s: v, k: kString}, nil)
+		}
+	}
+	return nil
+}
+
+// Values returns the tab's formatted values, trimmed as values.get would
+// trim them (ragged rows, no trailing empty rows).
+func (s *Server) Values(spreadsheetID, tab string) ([][]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, sh, err := s.tab(spreadsheetID, tab)
+	if err != nil {
+		return nil, err
+	}
+	n := sh.extent()
+	out := make([][]string, n)
+	for r := 0; r < n; r++ {
+		w := sh.rowWidth(r, 0, sh.colCount-1)
+		out[r] = make([]string, w)
+		for c := 0; c < w; c++ {
+			out[r][c] = sh.rows[r][c].formatted()
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// TabIDs maps tab titles to sheet ids.
+func (s *Server) TabIDs(spreadsheetID string) (map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.books[spreadsheetID]
+	if !ok {
+		return nil, fmt.Errorf("spreadsheet %q: %w", spreadsheetID, ErrNotFound)
+	}
+	m := make(map[string]int64, len(ss.sheets))
+	for _, sh := range ss.sheets {
+		m[sh.title] = sh.id
+	}
+	return m, nil
+}
+
+// Tabs lists tab titles in order.
+func (s *Server) Tabs(spreadsheetID string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.books[spreadsheetID]
+	if !ok {
+		return nil, fmt.Errorf("spreadsheet %q: %w", spreadsheetID, ErrNotFound)
+	}
+	var out []string
+	for _, sh := range ss.sheets {
+		out = append(out, sh.title)
+	}
+	return out, nil
+}
+
+// Notes maps A1 cell names to the tab's cell notes.
+func (s *Server) Notes(spreadsheetID, tab string) (map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, sh, err := s.tab(spreadsheetID, tab)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(sh.notes))
+	for k, v := range sh.notes {
+		m[cellName(k[0], k[1])] = v
+	}
+	return m, nil
+}
