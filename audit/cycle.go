@@ -21,6 +21,13 @@ type Spec struct {
 	ChangeLogTab string
 	// ChangeLogLimit caps the rows one cycle appends (default 5000).
 	ChangeLogLimit int
+	// Rules validates every row; nil checks only the table's shape.
+	Rules *Rules
+	// ReviewTab is rewritten each cycle with the current findings; empty
+	// disables it.
+	ReviewTab string
+	// Locale is the language of what the cycle writes: "en" or "zh-CN".
+	Locale string
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -70,6 +77,7 @@ func (c *Cycle) Run(ctx context.Context) (*Result, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
+	log = log.With(zap.String("sheet", c.Spec.Name))
 	loc := c.Location
 	if loc == nil {
 		loc = time.UTC
@@ -87,19 +95,12 @@ func (c *Cycle) Run(ctx context.Context) (*Result, error) {
 
 func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc *time.Location, log *zap.Logger) error {
 	s := c.Spec
-	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
+	tab, table, findings, err := c.Inspect(ctx, res.Started, loc)
 	if err != nil {
-		return fmt.Errorf("read tab %q: %w", s.Tab, err)
-	}
-	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
-	if err != nil {
-		return fmt.Errorf("tab %q: %w", s.Tab, err)
+		return err
 	}
 	res.Rows, res.Columns, res.Blank = len(table.Rows), len(table.Header), table.Blank
-	for _, f := range table.Problems {
-		f.Sheet = s.Name
-		res.Findings = append(res.Findings, f)
-	}
+	res.Findings = findings
 
 	latest, err := c.Store.Latest(ctx, s.Name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -116,10 +117,82 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			return fmt.Errorf("store snapshot: %w", err)
 		}
 		res.Snapshot, res.NewSnapshot = info.ID, true
-		log.Info("snapshot stored", zap.String("sheet", s.Name), zap.String("snapshot", info.ID),
+		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}
-	return c.logChanges(ctx, res, table, now().In(loc), log)
+	if err := c.logChanges(ctx, res, table, now().In(loc), log); err != nil {
+		return err
+	}
+	return c.writeReview(ctx, res, tab.Meta, table, now().In(loc), log)
+}
+
+// Inspect reads the data tab and checks it: the table's shape and, with
+// Spec.Rules, every rule. It writes nothing, so `sheetaudit validate` uses
+// it as it is.
+func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) (*Tab, *Table, []Finding, error) {
+	s := c.Spec
+	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("read tab %q: %w", s.Tab, err)
+	}
+	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("tab %q: %w", s.Tab, err)
+	}
+	findings := slices.Clone(table.Problems)
+	if s.Rules != nil {
+		refs, err := c.refTables(ctx, s.Rules.ReferencedTabs())
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		findings = append(findings, s.Rules.Check(table, now, loc, refs)...)
+	}
+	for i := range findings {
+		findings[i].Sheet = s.Name
+	}
+	return tab, table, findings, nil
+}
+
+// writeReview replaces the Needs Review tab with the current findings, so
+// fixed problems disappear from it on the next cycle.
+func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, table *Table, at time.Time, log *zap.Logger) error {
+	s := c.Spec
+	if s.ReviewTab == "" {
+		return nil
+	}
+	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
+		return fmt.Errorf("create tab %q: %w", s.ReviewTab, err)
+	}
+	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
+	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
+		return fmt.Errorf("write tab %q: %w", s.ReviewTab, err)
+	}
+	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
+	return nil
+}
+
+// refTables reads the other tabs that reference rules point at. Their
+// first row is taken as the header.
+func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table, error) {
+	if len(tabs) == 0 {
+		return nil, nil
+	}
+	refs := make(map[string]*Table, len(tabs))
+	for _, title := range tabs {
+		tab, err := c.Workbook.ReadTab(ctx, title)
+		if err != nil {
+			return nil, fmt.Errorf("read referenced tab %q: %w", title, err)
+		}
+		if len(tab.Values) == 0 || len(tab.Values[0]) == 0 {
+			return nil, fmt.Errorf("referenced tab %q has no header row: %w", title, ErrInvalid)
+		}
+		t, err := ParseTable(tab.Values, 1, tab.Values[0][:1])
+		if err != nil {
+			return nil, fmt.Errorf("referenced tab %q: %w", title, err)
+		}
+		refs[title] = t
+	}
+	return refs, nil
 }
 
 // logChanges appends the changes since the last logged snapshot to the
@@ -163,7 +236,7 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, at ti
 		if created {
 			res.Logged--
 		}
-		log.Info("change log written", zap.String("sheet", s.Name), zap.String("tab", s.ChangeLogTab),
+		log.Info("change log written", zap.String("tab", s.ChangeLogTab),
 			zap.Int("changes", res.Changes), zap.Int("rows", res.Logged))
 	}
 	st.Logged = res.Snapshot
@@ -196,6 +269,6 @@ func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
 		err = c.State.SaveState(ctx, c.Spec.Name, st)
 	}
 	if err != nil {
-		log.Warn("save cycle state", zap.String("sheet", c.Spec.Name), zap.Error(err))
+		log.Warn("save cycle state", zap.Error(err))
 	}
 }

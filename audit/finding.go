@@ -1,5 +1,10 @@
 package audit
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Severity orders findings: errors first.
 type Severity int
 
@@ -37,4 +42,12 @@ type Finding struct {
 	Value    string   `json:"value,omitempty"`
 	Message  string   `json:"message"`
 	Severity Severity `json:"severity"`
+}
+
+// SortFindings orders findings as people read them: errors first, then by
+// sheet and row; findings of one row keep their order (column order).
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Severity, b.Severity), cmp.Compare(a.Sheet, b.Sheet), cmp.Compare(a.Row, b.Row))
+	})
 }

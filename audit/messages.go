@@ -1,0 +1,190 @@
+package audit
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Locales of findings and of the Needs Review tab.
+const (
+	LocaleEnglish = "en"
+	LocaleChinese = "zh-CN"
+)
+
+// catalog holds the texts of one locale. Messages are fmt formats whose
+// arguments are, in order: the column, the quoted value, then what the
+// message names. Each says what is wrong and what is expected, in words a
+// person who never saw a regular expression understands.
+type catalog struct {
+	quote    func(string) string
+	listSep  string
+	or, and  string
+	required string
+	types    map[string]string // by column type
+	enum     string
+	pattern  string
+	min, max string
+	minLen   string
+	maxLen   string
+	before   string
+	after    string
+	today    string
+	daysAgo  string
+	daysOn   string
+	unique   string
+	refSame  string
+	refOther string
+	rowRule  string
+	cond     string
+	noColumn string
+	noTab    string
+	noRefCol string
+
+	// The Needs Review tab.
+	severities [3]string
+	header     []string
+	firstLine  string
+	more       string
+}
+
+var english = &catalog{
+	quote:    strconv.Quote,
+	listSep:  ", ",
+	or:       " or ",
+	and:      " and ",
+	required: "%[1]s is empty; it must be filled in",
+	types: map[string]string{
+		TypeInteger:  "%[1]s %[2]s is not a whole number: expected digits like 42 or 1,200",
+		TypeNumber:   "%[1]s %[2]s is not a number: expected a number like 1234.5, 1,234.5 or ¥1,234",
+		TypeDate:     "%[1]s %[2]s is not a date: expected a date like 2026-11-29, 2026/11/29 or 2026年11月29日",
+		TypeDateTime: "%[1]s %[2]s is not a date and time: expected a form like 2026-11-29 14:30 or 2026/11/29 14:30:00",
+		TypeBool:     "%[1]s %[2]s is not a yes/no value: expected TRUE or FALSE (yes/no and 是/否 also work)",
+		TypeEmail:    "%[1]s %[2]s is not an e-mail address: expected a form like name@example.com, without spaces or full-width characters",
+		TypePhone:    "%[1]s %[2]s is not a phone number: expected a mainland mobile like 138 0013 8000, a landline like 010-6552 9988, or +country number",
+		TypeURL:      "%[1]s %[2]s is not a web address: expected a link starting with http:// or https://, like https://www.example.com",
+	},
+	enum:     "%[1]s %[2]s is not one of the allowed values: %[3]s",
+	pattern:  "%[1]s %[2]s does not have the expected format (it must match %[3]s)",
+	min:      "%[1]s %[2]s is less than the minimum %[3]s",
+	max:      "%[1]s %[2]s is more than the maximum %[3]s",
+	minLen:   "%[1]s %[2]s is too short: %[3]d characters, at least %[4]d needed",
+	maxLen:   "%[1]s %[2]s is too long: %[3]d characters, at most %[4]d allowed",
+	before:   "%[1]s %[2]s is too early: it must be on or after %[3]s",
+	after:    "%[1]s %[2]s is too late: it must be on or before %[3]s",
+	today:    "%s (today)",
+	daysAgo:  "%s (%d days before today)",
+	daysOn:   "%s (%d days after today)",
+	unique:   "%[1]s %[2]s also appears on row %[3]d; each value must be unique",
+	refSame:  "%[1]s %[2]s does not match any %[3]s in this tab",
+	refOther: "%[1]s %[2]s does not match any %[3]s in tab %[4]q",
+	rowRule:  "%[1]s is empty; it is required when %[2]s (rule %[3]s)",
+	cond:     "%[1]s is %[2]s",
+	noColumn: "column %[1]q named in the rules is not in the header",
+	noTab:    "tab %[1]q, which %[2]s refers to, was not read; check the tab name in the rules",
+	noRefCol: "column %[1]q, which %[2]s refers to, is not in the header of tab %[3]q",
+
+	severities: [3]string{"error", "warning", "info"},
+	header:     []string{"Severity", "Row", "Key", "Column", "Rule", "Value", "Message", "Link"},
+	firstLine:  "Produced %[1]s · %[2]d rows checked · errors: %[3]d · warnings: %[4]d · info: %[5]d",
+	more:       "%d more findings are not listed here; run sheetaudit validate to see them all",
+}
+
+var chinese = &catalog{
+	quote:    func(s string) string { return "“" + s + "”" },
+	listSep:  "、",
+	or:       "或",
+	and:      "且",
+	required: "%[1]s为必填项，不能为空",
+	types: map[string]string{
+		TypeInteger:  "%[1]s%[2]s不是整数：应为整数，如 42 或 1,200",
+		TypeNumber:   "%[1]s%[2]s不是有效的数字：应为数字，如 1234.5、1,234.5 或 ¥1,234",
+		TypeDate:     "%[1]s%[2]s不是有效的日期：应为日期，如 2026-11-29、2026/11/29 或 2026年11月29日",
+		TypeDateTime: "%[1]s%[2]s不是有效的日期时间：应为 2026-11-29 14:30 或 2026/11/29 14:30:00 这样的格式",
+		TypeBool:     "%[1]s%[2]s不是有效的是/否值：应为 TRUE 或 FALSE（也可填 是/否）",
+		TypeEmail:    "%[1]s%[2]s不是有效的邮箱地址：应为 name@example.com 这样的格式，不含空格和全角字符",
+		TypePhone:    "%[1]s%[2]s不是有效的电话号码：应为手机号（如 138 0013 8000）、座机（如 010-6552 9988）或带国家码的号码",
+		TypeURL:      "%[1]s%[2]s不是有效的网址：应以 http:// 或 https:// 开头，如 https://www.example.com",
+	},
+	enum:     "%[1]s%[2]s不在允许的取值中：%[3]s",
+	pattern:  "%[1]s%[2]s格式不正确：应符合 %[3]s",
+	min:      "%[1]s%[2]s小于最小值 %[3]s",
+	max:      "%[1]s%[2]s大于最大值 %[3]s",
+	minLen:   "%[1]s%[2]s太短：共 %[3]d 个字符，至少需要 %[4]d 个",
+	maxLen:   "%[1]s%[2]s太长：共 %[3]d 个字符，最多允许 %[4]d 个",
+	before:   "%[1]s%[2]s太早：应不早于 %[3]s",
+	after:    "%[1]s%[2]s太晚：应不晚于 %[3]s",
+	today:    "%s（今天）",
+	daysAgo:  "%s（今天之前 %d 天）",
+	daysOn:   "%s（今天之后 %d 天）",
+	unique:   "%[1]s%[2]s与第 %[3]d 行重复：该列的值不能重复",
+	refSame:  "%[1]s%[2]s在本表的“%[3]s”列中不存在",
+	refOther: "%[1]s%[2]s在“%[4]s”表的“%[3]s”列中不存在",
+	rowRule:  "%[1]s为空：当%[2]s时必须填写（规则：%[3]s）",
+	cond:     "%[1]s为%[2]s",
+	noColumn: "规则中的列“%[1]s”不在表头中",
+	noTab:    "%[2]s引用的表“%[1]s”未能读取，请检查规则中的表名",
+	noRefCol: "%[2]s引用的列“%[1]s”不在“%[3]s”表的表头中",
+
+	severities: [3]string{"错误", "警告", "提示"},
+	header:     []string{"严重程度", "行", "键", "列", "规则", "值", "说明", "链接"},
+	firstLine:  "生成于 %[1]s · 已检查 %[2]d 行 · 错误 %[3]d 条 · 警告 %[4]d 条 · 提示 %[5]d 条",
+	more:       "另有 %d 条问题未在此列出；运行 sheetaudit validate 查看全部",
+}
+
+// catalogFor returns the catalog of a locale; ok is false for a locale
+// without one. "zh", "zh_CN" and "zh-Hans" count as zh-CN; "" as English.
+func catalogFor(locale string) (*catalog, bool) {
+	switch strings.ToLower(strings.ReplaceAll(locale, "_", "-")) {
+	case "", "en", "en-us", "en-gb":
+		return english, true
+	case "zh", "zh-cn", "zh-hans", "zh-hans-cn":
+		return chinese, true
+	}
+	return english, false
+}
+
+// severity returns the localised name of s.
+func (c *catalog) severity(s Severity) string {
+	if s < Error || s > Info {
+		s = Info
+	}
+	return c.severities[s]
+}
+
+// value quotes a cell value for a message, shortened so that a pasted
+// paragraph does not drown the message.
+func (c *catalog) value(v string) string { return c.quote(shorten(v, 40)) }
+
+// list joins values for a message, quoted, at most max of them.
+func (c *catalog) list(vs []string, max int) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i == max {
+			b.WriteString(c.listSep + "…")
+			break
+		}
+		if i > 0 {
+			b.WriteString(c.listSep)
+		}
+		b.WriteString(c.quote(v))
+	}
+	return b.String()
+}
+
+// shorten cuts s to at most n runes, marking the cut with an ellipsis.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i < len(s) {
+		if count == n {
+			return s[:i] + "…"
+		}
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		count++
+	}
+	return s
+}

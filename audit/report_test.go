@@ -1,0 +1,332 @@
+package audit_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// update reports whether golden files should be rewritten (go test -update).
+// Another test file of the binary may have registered the flag first.
+var update = updateFlag()
+
+func updateFlag() func() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		flag.Bool("update", false, "rewrite golden files in testdata")
+		f = flag.Lookup("update")
+	}
+	return func() bool { return f.Value.String() == "true" }
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if update() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// weeklyReport builds the report of 2026-W48 from the fixed pair of
+// versions in stale_test.go, the way the lead's report command does: each
+// week's sheet checked as of the end of that week.
+func weeklyReport(t *testing.T) audit.Report { return weeklyReportIn(t, "en") }
+
+func weeklyReportIn(t *testing.T, locale string) audit.Report {
+	t.Helper()
+	sh := shanghai(t)
+	p := policy()
+	p.Locale = locale
+	_, endW47, err := audit.ParseISOWeek("2026-W47", sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, sh)
+	cur := table(t, thisWeek)
+	this := audit.CheckStale(cur, p, now, sh, nil, time.Time{})
+	last := audit.CheckStale(table(t, lastWeek), p, endW47, sh, nil, time.Time{})
+	findings := []audit.Finding{
+		{Row: 2, Key: "C001", Rule: "required", Severity: audit.Error},
+		{Row: 6, Key: "C005", Rule: "phone", Severity: audit.Warning},
+		{Row: 9, Key: "C008", Rule: "owner", Severity: audit.Warning},
+		{Row: 9, Key: "C008", Rule: "hint", Severity: audit.Info},      // not a quality problem
+		this[0].Finding("clients"),                                     // staleness is not data quality
+		{Row: 1, Rule: "header", Severity: audit.Warning, Column: "H"}, // whole table: no owner
+	}
+	return audit.BuildReport("clients", audit.ISOWeek(now, sh), this, last, cur, p, findings, now)
+}
+
+func TestBuildReportWeekOverWeek(t *testing.T) {
+	r := weeklyReport(t)
+	type figures struct {
+		Week                             string
+		Rows, Stale, DueSoon             int
+		StalePct                         float64
+		NewlyStale, Resolved, StillStale int
+		Items, DueSoonItems              []string
+		FirstWeek                        bool
+	}
+	keys := func(items []audit.StaleItem) []string {
+		var k []string
+		for _, it := range items {
+			k = append(k, it.Key)
+		}
+		return k
+	}
+	got := figures{r.Week, r.Rows, r.Stale, r.DueSoon, r.StalePct, r.NewlyStale, r.Resolved, r.StillStale,
+		keys(r.Items), keys(r.DueSoonItems), r.FirstWeek}
+	// Last week (as of Sunday 11-22 23:59): C001, C002, C005, C006, C009
+	// (12 of 10 days) and C010 stale. This week: C001, C005, C006, C007,
+	// C009 stale; C002 and C010 were followed up; C007's date became
+	// unreadable.
+	want := figures{
+		Week: "2026-W48", Rows: 10, Stale: 5, DueSoon: 2, StalePct: 50,
+		NewlyStale: 1, Resolved: 2, StillStale: 4,
+		// Never followed up first (sheet order), then by days overdue, then
+		// by days waited (C009 17, C001 14).
+		Items:        []string{"C006", "C007", "C005", "C009", "C001"},
+		DueSoonItems: []string{"C008", "C002"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report figures mismatch (-want +got):\n%s", diff)
+	}
+
+	type cell struct {
+		Owner, Stage string
+		Stale, Total int
+		Oldest       string
+	}
+	var cells []cell
+	for _, c := range r.ByOwnerStage {
+		cells = append(cells, cell{c.Owner, c.Stage, c.Stale, c.Total, c.Oldest.Key})
+	}
+	wantCells := []cell{
+		{"张三", "初步洽谈", 1, 2, "C007"},
+		{"张三", "方案报价", 1, 1, "C009"},
+		{"张三", "商务谈判", 1, 1, "C001"},
+		{"李四", "商务谈判", 0, 2, ""},
+		{"李四", "样品测试", 1, 1, "C005"},
+		{"王五", "签约完成", 1, 1, "C006"},
+		{"王五", "流失", 0, 1, ""},
+		{"", "商务谈判", 0, 1, ""},
+	}
+	if diff := cmp.Diff(wantCells, cells); diff != "" {
+		t.Errorf("owner × stage mismatch (-want +got):\n%s", diff)
+	}
+	wantQuality := []audit.OwnerQuality{{Owner: "张三", Errors: 1}, {Owner: "", Warnings: 2}, {Owner: "李四", Warnings: 1}}
+	if diff := cmp.Diff(wantQuality, r.QualityByOwner); diff != "" {
+		t.Errorf("quality by owner mismatch (-want +got):\n%s", diff)
+	}
+
+	first := audit.BuildReport("clients", "2026-W48", nil, nil, nil, policy(), nil, time.Time{})
+	if !first.FirstWeek || first.NewlyStale != 0 || first.StalePct != 0 {
+		t.Errorf("report without last week = %+v; want FirstWeek and zero figures", first)
+	}
+}
+
+func TestReportForOwner(t *testing.T) {
+	r := weeklyReport(t).ForOwner("李四")
+	if r.Owner != "李四" || r.Rows != 3 || r.Stale != 1 || r.DueSoon != 1 || r.Items[0].Key != "C005" || r.DueSoonItems[0].Key != "C002" {
+		t.Errorf("ForOwner(李四) = rows %d stale %d due %d items %v; want 3 rows, C005 stale, C002 due soon",
+			r.Rows, r.Stale, r.DueSoon, r.Items)
+	}
+}
+
+func TestReportTabRowsGolden(t *testing.T) {
+	for _, locale := range []string{"en", "zh-CN"} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		for _, row := range weeklyReportIn(t, locale).TabRows(locale) {
+			if err := enc.Encode(row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		golden(t, "report_tab_"+locale+".golden", b.Bytes())
+	}
+}
+
+func TestReportCSVGolden(t *testing.T) {
+	out, err := weeklyReport(t).CSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report_items.csv", out)
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse back: %v", err)
+	}
+	if len(recs) != 1+5+2 {
+		t.Errorf("CSV has %d records, want header + 5 stale + 2 due soon", len(recs))
+	}
+}
+
+func TestReportCSVDefusesFormulas(t *testing.T) {
+	r := audit.Report{Items: []audit.StaleItem{{Key: "=HYPERLINK(\"http://x\")", Customer: "+1", Owner: "@me"}}}
+	out, err := r.CSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := recs[1][1:4]; got[0] != "'=HYPERLINK(\"http://x\")" || got[1] != "'+1" || got[2] != "'@me" {
+		t.Errorf("CSV cells = %q; want each prefixed with an apostrophe", got)
+	}
+}
+
+// htmlText turns a page into its visible text: scripts and styles dropped,
+// tags removed, entities decoded, whitespace collapsed.
+func htmlText(page []byte) string {
+	s := regexp.MustCompile(`(?is)<(style|script)[^>]*>.*?</(style|script)>`).ReplaceAllString(string(page), " ")
+	s = regexp.MustCompile(`<[^>]*>`).ReplaceAllString(s, " ")
+	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
+}
+
+func TestReportHTML(t *testing.T) {
+	r := weeklyReport(t)
+	page, err := r.HTML("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := htmlText(page)
+	for _, want := range []string{
+		"Staleness Report · clients · 2026-W48",
+		"Produced: 2026-11-27 10:00 +08:00",
+		"Rows 10 Stale 5 Stale % 50.0% Due soon 2",
+		"Newly stale 1 Resolved 2 Still stale 4",
+		// The chart: 张三 has three stale rows, the others one each.
+		"张三 3",
+		"张三 初步洽谈 1 2 C007 小米 (下周)",
+		"C005 京东<script>x</script> 李四 样品测试 2026-10-01 57 30 27 Stale by the default rule",
+		"C006 美团 王五 签约完成 never 90",
+		"C002 腾讯 李四 商务谈判 2026-11-22 5 7 2026-11-29 Due soon",
+		"Data quality by owner Owner Errors Warnings 张三 1 0 (no owner) 0 2 李四 0 1",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("HTML text lacks %q\ntext: %s", want, text)
+		}
+	}
+	raw := string(page)
+	if strings.Contains(raw, "<script>") {
+		t.Error("HTML contains a raw <script> from a cell; sheet text must be escaped")
+	}
+	for _, external := range []string{"src=", "href=", "@import", "url("} {
+		if strings.Contains(raw, external) {
+			t.Errorf("HTML contains %q; the page must not load anything", external)
+		}
+	}
+	for _, want := range []string{`name="viewport"`, "<svg", `class="scroll"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("HTML lacks %s", want)
+		}
+	}
+
+	zh, err := weeklyReportIn(t, "zh-CN").HTML("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := htmlText(zh); !strings.Contains(text, "客户跟进超期报告") || !strings.Contains(text, "新增超期 1 已解除 2 持续超期 4") {
+		t.Errorf("Chinese HTML text lacks title or change figures: %s", text)
+	}
+}
+
+func TestMaskPII(t *testing.T) {
+	for in, want := range map[string]string{
+		"13800138000":                         "138****8000",
+		"电话 138 0013 8000，请回电":                "电话 138 **** 8000，请回电",
+		"+86 138-0013-8000":                   "+86 138-****-8000",
+		"zhang.san@corp.cn":                   "z***@corp.cn",
+		"张三 <zhang.san@corp.cn>, 13912345678": "张三 <z***@corp.cn>, 139****5678",
+		"010-12345678":                        "010-****5678",
+		"订单 2026113800138000":                 "订单 2026113800138000", // part of a longer number
+		"no contact":                          "no contact",
+	} {
+		if got := audit.MaskPII(in); got != want {
+			t.Errorf("MaskPII(%q) = %q, want %q", in, got, want)
+		}
+	}
+	r := weeklyReport(t)
+	r.Items[0].Customer = "美团 13800138000"
+	m := r.Masked()
+	if got := m.Items[0].Customer; got != "美团 138****8000" {
+		t.Errorf("Masked customer = %q, want 美团 138****8000", got)
+	}
+	if r.Items[0].Customer != "美团 13800138000" {
+		t.Error("Masked changed the original report")
+	}
+}
+
+func TestISOWeek(t *testing.T) {
+	sh := shanghai(t)
+	for _, tc := range []struct {
+		at   time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2026, 11, 27, 10, 0, 0, 0, sh), sh, "2026-W48"},
+		// Sunday evening in UTC is already Monday of the next week in Shanghai.
+		{time.Date(2026, 11, 29, 17, 0, 0, 0, time.UTC), sh, "2026-W49"},
+		{time.Date(2026, 11, 29, 17, 0, 0, 0, time.UTC), time.UTC, "2026-W48"},
+		{time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC), time.UTC, "2026-W53"},
+		{time.Date(2025, 12, 29, 12, 0, 0, 0, time.UTC), time.UTC, "2026-W01"},
+	} {
+		if got := audit.ISOWeek(tc.at, tc.loc); got != tc.want {
+			t.Errorf("ISOWeek(%v, %v) = %s, want %s", tc.at, tc.loc, got, tc.want)
+		}
+	}
+
+	start, end, err := audit.ParseISOWeek("2026-W48", sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, sh); !start.Equal(want) {
+		t.Errorf("2026-W48 starts %v, want %v", start, want)
+	}
+	if want := time.Date(2026, 11, 30, 0, 0, 0, 0, sh).Add(-time.Nanosecond); !end.Equal(want) {
+		t.Errorf("2026-W48 ends %v, want %v", end, want)
+	}
+	// Every week of a decade round-trips, and its end is its last instant.
+	for y := 2020; y <= 2030; y++ {
+		for w := 1; w <= 53; w++ {
+			s := audit.ISOWeek(time.Date(y, 1, 4, 0, 0, 0, 0, sh).AddDate(0, 0, 7*(w-1)), sh)
+			start, end, err := audit.ParseISOWeek(s, sh)
+			if err != nil {
+				t.Fatalf("ParseISOWeek(%s): %v", s, err)
+			}
+			if audit.ISOWeek(start, sh) != s || audit.ISOWeek(end, sh) != s || audit.ISOWeek(end.Add(time.Nanosecond), sh) == s ||
+				start.Weekday() != time.Monday {
+				t.Fatalf("ParseISOWeek(%s) = %v .. %v, not the week's bounds", s, start, end)
+			}
+		}
+	}
+	for _, bad := range []string{"2025-W53", "2026-W00", "2026W48", "26-W48", "2026-W4", "week 48"} {
+		if _, _, err := audit.ParseISOWeek(bad, sh); !errors.Is(err, audit.ErrInvalid) {
+			t.Errorf("ParseISOWeek(%q) error = %v, want ErrInvalid", bad, err)
+		}
+	}
+}

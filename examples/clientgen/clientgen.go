@@ -1,0 +1,469 @@
+package clientgen
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Tab is the title of the data tab the generated workbook holds.
+const Tab = "客户"
+
+// Column names of the generated table, in order.
+const (
+	ColID       = "客户编号"
+	ColName     = "客户名称"
+	ColGroup    = "所属集团"
+	ColContact  = "联系人姓名"
+	ColPhone    = "联系方式"
+	ColEmail    = "邮箱"
+	ColAddress  = "地址"
+	ColIndustry = "行业"
+	ColStage    = "销售进展"
+	ColOwner    = "负责人"
+	ColFollowUp = "最后跟进日期"
+	ColAmount   = "合同金额"
+	ColContract = "合同编号"
+	ColNote     = "备注"
+)
+
+// Header returns the column names of the generated table.
+func Header() []string {
+	return []string{ColID, ColName, ColGroup, ColContact, ColPhone, ColEmail, ColAddress,
+		ColIndustry, ColStage, ColOwner, ColFollowUp, ColAmount, ColContract, ColNote}
+}
+
+// Column indexes, matching Header.
+const (
+	iID = iota
+	iName
+	iGroup
+	iContact
+	iPhone
+	iEmail
+	iAddress
+	iIndustry
+	iStage
+	iOwner
+	iFollowUp
+	iAmount
+	iContract
+	iNote
+	nCols
+)
+
+// DateLayout is how follow-up dates are written and displayed.
+const DateLayout = "2006-01-02"
+
+// FollowUpDays is the span of days before base that follow-up dates cover.
+const FollowUpDays = 120
+
+// Positions (0-based data row indexes) of the deliberate mistakes, fixed so
+// that they land on the same rows whatever the seed; examples/README.md
+// lists them. A mistake whose position is beyond n is left out.
+const (
+	MistakePhone       = 11  // malformed mobile number (10 digits)
+	MistakeEmail       = 26  // e-mail without @
+	MistakeDuplicateID = 57  // repeats the 客户编号 of the row above
+	MistakeEmptyStage  = 72  // empty 销售进展
+	MistakeIndustry    = 87  // 行业 "互联网", not in the list
+	MistakeGroup       = 103 // first standalone row from here names a group that does not exist
+	MistakeFutureDate  = 130 // follow-up date 40 days after base
+	MistakeNoContract  = 155 // 签约完成 without 合同编号
+	MistakeFormulaNote = 176 // 备注 starting with "=" (text, not a formula)
+	BlankRow           = 199 // an entirely blank row inside the table
+)
+
+// MissingGroup is the 所属集团 value of the MistakeGroup row; no row has it
+// as 客户名称.
+const MissingGroup = "远景控股集团有限公司"
+
+// entity is one company before it becomes a row.
+type entity struct {
+	name, group string
+	brand       word
+	industry    int
+	word        word
+	city        city
+	owner       string
+}
+
+// Rows returns the header and n generated data rows as display strings (the
+// text Excel shows for each cell), deterministic for a seed. Follow-up dates
+// fall in the FollowUpDays days before base. Every row has len(Header())
+// cells; the blank row has only empty ones.
+func Rows(seed int64, n int, base time.Time) [][]string {
+	r := newRNG(seed)
+	ents := entities(r, n)
+	out := make([][]string, 0, n+1)
+	out = append(out, Header())
+	contracts := 0
+	base = time.Date(base.Year(), base.Month(), base.Day(), 0, 0, 0, 0, time.UTC)
+	next := 0 // the blank row takes no company, so none goes missing
+	for i := range n {
+		row := make([]string, nCols)
+		if i == BlankRow {
+			out = append(out, row)
+			continue
+		}
+		e := ents[next]
+		next++
+		sur, given := pick(r, surnames), pick(r, givenNames)
+		row[iID] = fmt.Sprintf("C%05d", i+1)
+		row[iName] = e.name
+		row[iGroup] = e.group
+		row[iContact] = sur.han + given.han
+		row[iPhone] = phone(r, e.city)
+		row[iEmail] = email(r, sur, given, e)
+		row[iAddress] = address(r, e.city)
+		row[iIndustry] = industries[e.industry].name
+		st := stages[weighted(r)]
+		row[iStage] = st.name
+		row[iOwner] = e.owner
+		row[iFollowUp] = base.AddDate(0, 0, -r.intn(FollowUpDays)).Format(DateLayout)
+		if st.name == "签约完成" {
+			contracts++
+			row[iAmount] = strconv.Itoa((50 + r.intn(4950)) * 1000)
+			row[iContract] = fmt.Sprintf("HT-%s-%04d", row[iFollowUp][:4], contracts)
+		}
+		row[iNote] = st.notes[r.intn(len(st.notes))]
+		out = append(out, row)
+	}
+	addMistakes(out[1:], base)
+	return out
+}
+
+func addMistakes(rows [][]string, base time.Time) {
+	at := func(i int) []string {
+		if i < len(rows) {
+			return rows[i]
+		}
+		return nil
+	}
+	if row := at(MistakePhone); row != nil {
+		row[iPhone] = "139 1234 567"
+	}
+	if row := at(MistakeEmail); row != nil {
+		row[iEmail] = strings.Replace(row[iEmail], "@", "", 1)
+	}
+	if row := at(MistakeDuplicateID); row != nil {
+		row[iID] = rows[MistakeDuplicateID-1][iID]
+	}
+	if row := at(MistakeEmptyStage); row != nil {
+		row[iStage] = ""
+		row[iAmount], row[iContract] = "", ""
+	}
+	if row := at(MistakeIndustry); row != nil {
+		row[iIndustry] = "互联网"
+	}
+	for i := MistakeGroup; i < len(rows); i++ {
+		if i != BlankRow && rows[i][iGroup] == "" && !strings.Contains(rows[i][iName], "集团") {
+			rows[i][iGroup] = MissingGroup
+			break
+		}
+	}
+	if row := at(MistakeFutureDate); row != nil {
+		row[iFollowUp] = base.AddDate(0, 0, 40).Format(DateLayout)
+	}
+	if row := at(MistakeNoContract); row != nil {
+		row[iStage] = "签约完成"
+		if row[iAmount] == "" {
+			row[iAmount] = "860000"
+		}
+		row[iContract] = ""
+		row[iNote] = "合同原件在法务处"
+	}
+	if row := at(MistakeFormulaNote); row != nil {
+		row[iNote] = "==重点客户，优先跟进=="
+	}
+}
+
+// entities builds n companies: groups with their regional subsidiaries, and
+// standalone companies, in a shuffled order.
+func entities(r *rng, n int) []entity {
+	used := map[string]bool{}
+	brandOrder := r.perm(len(brands))
+	nGroups := min(max(1, n/12), len(brands)/2)
+	var ents []entity
+	regions := []string{"华东", "华南", "华北", "西南", "华中", "西北"}
+	for g := range nGroups {
+		b := brands[brandOrder[g]]
+		ind := r.intn(len(industries))
+		owner := owners[r.intn(len(owners))]
+		suffix := []string{"集团有限公司", "控股集团有限公司"}[r.intn(2)]
+		parent := entity{name: b.han + suffix, brand: b, industry: ind, city: cities[r.intn(len(cities))], owner: owner}
+		parent.word = pick(r, industries[ind].words)
+		used[parent.name] = true
+		ents = append(ents, parent)
+		subs := 2 + r.intn(5)
+		for _, ri := range r.perm(len(regions))[:min(subs, len(regions))] {
+			e := entity{brand: b, industry: ind, group: parent.name, owner: owner}
+			if r.intn(10) < 3 {
+				e.owner = owners[r.intn(len(owners))]
+			}
+			e.city = cityIn(r, regions[ri])
+			e.word = pick(r, industries[ind].words)
+			place := regions[ri]
+			if r.intn(3) == 0 {
+				place = e.city.short
+			}
+			e.name = place + b.han + e.word.han + "有限公司"
+			if used[e.name] {
+				continue
+			}
+			used[e.name] = true
+			ents = append(ents, e)
+		}
+	}
+	standalone := brandOrder[nGroups:]
+	for len(ents) < n {
+		b := brands[standalone[r.intn(len(standalone))]]
+		ind := r.intn(len(industries))
+		e := entity{brand: b, industry: ind, city: cities[r.intn(len(cities))], owner: owners[r.intn(len(owners))]}
+		e.word = pick(r, industries[ind].words)
+		e.name = e.city.short + b.han + e.word.han + "有限公司"
+		// Big benchmark tables exhaust the plain names; branches keep
+		// names unique without looking machine-made.
+		for k := 0; used[e.name]; k++ {
+			e.name = e.city.short + b.han + e.word.han + "有限公司" + pick(r, e.city.district) + "分公司"
+			if k > 3 {
+				e.name = fmt.Sprintf("%s%s%s有限公司第%d分公司", e.city.short, b.han, e.word.han, len(ents))
+			}
+		}
+		used[e.name] = true
+		ents = append(ents, e)
+	}
+	ents = ents[:n]
+	order := r.perm(len(ents))
+	shuffled := make([]entity, len(ents))
+	for i, j := range order {
+		shuffled[i] = ents[j]
+	}
+	return shuffled
+}
+
+func cityIn(r *rng, region string) city {
+	var in []city
+	for _, c := range cities {
+		if c.region == region {
+			in = append(in, c)
+		}
+	}
+	return in[r.intn(len(in))]
+}
+
+func weighted(r *rng) int {
+	total := 0
+	for _, s := range stages {
+		total += s.weight
+	}
+	x := r.intn(total)
+	for i, s := range stages {
+		if x < s.weight {
+			return i
+		}
+		x -= s.weight
+	}
+	return len(stages) - 1
+}
+
+var mobilePrefixes = []string{"130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "158", "159", "166", "177", "180", "181", "186", "187", "188", "189", "191", "199"}
+
+// phone writes a mainland mobile or a landline of the company's city in one
+// of the forms people type.
+func phone(r *rng, c city) string {
+	if r.intn(10) < 6 {
+		p := pick(r, mobilePrefixes)
+		a, b := fmt.Sprintf("%04d", r.intn(10000)), fmt.Sprintf("%04d", r.intn(10000))
+		switch r.intn(4) {
+		case 0:
+			return p + " " + a + " " + b
+		case 1:
+			return "+86 " + p + " " + a + " " + b
+		case 2:
+			return "+86-" + p + a + b
+		default:
+			return p + a + b
+		}
+	}
+	local := c.first + digits(r, c.digits-len(c.first))
+	switch r.intn(5) {
+	case 0:
+		return "+86 " + strings.TrimPrefix(c.area, "0") + " " + local
+	case 1:
+		return c.area + "-" + local + "-" + strconv.Itoa(800+r.intn(100))
+	default:
+		return c.area + "-" + local
+	}
+}
+
+func digits(r *rng, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.intn(10))
+	}
+	return string(b)
+}
+
+func email(r *rng, sur, given word, e entity) string {
+	if r.intn(10) < 6 {
+		tld := []string{".com", ".cn", ".com.cn"}[r.intn(3)]
+		local := given.pinyin + "." + sur.pinyin
+		if r.intn(2) == 0 {
+			local = sur.pinyin + given.pinyin
+		}
+		return local + "@" + e.brand.pinyin + "-" + e.word.pinyin + tld
+	}
+	host := pick(r, mailHosts)
+	if host == "qq.com" {
+		return strconv.Itoa(100000000+r.intn(900000000)) + "@qq.com"
+	}
+	return sur.pinyin + given.pinyin + strconv.Itoa(1970+r.intn(35)) + "@" + host
+}
+
+func address(r *rng, c city) string {
+	s := c.prefix + pick(r, c.district) + pick(r, streets) + strconv.Itoa(1+r.intn(899)) + "号"
+	if b := pick(r, buildings); b != "" {
+		s += b + strconv.Itoa(2+r.intn(30)) + "层"
+	}
+	return s
+}
+
+func pick[T any](r *rng, list []T) T { return list[r.intn(len(list))] }
+
+// rng is splitmix64: tiny, and its sequence is fixed forever, unlike
+// math/rand whose streams may change between Go releases and would make the
+// committed example drift.
+type rng struct{ s uint64 }
+
+func newRNG(seed int64) *rng { return &rng{s: uint64(seed)} }
+
+func (r *rng) next() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	z := r.s
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+func (r *rng) perm(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		j := r.intn(i + 1)
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
+
+// WriteXLSX writes rows (header first, as Rows returns them) as tab Tab of a
+// new workbook at path. 最后跟进日期 becomes a real date cell displayed
+// yyyy-mm-dd and 合同金额 a number, as a person would enter them; every other
+// cell is text, so IDs and phone numbers keep their form.
+func WriteXLSX(path string, rows [][]string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", Tab); err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
+	if err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	headStyle, err := f.NewStyle(&excelize.Style{
+		Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+	})
+	if err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("write example %q: no rows", path)
+	}
+	header := rows[0]
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	for ri, row := range rows {
+		for ci, v := range row {
+			if v == "" {
+				continue
+			}
+			cell, err := excelize.CoordinatesToCellName(ci+1, ri+1)
+			if err != nil {
+				return fmt.Errorf("write example %q: %w", path, err)
+			}
+			col := ""
+			if ri > 0 && ci < len(header) {
+				col = header[ci]
+			}
+			switch {
+			case col == ColFollowUp && isDate(v):
+				d, _ := time.Parse(DateLayout, v)
+				serial := int(d.Sub(epoch).Hours() / 24)
+				if err = f.SetCellInt(Tab, cell, int64(serial)); err == nil {
+					err = f.SetCellStyle(Tab, cell, cell, dateStyle)
+				}
+			case col == ColAmount && isInt(v):
+				n, _ := strconv.ParseInt(v, 10, 64)
+				err = f.SetCellInt(Tab, cell, n)
+			default:
+				err = f.SetCellStr(Tab, cell, v)
+			}
+			if err != nil {
+				return fmt.Errorf("write example %q: cell %s: %w", path, cell, err)
+			}
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(header))
+	if err := f.SetCellStyle(Tab, "A1", last+"1", headStyle); err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	widths := map[string]float64{"A": 11, "B": 30, "C": 26, "D": 11, "E": 20, "F": 30, "G": 46, "H": 8, "I": 10, "J": 8, "K": 13, "L": 12, "M": 14, "N": 28}
+	for col, w := range widths {
+		if err := f.SetColWidth(Tab, col, col, w); err != nil {
+			return fmt.Errorf("write example %q: %w", path, err)
+		}
+	}
+	if err := f.SetPanes(Tab, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	// Not SaveAs: it creates files with the executable bit set.
+	tmp := path + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	if _, err := f.WriteTo(out); err != nil {
+		_ = out.Close()
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	if err := out.Close(); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write example %q: %w", path, err)
+	}
+	return nil
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse(DateLayout, s)
+	return err == nil
+}
+
+func isInt(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+func ptr[T any](v T) *T { return &v }
