@@ -28,6 +28,8 @@ type Spec struct {
 	ReviewTab string
 	// Locale is the language of what the cycle writes: "en" or "zh-CN".
 	Locale string
+	// Stale flags rows without follow-up; nil disables it.
+	Stale *StalePolicy
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -44,6 +46,8 @@ type Result struct {
 	Rows        int  `json:"rows"`
 	Columns     int  `json:"columns"`
 	Blank       int  `json:"blank_rows"`
+	Stale       int  `json:"stale"`
+	DueSoon     int  `json:"due_soon"`
 	Changes     int  `json:"changes"`
 	// Logged is the number of rows appended to the Change Log.
 	Logged   int       `json:"logged"`
@@ -123,6 +127,20 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	if err := c.logChanges(ctx, res, table, now().In(loc), log); err != nil {
 		return err
 	}
+	if s.Stale != nil {
+		items, err := c.CheckStale(ctx, table, res.Started, loc)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			res.Findings = append(res.Findings, it.Finding(s.Name))
+			if it.DueSoon {
+				res.DueSoon++
+			} else {
+				res.Stale++
+			}
+		}
+	}
 	return c.writeReview(ctx, res, tab.Meta, table, now().In(loc), log)
 }
 
@@ -151,6 +169,63 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 		findings[i].Sheet = s.Name
 	}
 	return tab, table, findings, nil
+}
+
+// Lister is implemented by stores that can list a sheet's versions; the
+// history basis of staleness needs it.
+type Lister interface {
+	// List returns the sheet's versions, oldest first. Idempotent.
+	List(ctx context.Context, sheet string) ([]SnapshotInfo, error)
+}
+
+// CheckStale flags the table's stale and due-soon rows as of now. With the
+// history basis it reads the sheet's stored versions to learn when each row
+// last changed.
+func (c *Cycle) CheckStale(ctx context.Context, table *Table, now time.Time, loc *time.Location) ([]StaleItem, error) {
+	p := *c.Spec.Stale
+	if _, err := p.Validate(table); err != nil {
+		return nil, fmt.Errorf("staleness: %w", err)
+	}
+	if p.Basis != BasisHistory {
+		return CheckStale(table, p, now, loc, nil, time.Time{}), nil
+	}
+	last, since, err := c.history(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	return CheckStale(table, p, now, loc, last, since), nil
+}
+
+// history loads every stored version up to now, oldest first, and returns
+// when each row last changed. It reads each version once; a store-side
+// index would avoid the scan for long histories.
+func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Time, time.Time, error) {
+	l, ok := c.Store.(Lister)
+	if !ok {
+		return nil, time.Time{}, fmt.Errorf("staleness basis history needs a store that lists versions: %w", ErrInvalid)
+	}
+	infos, err := l.List(ctx, c.Spec.Name)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("list snapshots: %w", err)
+	}
+	var series []*Table
+	var times []time.Time
+	for _, in := range infos {
+		if in.Time.After(now) {
+			break
+		}
+		snap, err := c.Store.Load(ctx, c.Spec.Name, in.ID)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("load snapshot %s: %w", in.ID, err)
+		}
+		t, err := ParseTable(snap.Values, snap.HeaderRow, c.Spec.Key)
+		if err != nil {
+			continue // a version that was not a table (e.g. an emptied tab) tells nothing about rows
+		}
+		series, times = append(series, t), append(times, in.Time)
+	}
+	last, since := LastChanges(series, times, c.Spec.Stale.ResetOn)
+	return last, since, nil
 }
 
 // writeReview replaces the Needs Review tab with the current findings, so

@@ -284,6 +284,9 @@ type Staleness struct {
 	DateColumn  string `yaml:"date_column,omitempty"`
 	OwnerColumn string `yaml:"owner_column,omitempty"`
 	StageColumn string `yaml:"stage_column,omitempty"`
+	// CustomerColumn names the column shown as the customer beside each
+	// stale row (default: the first key column).
+	CustomerColumn string `yaml:"customer_column,omitempty"`
 	// Default is the threshold for stages not listed in Stages; zero means
 	// rows in unlisted stages are never stale.
 	Default time.Duration `yaml:"default,omitempty"`

@@ -1,0 +1,34 @@
+package audit
+
+import "context"
+
+// Annotator is implemented by backends that can put notes on cells. It is
+// optional: the cycle marks offending cells (write_back.mark_cells) only on
+// a backend that has it. It must touch notes only, never values or formats,
+// since it writes on the team's data tab.
+type Annotator interface {
+	// Notes returns the notes of the tab by A1 cell ("B7"). Idempotent.
+	Notes(ctx context.Context, tab string) (map[string]string, error)
+	// SetNotes sets the note of each listed cell; "" removes it. Cells not
+	// listed keep their notes. Idempotent.
+	SetNotes(ctx context.Context, tab string, notes map[string]string) error
+}
+
+// BarChart describes a bar chart drawn from a block of a tab: one bar per
+// row in [FirstRow, LastRow), labelled by the cell in LabelCol and as long
+// as the number in ValueCol. Rows and columns are 0-based.
+type BarChart struct {
+	Title                     string
+	FirstRow, LastRow         int
+	LabelCol, ValueCol        int
+	AnchorRow, AnchorCol      int // where the chart's top-left corner sits
+	WidthPixels, HeightPixels int // 0 = the backend's default
+}
+
+// Charter is implemented by backends that can draw charts. It is optional:
+// the Staleness Report tab gets its chart only on a backend that has it.
+type Charter interface {
+	// PutBarChart draws the chart on tab, replacing any chart sheetaudit
+	// drew there before (other charts stay). Idempotent.
+	PutBarChart(ctx context.Context, tab string, c BarChart) error
+}
