@@ -107,7 +107,13 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	res.Findings = findings
 
 	latest, err := c.Store.Latest(ctx, s.Name)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	switch {
+	case errors.Is(err, ErrInvalid):
+		// A damaged newest version must not stop the audit: the new
+		// version is stored whole, and verify reports the damage.
+		log.Warn("newest snapshot unreadable; storing a full version", zap.Error(err))
+		latest = nil
+	case err != nil && !errors.Is(err, ErrNotFound):
 		return fmt.Errorf("read latest snapshot: %w", err)
 	}
 	if latest != nil && slices.EqualFunc(latest.Values, tab.Values, slices.Equal) {

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sheetaudit/sheetaudit/config"
+)
+
+// Exit codes, decided here only.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // the command ran and found errors, or a sheet failed
+	exitCantRun = 2 // bad flags, bad config, unreachable store
+)
+
+// version is set by the linker: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// exitError carries an exit code up to run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// failed marks err as a finding-level failure (exit 1) rather than a
+// could-not-run error (exit 2).
+func failed(err error) error { return &exitError{code: exitFailed, err: err} }
+
+// app holds what every command shares: the process environment, streams
+// and global flags.
+type app struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+	configPath     string
+	logLevel       string
+	log            *zap.Logger
+}
+
+// run is main without the process: tests call it with their own args,
+// environment and buffers.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.log != nil {
+		_ = a.log.Sync()
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "sheetaudit:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitCantRun
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "sheetaudit",
+		Short:         "Keep a team's shared customer sheet honest",
+		Long:          "sheetaudit snapshots, diffs, validates and reports on a shared customer sheet (Google Sheets or .xlsx).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(a.stderr, a.logLevel)
+			if err != nil {
+				return err
+			}
+			a.log = log
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file")
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(
+		a.versionCmd(),
+		a.validateCmd(),
+		a.configCmd(),
+		a.runCmd(),
+		a.emulatorCmd(),
+		a.snapshotsCmd(),
+	)
+	return root
+}
+
+// newLogger logs to w: human-readable on a terminal, JSON otherwise.
+func newLogger(w io.Writer, level string) (*zap.Logger, error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	encCfg := zap.NewProductionEncoderConfig()
+	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
+	var enc zapcore.Encoder
+	if isTerminal(w) {
+		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		enc = zapcore.NewConsoleEncoder(encCfg)
+	} else {
+		enc = zapcore.NewJSONEncoder(encCfg)
+	}
+	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(w), lvl)), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadConfig reads --config.
+func (a *app) loadConfig() (*config.Config, error) {
+	cfg, err := config.Load(a.configPath, a.getenv)
+	if err != nil {
+		return nil, &exitError{code: exitCantRun, err: err}
+	}
+	return cfg, nil
+}
+
+// sheetsOf returns the configured sheets, or the one named by --sheet.
+func sheetsOf(cfg *config.Config, name string) ([]config.Sheet, error) {
+	if name == "" {
+		return cfg.Sheets, nil
+	}
+	s, ok := cfg.Sheet(name)
+	if !ok {
+		names := make([]string, len(cfg.Sheets))
+		for i, s := range cfg.Sheets {
+			names[i] = s.Name
+		}
+		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--sheet %q is not in the configuration (sheets: %v)", name, names)}
+	}
+	return []config.Sheet{*s}, nil
+}
+
+// checkFormat validates a --format flag.
+func checkFormat(format string, allowed ...string) error {
+	for _, f := range allowed {
+		if format == f {
+			return nil
+		}
+	}
+	return &exitError{code: exitCantRun, err: fmt.Errorf("--format %q: want one of %v", format, allowed)}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

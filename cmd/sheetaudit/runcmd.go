@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/snapshot"
+)
+
+func (a *app) runCmd() *cobra.Command {
+	var (
+		once   bool
+		sheet  string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Audit the configured sheets (--once: one cycle each, then exit)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if !once {
+				return a.runDaemon(cmd.Context(), cfg)
+			}
+			sheets, err := sheetsOf(cfg, sheet)
+			if err != nil {
+				return err
+			}
+			return a.runOnce(cmd.Context(), cfg, sheets, format)
+		},
+	}
+	cmd.Flags().BoolVar(&once, "once", false, "run one cycle of each sheet and exit")
+	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+// runOnce runs one cycle of each sheet, independently: one failing sheet
+// does not stop the others, and the exit code says whether any failed.
+func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.Sheet, format string) error {
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	var results []*audit.Result
+	var failures []string
+	for _, s := range sheets {
+		res, err := a.cycle(ctx, cfg, s, store)
+		if err != nil {
+			a.log.Error("cycle failed", zap.String("sheet", s.Name), zap.Error(err))
+			failures = append(failures, s.Name)
+		}
+		results = append(results, res)
+	}
+	if format == "json" {
+		if err := writeJSON(a.stdout, results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			printResult(a.stdout, r)
+		}
+	}
+	if len(failures) > 0 {
+		return failed(fmt.Errorf("%d of %d sheets failed: %s", len(failures), len(sheets), strings.Join(failures, ", ")))
+	}
+	return nil
+}
+
+// cycle runs one cycle of one sheet. It always returns a result, so a
+// failed sheet still shows in the summary.
+func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store) (*audit.Result, error) {
+	wb, err := openWorkbook(ctx, s, a.log)
+	if err != nil {
+		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
+	}
+	spec, err := specOf(cfg, s)
+	if err != nil {
+		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
+	}
+	c := &audit.Cycle{
+		Spec:     spec,
+		Workbook: wb,
+		Store:    store,
+		State:    store,
+		Logger:   a.log,
+		Location: cfg.Location(),
+	}
+	res, err := c.Run(ctx)
+	if err != nil {
+		return res, fmt.Errorf("sheet %q: %w", s.Name, err)
+	}
+	if r := cfg.Retention; !r.KeepAll() {
+		pr, err := store.Prune(ctx, s.Name, policyOf(r), false)
+		if err != nil {
+			// The cycle did its job; a failed prune is retried next time.
+			a.log.Warn("prune failed", zap.String("sheet", s.Name), zap.Error(err))
+		} else if len(pr.Remove) > 0 {
+			a.log.Info("pruned", zap.String("sheet", s.Name), zap.Int("removed", len(pr.Remove)), zap.Int("kept", len(pr.Keep)))
+		}
+	}
+	return res, nil
+}
+
+func printResult(w io.Writer, r *audit.Result) {
+	if r.Error != "" {
+		fmt.Fprintf(w, "%s: FAILED: %s\n", r.Sheet, r.Error)
+		return
+	}
+	state := "unchanged"
+	if r.NewSnapshot {
+		state = "new"
+	}
+	errs, warns := 0, 0
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case audit.Error:
+			errs++
+		case audit.Warning:
+			warns++
+		}
+	}
+	fmt.Fprintf(w, "%s: %d rows, %d columns", r.Sheet, r.Rows, r.Columns)
+	if r.Blank > 0 {
+		fmt.Fprintf(w, " (%d blank rows skipped)", r.Blank)
+	}
+	fmt.Fprintf(w, "; snapshot %s (%s); %d changes, %d change-log rows; %d errors, %d warnings",
+		r.Snapshot, state, r.Changes, r.Logged, errs, warns)
+	if r.Stale > 0 || r.DueSoon > 0 {
+		fmt.Fprintf(w, " (%d stale, %d due soon)", r.Stale, r.DueSoon)
+	}
+	fmt.Fprintf(w, "; %s\n", r.Duration.Round(time.Millisecond))
+}
+
+// runDaemon is the long-running mode; see daemon.go.
+func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
+	return &exitError{code: exitCantRun, err: errors.New("the daemon mode is not built yet; use run --once from cron meanwhile")}
+}

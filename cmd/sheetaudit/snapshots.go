@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+func (a *app) snapshotsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions"}
+	cmd.AddCommand(a.snapshotsListCmd())
+	return cmd
+}
+
+func (a *app) snapshotsListCmd() *cobra.Command {
+	var sheet, format string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Show the stored versions, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			return a.listSnapshots(cmd.Context(), sheet, format)
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+func (a *app) listSnapshots(ctx context.Context, sheet, format string) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	sheets, err := sheetsOf(cfg, sheet)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	all := []audit.SnapshotInfo{}
+	for _, s := range sheets {
+		list, err := store.List(ctx, s.Name)
+		if err != nil {
+			return fmt.Errorf("list snapshots of %q: %w", s.Name, err)
+		}
+		all = append(all, list...)
+	}
+	if format == "json" {
+		return writeJSON(a.stdout, all)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SHEET\tID\tTIME\tROWS\tCOLUMNS\tBYTES")
+	loc := cfg.Location()
+	for _, s := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", s.Sheet, s.ID, s.Time.In(loc).Format(time.DateTime), s.Rows, s.Columns, s.Bytes)
+	}
+	return tw.Flush()
+}

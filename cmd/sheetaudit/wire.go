@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/sheets"
+	"github.com/sheetaudit/sheetaudit/snapshot"
+	"github.com/sheetaudit/sheetaudit/xlsx"
+)
+
+// policyOf maps the retention configuration onto the store's policy.
+func policyOf(r config.Retention) snapshot.Policy {
+	return snapshot.Policy{KeepLast: r.KeepLast, KeepHourly: r.KeepHourly, KeepDaily: r.KeepDaily,
+		KeepWeekly: r.KeepWeekly, KeepMonthly: r.KeepMonthly}
+}
+
+// openStore opens the configured snapshot store.
+func openStore(ctx context.Context, cfg *config.Config, log *zap.Logger) (*snapshot.Store, error) {
+	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location()})
+	if err != nil {
+		return nil, fmt.Errorf("open store %q: %w", cfg.Store, err)
+	}
+	return st, nil
+}
+
+// openWorkbook opens the source of one configured sheet.
+func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger) (audit.Workbook, error) {
+	log = log.With(zap.String("sheet", s.Name))
+	if g := s.Source.Google; g != nil {
+		wb, err := sheets.New(ctx, sheets.Options{
+			SpreadsheetID:   g.SpreadsheetID,
+			CredentialsFile: g.CredentialsFile,
+			Endpoint:        g.Endpoint,
+			Logger:          log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", s.Name, err)
+		}
+		return wb, nil
+	}
+	wb, err := xlsx.Open(s.Source.XLSX, xlsx.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", s.Name, err)
+	}
+	return wb, nil
+}
+
+// specOf maps one configured sheet onto what a cycle needs, compiling its
+// rules (from columns:, rules: and schema:) once.
+func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
+	rules, err := rulesOf(cfg, s)
+	if err != nil {
+		return audit.Spec{}, err
+	}
+	return audit.Spec{
+		Name:           s.Name,
+		Tab:            s.Tab,
+		HeaderRow:      s.HeaderRow,
+		Key:            s.Key,
+		ChangeLogTab:   s.WriteBack.ChangeLogTab,
+		ChangeLogLimit: s.WriteBack.ChangeLogLimit,
+		Rules:          rules,
+		ReviewTab:      s.WriteBack.ReviewTab,
+		Locale:         cfg.Locale,
+		Stale:          staleOf(cfg, s),
+	}, nil
+}
+
+// staleOf maps a sheet's staleness configuration onto the audit policy.
+func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
+	st := s.Staleness
+	if st == nil {
+		return nil
+	}
+	p := &audit.StalePolicy{
+		Basis:          st.Basis,
+		DateColumn:     st.DateColumn,
+		OwnerColumn:    st.OwnerColumn,
+		StageColumn:    st.StageColumn,
+		CustomerColumn: st.CustomerColumn,
+		Default:        st.Default,
+		Stages:         make(map[string]time.Duration, len(st.Stages)),
+		Exempt:         st.Exempt,
+		WarnBefore:     st.WarnBefore,
+		ResetOn:        st.ResetOn,
+		Locale:         cfg.Locale,
+		Calendar: audit.Calendar{
+			BusinessDays: st.BusinessDays,
+			Holidays:     dates(st.Holidays),
+			Workdays:     dates(st.Workdays),
+		},
+	}
+	if p.CustomerColumn == "" && len(s.Key) > 0 {
+		p.CustomerColumn = s.Key[0]
+	}
+	for _, stage := range st.Stages {
+		p.Stages[stage.Name] = stage.Threshold
+		p.StageOrder = append(p.StageOrder, stage.Name)
+	}
+	return p
+}
+
+func dates(ds []config.Date) map[audit.Date]bool {
+	if len(ds) == 0 {
+		return nil
+	}
+	m := make(map[audit.Date]bool, len(ds))
+	for _, d := range ds {
+		m[audit.Date{Y: d.Year, M: d.Month, D: d.Day}] = true
+	}
+	return m
+}
+
+// rulesOf maps a sheet's rule configuration onto audit.RuleSet and compiles
+// it. A Frictionless schema file comes first, then the columns and rules
+// written in the config, in file order.
+func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, error) {
+	rs := audit.RuleSet{Locale: cfg.Locale}
+	if s.Schema != "" {
+		data, err := os.ReadFile(s.Schema)
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
+		}
+		fromSchema, _, err := audit.LoadTableSchema(data)
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
+		}
+		rs.Columns = append(rs.Columns, fromSchema.Columns...)
+		rs.Rows = append(rs.Rows, fromSchema.Rows...)
+	}
+	for _, c := range s.Columns {
+		r := c.Rule
+		cr := audit.ColumnRule{
+			Column: c.Name, Type: r.Type, Required: r.Required, Unique: r.Unique,
+			Enum: r.Enum, IgnoreCase: r.IgnoreCase, Pattern: r.Pattern,
+			Min: r.Min, Max: r.Max, MinLength: r.MinLength, MaxLength: r.MaxLength,
+			Severity: severityOf(r.Severity), Message: r.Message,
+		}
+		if r.NotBefore != nil {
+			cr.NotBefore = r.NotBefore.String()
+		}
+		if r.NotAfter != nil {
+			cr.NotAfter = r.NotAfter.String()
+		}
+		if r.References != nil {
+			cr.References = &audit.Reference{Tab: r.References.Tab, Column: r.References.Column}
+		}
+		rs.Columns = append(rs.Columns, cr)
+	}
+	for _, r := range s.Rules {
+		rr := audit.RowRule{Name: r.Name, Require: r.Require, Severity: severityOf(r.Severity), Message: r.Message,
+			When: make(map[string][]string, len(r.When))}
+		for _, w := range r.When {
+			rr.When[w.Column] = w.Values
+		}
+		rs.Rows = append(rs.Rows, rr)
+	}
+	if len(rs.Columns) == 0 && len(rs.Rows) == 0 {
+		return nil, nil
+	}
+	rules, err := audit.Compile(rs)
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
+	}
+	return rules, nil
+}
+
+func severityOf(s string) audit.Severity {
+	if s == config.SeverityWarning {
+		return audit.Warning
+	}
+	return audit.Error
+}

@@ -1,0 +1,279 @@
+package snapshot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// Latest implements audit.Store.
+func (s *Store) Latest(ctx context.Context, sheet string) (*audit.Snapshot, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, err
+	}
+	m, err := s.latestManifest(ctx, sheet)
+	if err != nil {
+		return nil, err
+	}
+	snap, _, err := s.load(ctx, m)
+	return snap, err
+}
+
+// Load implements audit.Store.
+func (s *Store) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, error) {
+	m, err := s.Manifest(ctx, sheet, id)
+	if err != nil {
+		return nil, err
+	}
+	snap, _, err := s.load(ctx, m)
+	return snap, err
+}
+
+// Manifest returns the manifest of one version.
+func (s *Store) Manifest(ctx context.Context, sheet, id string) (*Manifest, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, err
+	}
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	return s.readManifest(ctx, sheet, id)
+}
+
+func (s *Store) readManifest(ctx context.Context, sheet, id string) (*Manifest, error) {
+	key := manifestKey(sheet, id)
+	data, err := s.bucket.ReadAll(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, fmt.Errorf("snapshot %s of sheet %q does not exist (see sheetaudit snapshots list): %w", id, sheet, audit.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %q: %w", key, translate(err))
+	}
+	return parseManifest(data, key)
+}
+
+// List returns the versions of sheet, oldest first.
+func (s *Store) List(ctx context.Context, sheet string) ([]audit.SnapshotInfo, error) {
+	ms, err := s.manifests(ctx, sheet)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]audit.SnapshotInfo, len(ms))
+	for i, m := range ms {
+		out[i] = m.Info()
+	}
+	return out, nil
+}
+
+// manifests reads every manifest of sheet, oldest first.
+func (s *Store) manifests(ctx context.Context, sheet string) ([]*Manifest, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, err
+	}
+	ids, err := s.ids(ctx, sheet)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]*Manifest, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
+	for i, id := range ids {
+		g.Go(func() error {
+			m, err := s.readManifest(gctx, sheet, id)
+			ms[i] = m
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sortManifests(ms)
+	return ms, nil
+}
+
+func sortManifests(ms []*Manifest) {
+	slices.SortFunc(ms, func(a, b *Manifest) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// ids lists the snapshot ids of sheet in name order. Names that are not
+// manifests (a writer's temp file) are skipped.
+func (s *Store) ids(ctx context.Context, sheet string) ([]string, error) {
+	dir := manifestDir(sheet)
+	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	var ids []string
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
+		}
+		id, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+		if ok && checkID(id) == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// latestManifest returns the newest manifest of sheet. Ids sort by their
+// second; only versions of the newest second are read to break the tie.
+func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, error) {
+	ids, err := s.ids(ctx, sheet)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("sheet %q has no snapshot yet: %w", sheet, audit.ErrNotFound)
+	}
+	newest, _ := idTime(ids[len(ids)-1])
+	var ms []*Manifest
+	for i := len(ids) - 1; i >= 0; i-- {
+		if t, _ := idTime(ids[i]); !t.Equal(newest) {
+			break
+		}
+		m, err := s.readManifest(ctx, sheet, ids[i])
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	sortManifests(ms)
+	return ms[len(ms)-1], nil
+}
+
+// load reads a version's content, checking every object and the result
+// against the manifest's hashes.
+func (s *Store) load(ctx context.Context, m *Manifest) (*audit.Snapshot, *version, error) {
+	refs := m.refs()
+	raws := make([][]byte, len(refs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
+	for i, c := range refs {
+		g.Go(func() error {
+			raw, err := s.readChunk(gctx, c)
+			raws[i] = raw
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, fmt.Errorf("snapshot %s of sheet %q: %w", m.ID, m.Sheet, err)
+	}
+	rows, err := decodeBase(m, raws[:len(m.Chunks)])
+	if err == nil {
+		rows, err = applyPatches(rows, m.Patches, raws[len(m.Chunks):])
+	}
+	var data []byte
+	var rowEnds []int
+	if err == nil {
+		data, rowEnds, err = checkContent(m, rows)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
+			m.ID, m.Sheet, err, audit.ErrInvalid)
+	}
+	v := &version{m: m, hashes: rowHashes(data, rowEnds)}
+	s.remember(v)
+	return &audit.Snapshot{
+		ID: m.ID, Sheet: m.Sheet, Time: m.Time, Meta: m.Meta,
+		HeaderRow: m.HeaderRow, Key: m.Key, Values: rows,
+	}, v, nil
+}
+
+// decodeBase decodes the chunks of m's base and checks them against the
+// manifest.
+func decodeBase(m *Manifest, raws [][]byte) ([][]string, error) {
+	h := sha256.New()
+	rows := make([][]string, 0, m.BaseRows)
+	for i, c := range m.Chunks {
+		h.Write(raws[i])
+		r, err := decodeRows(raws[i])
+		if err != nil {
+			return nil, fmt.Errorf("chunk %q: %w", chunkKey(c.SHA256), err)
+		}
+		if len(r) != c.Rows {
+			return nil, fmt.Errorf("chunk %q holds %d rows, manifest says %d", chunkKey(c.SHA256), len(r), c.Rows)
+		}
+		rows = append(rows, r...)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != m.BaseSHA256 || len(rows) != m.BaseRows {
+		return nil, fmt.Errorf("its chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", len(rows), got, m.BaseRows, m.BaseSHA256)
+	}
+	return rows, nil
+}
+
+// applyPatches applies patches (whose contents are raws) to rows in order.
+func applyPatches(rows [][]string, patches []ChunkRef, raws [][]byte) ([][]string, error) {
+	for i, c := range patches {
+		var err error
+		if rows, err = applyPatch(rows, raws[i]); err != nil {
+			return nil, fmt.Errorf("patch %q: %w", chunkKey(c.SHA256), err)
+		}
+		if len(rows) != c.Rows {
+			return nil, fmt.Errorf("patch %q makes %d rows, manifest says %d", chunkKey(c.SHA256), len(rows), c.Rows)
+		}
+	}
+	return rows, nil
+}
+
+// checkContent serialises rows and checks them against m's content hash.
+func checkContent(m *Manifest, rows [][]string) ([]byte, []int, error) {
+	data, rowEnds := encodeRows(rows)
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != m.ContentSHA256 || len(rows) != m.Rows {
+		return nil, nil, fmt.Errorf("content has %d rows with SHA-256 %x, manifest says %d rows with %s", len(rows), sum, m.Rows, m.ContentSHA256)
+	}
+	return data, rowEnds, nil
+}
+
+// readChunk reads one content object and checks its size and hash.
+func (s *Store) readChunk(ctx context.Context, c ChunkRef) ([]byte, error) {
+	key := chunkKey(c.SHA256)
+	z, err := s.bucket.ReadAll(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, fmt.Errorf("chunk %q is missing (run sheetaudit snapshots verify): %w", key, audit.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read chunk %q: %w", key, translate(err))
+	}
+	return s.checkChunk(key, c, z)
+}
+
+func (s *Store) checkChunk(key string, c ChunkRef, z []byte) ([]byte, error) {
+	// The stored size is not checked: a chunk rewritten by another release
+	// may compress differently and still hold the same content.
+	raw, err := s.dec.DecodeAll(z, make([]byte, 0, c.Raw))
+	if err != nil {
+		return nil, fmt.Errorf("chunk %q is corrupt: %v: %w", key, err, audit.ErrInvalid)
+	}
+	if sum := sha256.Sum256(raw); int64(len(raw)) != c.Raw || hex.EncodeToString(sum[:]) != c.SHA256 {
+		return nil, fmt.Errorf("chunk %q is corrupt: content has SHA-256 %x (%d bytes), want its name (%d bytes): %w",
+			key, sum, len(raw), c.Raw, audit.ErrInvalid)
+	}
+	return raw, nil
+}
+
+// remember keeps v as the newest known version of its sheet.
+func (s *Store) remember(v *version) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.last[v.m.Sheet]; old == nil || !v.m.Time.Before(old.m.Time) {
+		s.last[v.m.Sheet] = v
+	}
+}

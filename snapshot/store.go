@@ -1,0 +1,520 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"go.uber.org/zap"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// buckets
+	_ "gocloud.dev/blob/gcsblob"  // gs:// buckets
+	_ "gocloud.dev/blob/memblob"  // mem:// buckets, for tests
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets, any S3-compatible server
+	"gocloud.dev/gcerrors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+var (
+	_ audit.Store      = (*Store)(nil)
+	_ audit.StateStore = (*Store)(nil)
+)
+
+// Options tunes a Store. The zero value is usable.
+type Options struct {
+	Logger *zap.Logger
+	// Now is the clock; nil means time.Now. Snapshot ids, the patch-vs-full
+	// choice and prune's grace period read it.
+	Now func() time.Time
+	// Location is the time zone of retention's hours, days, weeks and
+	// months; nil means UTC.
+	Location *time.Location
+	// GracePeriod protects unreferenced chunks younger than it from prune,
+	// because a writer may have stored them for a manifest it has not
+	// written yet. Zero means one hour.
+	GracePeriod time.Duration
+	// MaxPatches caps how many patches a version may stack on its base
+	// before the next version is stored whole. Zero means 256; negative
+	// disables patches (every version is a full chunk list).
+	MaxPatches int
+	// PatchBudget caps the stored size of a version's patches as a multiple
+	// of its base's stored size. Zero means 2.
+	PatchBudget float64
+	// Concurrency is the number of objects read or written at once. Zero
+	// means 8.
+	Concurrency int
+}
+
+// Store keeps sheet versions and cycle state in a bucket. It is safe for
+// concurrent use, and several processes may share one bucket: objects are
+// immutable or replaced whole, and every name is unique to its content.
+type Store struct {
+	bucket *blob.Bucket
+	log    *zap.Logger
+	now    func() time.Time
+	loc    *time.Location
+	grace  time.Duration
+	maxP   int
+	budget float64
+	conc   int
+	enc    *zstd.Encoder
+	dec    *zstd.Decoder
+
+	mu sync.Mutex
+	// last holds, per sheet, the newest version this Store read or wrote,
+	// so Put after Latest diffs against it without loading it again.
+	last map[string]*version
+
+	// afterContent, when set, runs between a version's content and its
+	// manifest: tests kill a writer there.
+	afterContent func()
+}
+
+// version is a loaded manifest with the hashes of its rows.
+type version struct {
+	m      *Manifest
+	hashes []rowHash
+}
+
+// Open opens the store at url: a plain path or file:///path (the folder is
+// created on first use), s3://bucket/prefix?region=…&endpoint=…&use_path_style=true
+// (any S3-compatible server), gs://bucket/prefix, or mem:// (empty, in
+// memory, for tests).
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	u, err := bucketURL(url)
+	if err != nil {
+		return nil, err
+	}
+	b, err := blob.OpenBucket(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("open store %q (check the store: setting and the bucket's credentials): %w", url, translate(err))
+	}
+	return New(b, opts), nil
+}
+
+// bucketURL maps a store setting onto a gocloud.dev URL. Local folders get
+// temp files beside their targets (a rename across file systems fails) and
+// no attribute sidecars; s3 and gs paths become the bucket prefix.
+func bucketURL(s string) (string, error) {
+	if s == "" {
+		return "", fmt.Errorf("store location is empty; set store: to a folder or a bucket URL: %w", audit.ErrInvalid)
+	}
+	if !strings.Contains(s, "://") {
+		abs, err := filepath.Abs(s)
+		if err != nil {
+			return "", fmt.Errorf("store folder %q: %w", s, err)
+		}
+		s = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("store URL %q: %v: %w", s, err, audit.ErrInvalid)
+	}
+	q := u.Query()
+	switch u.Scheme {
+	case "file":
+		for k, v := range map[string]string{"create_dir": "true", "no_tmp_dir": "true", "metadata": "skip"} {
+			if !q.Has(k) {
+				q.Set(k, v)
+			}
+		}
+	case "s3", "gs":
+		if p := strings.Trim(u.Path, "/"); p != "" {
+			if q.Has("prefix") {
+				return "", fmt.Errorf("store URL %q has both a path and prefix=; use one: %w", s, audit.ErrInvalid)
+			}
+			q.Set("prefix", p+"/")
+			u.Path = ""
+		}
+	case "mem":
+		return s, nil
+	default:
+		return "", fmt.Errorf("store URL %q: scheme %q is not supported; use a folder, file://, s3://, gs:// or mem://: %w", s, u.Scheme, audit.ErrInvalid)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// New returns a store on bucket, which it closes on Close.
+func New(bucket *blob.Bucket, opts Options) *Store {
+	s := &Store{
+		bucket: bucket, log: opts.Logger, now: opts.Now, loc: opts.Location,
+		grace: opts.GracePeriod, maxP: opts.MaxPatches, budget: opts.PatchBudget, conc: opts.Concurrency,
+		last: make(map[string]*version),
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		s.loc = time.UTC
+	}
+	if s.grace <= 0 {
+		s.grace = time.Hour
+	}
+	if s.maxP == 0 {
+		s.maxP = 256
+	}
+	if s.budget <= 0 {
+		s.budget = 2
+	}
+	if s.conc <= 0 {
+		s.conc = 8
+	}
+	// Options that cannot fail; errors here would be programming errors.
+	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false))
+	s.dec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	return s
+}
+
+// Close releases the codecs and closes the bucket.
+func (s *Store) Close() error {
+	s.dec.Close()
+	_ = s.enc.Close()
+	if err := s.bucket.Close(); err != nil {
+		return fmt.Errorf("close store bucket: %w", err)
+	}
+	return nil
+}
+
+// Put implements audit.Store. The version's content objects are written
+// before its manifest, so a crash leaves the version whole or absent.
+func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotInfo, error) {
+	if err := checkSheet(snap.Sheet); err != nil {
+		return audit.SnapshotInfo{}, err
+	}
+	t := snap.Time
+	if t.IsZero() {
+		t = s.now()
+	}
+	data, rowEnds := encodeRows(snap.Values)
+	sum := sha256.Sum256(data)
+	m := &Manifest{
+		Format: Format, Sheet: snap.Sheet, Time: t.UTC(), Meta: snap.Meta,
+		HeaderRow: snap.HeaderRow, Key: snap.Key, Rows: len(snap.Values),
+		RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:]),
+	}
+	if h := snap.HeaderRow; h >= 1 && h <= len(snap.Values) {
+		m.Header = snap.Values[h-1]
+	}
+	for _, r := range snap.Values {
+		m.Columns = max(m.Columns, len(r))
+	}
+	hashes := rowHashes(data, rowEnds)
+
+	parent, err := s.parent(ctx, snap.Sheet)
+	if err != nil {
+		return audit.SnapshotInfo{}, err
+	}
+	switch ok, err := s.patch(ctx, m, parent, hashes, data, rowEnds); {
+	case err != nil:
+		return audit.SnapshotInfo{}, err
+	case !ok:
+		if err := s.writeFull(ctx, m, data, rowEnds); err != nil {
+			return audit.SnapshotInfo{}, err
+		}
+	}
+	for _, c := range m.refs() {
+		m.StoredBytes += c.Stored
+	}
+	if s.afterContent != nil {
+		s.afterContent()
+	}
+	if err := s.writeManifest(ctx, m); err != nil {
+		return audit.SnapshotInfo{}, err
+	}
+	s.remember(&version{m: m, hashes: hashes})
+	s.log.Debug("snapshot written", zap.String("sheet", m.Sheet), zap.String("snapshot", m.ID),
+		zap.Int("chunks", len(m.Chunks)), zap.Int("patches", len(m.Patches)), zap.Int64("bytes", m.StoredBytes))
+	return m.Info(), nil
+}
+
+// parent returns the newest version of sheet with its row hashes, or nil.
+func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
+	m, err := s.latestManifest(ctx, sheet)
+	if errors.Is(err, audit.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	v := s.last[sheet]
+	s.mu.Unlock()
+	if v != nil && v.m.ID == m.ID {
+		return v, nil
+	}
+	if s.maxP < 0 {
+		return &version{m: m}, nil
+	}
+	_, v, err = s.load(ctx, m)
+	switch {
+	case errors.Is(err, audit.ErrInvalid) || errors.Is(err, audit.ErrNotFound):
+		// A damaged newest version must not stop new ones: store this one
+		// whole, depending on nothing of it.
+		s.log.Warn("newest snapshot unreadable; storing a full version", zap.String("sheet", sheet),
+			zap.String("snapshot", m.ID), zap.Error(err))
+		return &version{m: m}, nil
+	case err != nil:
+		return nil, fmt.Errorf("read newest snapshot %s to store the next one as a patch: %w", m.ID, err)
+	}
+	return v, nil
+}
+
+// patch stores m as parent plus a patch when that is cheap enough, and
+// reports whether it did.
+func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes []rowHash, data []byte, rowEnds []int) (bool, error) {
+	if parent == nil {
+		return false, nil
+	}
+	pm := parent.m
+	if parent.hashes != nil && pm.ContentSHA256 == m.ContentSHA256 {
+		// Same content as a version read back intact: the same objects,
+		// nothing new to store.
+		m.Chunks, m.BaseRows, m.BaseSHA256 = pm.Chunks, pm.BaseRows, pm.BaseSHA256
+		m.Patches, m.Parent = pm.Patches, pm.ID
+		return true, nil
+	}
+	if parent.hashes == nil || s.maxP < 0 || len(pm.Patches) >= s.maxP {
+		return false, nil
+	}
+	raw := encodePatch(len(parent.hashes), len(hashes), diffRows(parent.hashes, hashes), data, rowEnds)
+	z := s.enc.EncodeAll(raw, nil)
+	var base, stacked int64
+	for _, c := range pm.Chunks {
+		base += c.Stored
+	}
+	for _, c := range pm.Patches {
+		stacked += c.Stored
+	}
+	if int64(len(z)) > base/2 || float64(stacked+int64(len(z))) > s.budget*float64(base) {
+		return false, nil
+	}
+	sum := sha256.Sum256(raw)
+	ref := ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: m.Rows}
+	stored, err := s.putChunk(ctx, ref.SHA256, raw, z)
+	if err != nil {
+		return false, err
+	}
+	ref.Stored = stored
+	m.Chunks, m.BaseRows, m.BaseSHA256 = pm.Chunks, pm.BaseRows, pm.BaseSHA256
+	m.Patches, m.Parent = append(slices.Clip(pm.Patches), ref), pm.ID
+	return true, nil
+}
+
+// writeFull stores the version's serialisation as content-defined chunks.
+func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds []int) error {
+	ends := cutChunks(data, rowEnds)
+	m.Chunks = make([]ChunkRef, len(ends))
+	m.BaseRows, m.BaseSHA256, m.Patches = m.Rows, m.ContentSHA256, nil
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
+	start, row := 0, 0
+	for i, end := range ends {
+		raw := data[start:end]
+		first := row
+		for row < len(rowEnds) && rowEnds[row] <= end {
+			row++
+		}
+		sum := sha256.Sum256(raw)
+		m.Chunks[i] = ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: row - first}
+		g.Go(func() error {
+			stored, err := s.putChunk(gctx, m.Chunks[i].SHA256, raw, nil)
+			m.Chunks[i].Stored = stored
+			return err
+		})
+		start = end
+	}
+	return g.Wait()
+}
+
+// putChunk stores raw under its hash unless the object is there and fresh,
+// and returns its stored size. An existing chunk older than half the grace
+// period is written again: it may be unreferenced and about to be swept
+// by a prune that does not yet see this version's manifest, and a fresh
+// ModTime keeps it out of that prune's reach.
+func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte) (int64, error) {
+	key := chunkKey(sha)
+	a, err := s.bucket.Attributes(ctx, key)
+	switch {
+	case err == nil && s.now().Sub(a.ModTime) < s.grace/2:
+		return a.Size, nil
+	case err != nil && gcerrors.Code(err) != gcerrors.NotFound:
+		return 0, fmt.Errorf("check chunk %q: %w", key, translate(err))
+	}
+	if z == nil {
+		z = s.enc.EncodeAll(raw, make([]byte, 0, len(raw)/2))
+	}
+	if err := s.writeObject(ctx, key, "application/zstd", z, false); err != nil {
+		return 0, err
+	}
+	return int64(len(z)), nil
+}
+
+// writeManifest names m and writes it without replacing any manifest:
+// the id is the version's second and content hash, with a counter when
+// another version of the same second and hash prefix holds it.
+func (s *Store) writeManifest(ctx context.Context, m *Manifest) error {
+	base := m.Time.Format(idTimeLayout) + "-" + m.ContentSHA256[:8]
+	for n := 1; n < 10000; n++ {
+		m.ID = base
+		if n > 1 {
+			m.ID += "-" + strconv.Itoa(n)
+		}
+		data, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode manifest %s: %w", m.ID, err)
+		}
+		key := manifestKey(m.Sheet, m.ID)
+		err = s.writeObject(ctx, key, "application/json", append(data, '\n'), true)
+		if gcerrors.Code(err) != gcerrors.FailedPrecondition {
+			return err
+		}
+		// Taken. By this very version (a retried Put, or a second writer
+		// that read the same tab in the same second)? Then it is stored.
+		if other, err := s.readManifest(ctx, m.Sheet, m.ID); err == nil && other.ContentSHA256 == m.ContentSHA256 {
+			*m = *other
+			return nil
+		}
+	}
+	return fmt.Errorf("no free snapshot id for %s: %w", base, audit.ErrUnavailable)
+}
+
+// writeObject writes one object whole: blob writers publish on Close, and
+// a writer whose context ends first publishes nothing. On local folders
+// the file and its folder are also synced, because fileblob's rename alone
+// does not survive a power cut.
+func (s *Store) writeObject(ctx context.Context, key, contentType string, data []byte, ifNotExist bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var f *os.File
+	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{
+		ContentType: contentType,
+		IfNotExist:  ifNotExist,
+		BeforeWrite: func(as func(any) bool) error { as(&f); return nil },
+	})
+	if err != nil {
+		return fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	_, err = w.Write(data)
+	if err == nil && f != nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		cancel()
+		_ = w.Close()
+		return fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	if f != nil {
+		if err := syncDir(filepath.Dir(f.Name())); err != nil {
+			return fmt.Errorf("write %q: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync folder %q: %w", dir, err)
+	}
+	return nil
+}
+
+// Sheets returns the names of the sheets that have a folder in the store.
+func (s *Store) Sheets(ctx context.Context) ([]string, error) {
+	it := s.bucket.List(&blob.ListOptions{Prefix: sheetPrefix, Delimiter: "/"})
+	var out []string
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %q: %w", sheetPrefix, translate(err))
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(obj.Key, sheetPrefix), "/")
+		if !obj.IsDir || checkSheet(name) != nil {
+			continue
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// LoadState implements audit.StateStore.
+func (s *Store) LoadState(ctx context.Context, sheet string) (audit.State, error) {
+	if err := checkSheet(sheet); err != nil {
+		return audit.State{}, err
+	}
+	key := stateKey(sheet)
+	data, err := s.bucket.ReadAll(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return audit.State{}, nil
+	}
+	if err != nil {
+		return audit.State{}, fmt.Errorf("read state %q: %w", key, translate(err))
+	}
+	var st audit.State
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return audit.State{}, fmt.Errorf("state %q is not valid JSON (delete it to start the change log over): %v: %w", key, err, audit.ErrInvalid)
+	}
+	return st, nil
+}
+
+// SaveState implements audit.StateStore.
+func (s *Store) SaveState(ctx context.Context, sheet string, st audit.State) error {
+	if err := checkSheet(sheet); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode state of sheet %q: %w", sheet, err)
+	}
+	return s.writeObject(ctx, stateKey(sheet), "application/json", append(data, '\n'), false)
+}
+
+// translate adds the audit sentinel that matches a bucket error's code, so
+// callers branch with errors.Is without knowing gocloud.
+func translate(err error) error {
+	var sentinel error
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		sentinel = audit.ErrNotFound
+	case gcerrors.PermissionDenied:
+		sentinel = audit.ErrPermission
+	case gcerrors.ResourceExhausted, gcerrors.Internal:
+		sentinel = audit.ErrUnavailable
+	case gcerrors.InvalidArgument:
+		sentinel = audit.ErrInvalid
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, sentinel)
+}
