@@ -46,6 +46,8 @@ type Result struct {
 	Rows        int  `json:"rows"`
 	Columns     int  `json:"columns"`
 	Blank       int  `json:"blank_rows"`
+	Errors      int  `json:"errors"`
+	Warnings    int  `json:"warnings"`
 	Stale       int  `json:"stale"`
 	DueSoon     int  `json:"due_soon"`
 	Changes     int  `json:"changes"`
@@ -90,6 +92,14 @@ func (c *Cycle) Run(ctx context.Context) (*Result, error) {
 	res := &Result{Sheet: s.Name, Started: now()}
 	err := c.run(ctx, res, now, loc, log)
 	res.Duration = now().Sub(res.Started)
+	for _, f := range res.Findings {
+		switch f.Severity {
+		case Error:
+			res.Errors++
+		case Warning:
+			res.Warnings++
+		}
+	}
 	if err != nil {
 		res.Error = err.Error()
 	}

@@ -702,3 +702,25 @@ func TestCycle(t *testing.T) {
 	}
 	verifyClean(t, s, true)
 }
+
+func TestPutReport(t *testing.T) {
+	ctx := context.Background()
+	b, err := blob.OpenBucket(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := New(b, Options{})
+	defer st.Close()
+	key, err := st.PutReport(ctx, "clients", "2026-W48.html", []byte("<p>hi</p>"))
+	if err != nil || key != "reports/clients/2026-W48.html" {
+		t.Fatalf("PutReport = %q, %v", key, err)
+	}
+	if _, err := st.PutReport(ctx, "clients", "2026-W48.html", []byte("<p>again</p>")); err != nil {
+		t.Errorf("rebuilding a week's report: %v", err)
+	}
+	for _, bad := range []string{"../x.html", "a/b.html", ".hidden", ""} {
+		if _, err := st.PutReport(ctx, "clients", bad, nil); !errors.Is(err, audit.ErrInvalid) {
+			t.Errorf("PutReport(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}

@@ -92,6 +92,8 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(
 		a.versionCmd(),
 		a.validateCmd(),
+		a.reportCmd(),
+		a.statusCmd(),
 		a.configCmd(),
 		a.runCmd(),
 		a.emulatorCmd(),

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,7 +60,7 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 	var results []*audit.Result
 	var failures []string
 	for _, s := range sheets {
-		res, err := a.cycle(ctx, cfg, s, store)
+		res, err := a.cycle(ctx, cfg, s, store, backendDeps{}, a.log)
 		if err != nil {
 			a.log.Error("cycle failed", zap.String("sheet", s.Name), zap.Error(err))
 			failures = append(failures, s.Name)
@@ -85,8 +84,8 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 
 // cycle runs one cycle of one sheet. It always returns a result, so a
 // failed sheet still shows in the summary.
-func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store) (*audit.Result, error) {
-	wb, err := openWorkbook(ctx, s, a.log)
+func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
+	wb, err := openWorkbook(ctx, s, log, deps)
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
 	}
@@ -99,7 +98,7 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		Workbook: wb,
 		Store:    store,
 		State:    store,
-		Logger:   a.log,
+		Logger:   log,
 		Location: cfg.Location(),
 	}
 	res, err := c.Run(ctx)
@@ -110,9 +109,9 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		pr, err := store.Prune(ctx, s.Name, policyOf(r), false)
 		if err != nil {
 			// The cycle did its job; a failed prune is retried next time.
-			a.log.Warn("prune failed", zap.String("sheet", s.Name), zap.Error(err))
+			log.Warn("prune failed", zap.String("sheet", s.Name), zap.Error(err))
 		} else if len(pr.Remove) > 0 {
-			a.log.Info("pruned", zap.String("sheet", s.Name), zap.Int("removed", len(pr.Remove)), zap.Int("kept", len(pr.Keep)))
+			log.Info("pruned", zap.String("sheet", s.Name), zap.Int("removed", len(pr.Remove)), zap.Int("kept", len(pr.Keep)))
 		}
 	}
 	return res, nil
@@ -127,28 +126,14 @@ func printResult(w io.Writer, r *audit.Result) {
 	if r.NewSnapshot {
 		state = "new"
 	}
-	errs, warns := 0, 0
-	for _, f := range r.Findings {
-		switch f.Severity {
-		case audit.Error:
-			errs++
-		case audit.Warning:
-			warns++
-		}
-	}
 	fmt.Fprintf(w, "%s: %d rows, %d columns", r.Sheet, r.Rows, r.Columns)
 	if r.Blank > 0 {
 		fmt.Fprintf(w, " (%d blank rows skipped)", r.Blank)
 	}
 	fmt.Fprintf(w, "; snapshot %s (%s); %d changes, %d change-log rows; %d errors, %d warnings",
-		r.Snapshot, state, r.Changes, r.Logged, errs, warns)
+		r.Snapshot, state, r.Changes, r.Logged, r.Errors, r.Warnings)
 	if r.Stale > 0 || r.DueSoon > 0 {
 		fmt.Fprintf(w, " (%d stale, %d due soon)", r.Stale, r.DueSoon)
 	}
 	fmt.Fprintf(w, "; %s\n", r.Duration.Round(time.Millisecond))
-}
-
-// runDaemon is the long-running mode; see daemon.go.
-func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
-	return &exitError{code: exitCantRun, err: errors.New("the daemon mode is not built yet; use run --once from cron meanwhile")}
 }

@@ -48,7 +48,7 @@ func (a *app) validate(ctx context.Context, sheet, format string) error {
 		if err != nil {
 			return &exitError{code: exitCantRun, err: err}
 		}
-		wb, err := openWorkbook(ctx, s, a.log)
+		wb, err := openWorkbook(ctx, s, a.log, backendDeps{})
 		if err != nil {
 			return &exitError{code: exitCantRun, err: err}
 		}

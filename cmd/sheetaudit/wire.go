@@ -30,8 +30,17 @@ func openStore(ctx context.Context, cfg *config.Config, log *zap.Logger) (*snaps
 	return st, nil
 }
 
+// backendDeps are what the daemon shares among all sheets' backends: one
+// rate limiter per direction sized to the project's quota, and metrics.
+// The zero value (no limits, no metrics) suits one-shot commands.
+type backendDeps struct {
+	readLimiter, writeLimiter sheets.Limiter
+	metrics                   sheets.Metrics
+	retryDeadline             time.Duration
+}
+
 // openWorkbook opens the source of one configured sheet.
-func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger) (audit.Workbook, error) {
+func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (audit.Workbook, error) {
 	log = log.With(zap.String("sheet", s.Name))
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
@@ -39,6 +48,10 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger) (audit.W
 			CredentialsFile: g.CredentialsFile,
 			Endpoint:        g.Endpoint,
 			Logger:          log,
+			ReadLimiter:     deps.readLimiter,
+			WriteLimiter:    deps.writeLimiter,
+			Metrics:         deps.metrics,
+			Retry:           sheets.Retry{Deadline: deps.retryDeadline},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %q: %w", s.Name, err)

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/daemon"
+	"github.com/sheetaudit/sheetaudit/snapshot"
+)
+
+// runDaemon runs the configured schedules until ctx is done (SIGINT or
+// SIGTERM in main). SIGHUP reloads the configuration: the new one is
+// validated first and, if invalid, the old one stays and the error is
+// logged.
+func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	reg := daemon.NewRegistry()
+	metrics := daemon.NewMetrics(reg)
+	deps := backendDeps{
+		readLimiter:   daemon.NewLimiter(cfg.Quotas.ReadPerMinute),
+		writeLimiter:  daemon.NewLimiter(cfg.Quotas.WritePerMinute),
+		metrics:       metrics,
+		retryDeadline: cfg.Quotas.CycleDeadline,
+	}
+	d, err := daemon.New(daemon.Options{
+		Jobs:            a.jobs(cfg, store, deps),
+		MaxConcurrent:   cfg.MaxConcurrent,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Listen:          cfg.HTTP.Listen,
+		Location:        cfg.Location(),
+		Logger:          a.log,
+		Metrics:         metrics,
+		Gatherer:        reg,
+	})
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reloadCtx, stopReload := context.WithCancel(ctx)
+	defer stopReload()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-reloadCtx.Done():
+				return
+			case <-hup:
+				a.reload(d, cfg.Store, store, deps)
+			}
+		}
+	}()
+	a.log.Info("daemon started", zap.Int("sheets", len(cfg.Sheets)), zap.String("listen", cfg.HTTP.Listen))
+	err = d.Run(ctx)
+	stopReload()
+	<-done
+	if err != nil {
+		return fmt.Errorf("daemon: %w", err)
+	}
+	a.log.Info("daemon stopped")
+	return nil
+}
+
+// reload re-reads the configuration file and swaps the daemon's jobs.
+func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, deps backendDeps) {
+	cfg, err := config.Load(a.configPath, a.getenv)
+	if err != nil {
+		a.log.Error("reload refused: configuration invalid; keeping the running one", zap.Error(err))
+		return
+	}
+	if cfg.Store != storeURL {
+		a.log.Warn("reload: store changes need a restart; keeping the running store", zap.String("store", storeURL))
+	}
+	if err := d.Reload(a.jobs(cfg, store, deps)); err != nil {
+		a.log.Error("reload refused; keeping the running configuration", zap.Error(err))
+		return
+	}
+	a.log.Info("configuration reloaded", zap.Int("sheets", len(cfg.Sheets)))
+}
+
+// jobs maps the configuration onto daemon jobs: one cycle job per sheet and,
+// with report.schedule, one report job per sheet that has staleness.
+func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps) []daemon.Job {
+	var jobs []daemon.Job
+	for _, s := range cfg.Sheets {
+		jobs = append(jobs, daemon.Job{
+			Name:       s.Name,
+			Kind:       daemon.KindCycle,
+			Schedule:   s.Schedule,
+			RunAtStart: s.RunAtStart,
+			Run: func(ctx context.Context) (*audit.Result, error) {
+				if cfg.Quotas.CycleDeadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, cfg.Quotas.CycleDeadline)
+					defer cancel()
+				}
+				log := a.log.With(zap.String("cycle", daemon.CycleID(ctx)))
+				return a.cycle(ctx, cfg, s, store, deps, log)
+			},
+		})
+		if cfg.Report.Schedule == "" || s.Staleness == nil {
+			continue
+		}
+		jobs = append(jobs, daemon.Job{
+			Name:     "report:" + s.Name,
+			Kind:     daemon.KindReport,
+			Schedule: cfg.Report.Schedule,
+			Run: func(ctx context.Context) (*audit.Result, error) {
+				// A report at Monday 08:00 is about the week that just ended.
+				now := time.Now()
+				week := audit.ISOWeek(now.Add(-24*time.Hour), cfg.Location())
+				sum, err := a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, now: now})
+				if err == nil {
+					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", sum))
+				}
+				return nil, err
+			},
+		})
+	}
+	return jobs
+}

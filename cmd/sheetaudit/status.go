@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// sheetStatus is one line of `sheetaudit status`.
+type sheetStatus struct {
+	Sheet string        `json:"sheet"`
+	Last  *audit.Result `json:"last_cycle,omitempty"`
+	// Newest is the newest stored version, whoever stored it.
+	Newest string `json:"newest_snapshot,omitempty"`
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var sheet, format string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show each sheet's last cycle and newest snapshot, read from the store",
+		Long: `Show each sheet's last cycle (time, result, duration, rows, findings, stale rows) and its
+newest snapshot. It reads the store only, so it works while the daemon runs and after it stopped.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			return a.status(cmd.Context(), sheet, format)
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+func (a *app) status(ctx context.Context, sheet, format string) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	sheets, err := sheetsOf(cfg, sheet)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	var out []sheetStatus
+	for _, s := range sheets {
+		st, err := store.LoadState(ctx, s.Name)
+		if err != nil {
+			return fmt.Errorf("sheet %q: %w", s.Name, err)
+		}
+		ss := sheetStatus{Sheet: s.Name, Last: st.Last}
+		list, err := store.List(ctx, s.Name)
+		if err != nil && !errors.Is(err, audit.ErrNotFound) {
+			return fmt.Errorf("sheet %q: %w", s.Name, err)
+		}
+		if len(list) > 0 {
+			ss.Newest = list[len(list)-1].ID
+		}
+		out = append(out, ss)
+	}
+	if format == "json" {
+		return writeJSON(a.stdout, out)
+	}
+	loc := cfg.Location()
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SHEET\tLAST CYCLE\tRESULT\tDURATION\tROWS\tERRORS\tWARNINGS\tSTALE\tNEWEST SNAPSHOT")
+	for _, s := range out {
+		if s.Last == nil {
+			fmt.Fprintf(tw, "%s\tnever\t\t\t\t\t\t\t%s\n", s.Sheet, s.Newest)
+			continue
+		}
+		l := s.Last
+		result := "ok"
+		if l.Error != "" {
+			result = "failed: " + l.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", s.Sheet, l.Started.In(loc).Format(time.DateTime), result,
+			l.Duration.Round(time.Millisecond), l.Rows, l.Errors, l.Warnings, l.Stale, s.Newest)
+	}
+	return tw.Flush()
+}
