@@ -98,6 +98,8 @@ func (a *app) rootCmd() *cobra.Command {
 		a.runCmd(),
 		a.emulatorCmd(),
 		a.snapshotsCmd(),
+		a.restoreCmd(),
+		a.historyCmd(),
 	)
 	return root
 }

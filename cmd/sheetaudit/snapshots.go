@@ -13,7 +13,7 @@ import (
 
 func (a *app) snapshotsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions"}
-	cmd.AddCommand(a.snapshotsListCmd())
+	cmd.AddCommand(append([]*cobra.Command{a.snapshotsListCmd()}, a.snapshotsSubcommands()...)...)
 	return cmd
 }
 

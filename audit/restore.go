@@ -1,0 +1,288 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// RestoreOptions says how a stored version goes back into the live tab.
+type RestoreOptions struct {
+	// HeaderRow and Key read both versions as tables (the sheet's config).
+	HeaderRow int
+	Key       []string
+	// Rows are the display keys of the rows to restore; Columns the names
+	// of the columns to restore. Both empty means a full restore: the tab
+	// becomes the stored version. Either set means a selective restore:
+	// only those cells of the live tab change.
+	Rows    []string
+	Columns []string
+}
+
+// Selective reports whether only some rows or columns are restored.
+func (o RestoreOptions) Selective() bool { return len(o.Rows) > 0 || len(o.Columns) > 0 }
+
+// RestorePlan is what a restore writes and what that changes.
+type RestorePlan struct {
+	// Values is the tab's new content, rows above the header and blank rows
+	// included, without trailing empty cells or rows (as backends read it).
+	Values [][]string
+	// Changes is the keyed diff live → restored. It is nil when the live
+	// tab cannot be read as a table (Notes says why); the restore still
+	// replaces it whole then.
+	Changes   []Change
+	Selective bool
+	// DroppedColumns are live columns that a full restore removes because
+	// the stored version does not have them (added since).
+	DroppedColumns []string
+	// Appended are the display keys of restored rows that the live tab no
+	// longer had; a selective restore adds them below its last row.
+	Appended []string
+	// LeftOut counts stored rows that are no longer live and that a
+	// restore of only some columns does not bring back.
+	LeftOut int
+	// Notes explain the plan to the operator, one sentence each.
+	Notes []string
+
+	// rows and cols are what a selective restore rewrites (display keys,
+	// column names); Lost uses them.
+	rows map[string]bool
+	cols map[string]bool
+}
+
+// PlanRestore computes what restoring snap into the tab that now holds live
+// writes. Both are tab values as read (row-major from A1); live is nil when
+// the tab no longer exists.
+//
+// A full restore gives the version back exactly as it was: header order,
+// rows above the header and blank rows included. Columns and rows added
+// since are dropped, and the plan says so, because the caller keeps the live
+// state in a safety snapshot first.
+//
+// A selective restore changes only the chosen cells of the live tab,
+// matching rows by key and columns by name, so that everything else that
+// moved on since stays as it is live: the live header order wins, a chosen
+// row the live tab lost is appended at its end, and a chosen column the live
+// tab lacks is an error (ErrInvalid) naming it. Chosen rows or columns that
+// the stored version lacks are errors too.
+func PlanRestore(live, snap [][]string, opts RestoreOptions) (RestorePlan, error) {
+	if opts.Selective() {
+		return planSelective(live, snap, opts)
+	}
+	p := RestorePlan{Values: trimValues(slices.Clone(snap))}
+	if live == nil {
+		p.Notes = append(p.Notes, "the tab does not exist any more; it is created with the stored version")
+		return p, nil
+	}
+	liveT, err := ParseTable(live, opts.HeaderRow, opts.Key)
+	if err != nil {
+		p.Notes = append(p.Notes, fmt.Sprintf("the live tab cannot be read as a table (%v); it is replaced whole, so no keyed diff is shown", err))
+		return p, nil
+	}
+	snapT, err := ParseTable(p.Values, opts.HeaderRow, opts.Key)
+	if err != nil {
+		p.Notes = append(p.Notes, fmt.Sprintf("the stored version cannot be read as a table (%v); it is restored as stored, so no keyed diff is shown", err))
+		return p, nil
+	}
+	p.Changes = Diff(liveT, snapT)
+	removed := 0
+	for _, c := range p.Changes {
+		switch c.Kind {
+		case ColumnRemoved:
+			p.DroppedColumns = append(p.DroppedColumns, c.Column)
+		case RowRemoved:
+			removed++
+		}
+	}
+	if len(p.DroppedColumns) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("columns added since the stored version are dropped with their values: %s",
+			strings.Join(p.DroppedColumns, ", ")))
+	}
+	if removed > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s added since the stored version dropped", rowCount(removed)))
+	}
+	return p, nil
+}
+
+func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, error) {
+	p := RestorePlan{Selective: true, rows: make(map[string]bool), cols: make(map[string]bool)}
+	if live == nil {
+		return p, fmt.Errorf("the tab does not exist, so there is nothing to restore rows or columns into; restore the whole version instead: %w", ErrNotFound)
+	}
+	liveT, err := ParseTable(live, opts.HeaderRow, opts.Key)
+	if err != nil {
+		return p, fmt.Errorf("read the live tab: %w (a selective restore needs its header and keys; restore the whole version instead)", err)
+	}
+	snapT, err := ParseTable(snap, opts.HeaderRow, opts.Key)
+	if err != nil {
+		return p, fmt.Errorf("read the stored version: %w", err)
+	}
+
+	// Columns, as pairs of indices: stored → live.
+	names := opts.Columns
+	if len(names) == 0 {
+		names = snapT.Header
+	}
+	type pair struct{ snap, live int }
+	var cols []pair
+	var notStored, notLive []string
+	for _, name := range names {
+		si, li := snapT.Column(name), liveT.Column(name)
+		switch {
+		case si < 0:
+			notStored = append(notStored, name)
+		case li < 0:
+			notLive = append(notLive, name)
+		default:
+			cols = append(cols, pair{si, li})
+			p.cols[name] = true
+		}
+	}
+	if len(notStored) > 0 {
+		return p, fmt.Errorf("column %s not in the stored version (its columns: %s): %w",
+			quoteList(notStored), strings.Join(snapT.Header, ", "), ErrInvalid)
+	}
+	if len(notLive) > 0 {
+		hint := "rename it back in the sheet, or leave it out of --columns"
+		if len(opts.Columns) == 0 {
+			hint = "rename it back in the sheet, or list the other columns with --columns"
+		}
+		return p, fmt.Errorf("column %s not in the live tab's header (renamed or deleted since?); %s: %w",
+			quoteList(notLive), hint, ErrInvalid)
+	}
+
+	rows := snapT.Rows
+	if len(opts.Rows) > 0 {
+		rows = make([]Row, 0, len(opts.Rows))
+		var missing []string
+		for _, k := range opts.Rows {
+			r, ok := lookupDisplay(snapT, k)
+			if !ok {
+				missing = append(missing, k)
+				continue
+			}
+			rows = append(rows, r)
+		}
+		if len(missing) > 0 {
+			return p, fmt.Errorf("row %s not in the stored version (is the key right? sheetaudit history KEY shows a row's versions): %w",
+				quoteList(missing), ErrInvalid)
+		}
+	}
+
+	out := slices.Clone(live)
+	for _, r := range rows {
+		p.rows[DisplayKey(r.Key)] = true
+		lr, ok := liveT.Lookup(r.Key)
+		if !ok {
+			if len(opts.Rows) == 0 {
+				p.LeftOut++ // removed since; restoring a column does not resurrect rows
+				continue
+			}
+			row := make([]string, len(liveT.Header))
+			for _, si := range snapT.Key {
+				row[liveT.Column(snapT.Header[si])] = r.Cell(si)
+			}
+			for _, c := range cols {
+				row[c.live] = r.Cell(c.snap)
+			}
+			out = append(out, row)
+			p.Appended = append(p.Appended, DisplayKey(r.Key))
+			continue
+		}
+		i := lr.Line - 1
+		row := slices.Clone(out[i])
+		for _, c := range cols {
+			v := r.Cell(c.snap)
+			if c.live >= len(row) {
+				if v == "" {
+					continue
+				}
+				row = append(row, make([]string, c.live+1-len(row))...)
+			}
+			row[c.live] = v
+		}
+		out[i] = row
+	}
+	p.Values = trimValues(out)
+	restored, err := ParseTable(p.Values, opts.HeaderRow, opts.Key)
+	if err != nil {
+		return p, fmt.Errorf("read the restored tab: %w", err)
+	}
+	p.Changes = Diff(liveT, restored)
+	if len(p.Appended) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s no longer in the live tab appended below its last row: %s",
+			rowCount(len(p.Appended)), strings.Join(p.Appended, ", ")))
+	}
+	if p.LeftOut > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s of the stored version no longer in the live tab left out; name them with --rows to bring them back", rowCount(p.LeftOut)))
+	}
+	return p, nil
+}
+
+// Lost returns the changes among since (the newest stored version → live)
+// that the restore overwrites: all of them for a full restore, those of the
+// rewritten cells for a selective one. They are the edits nobody has
+// snapshotted yet, which the operator must see before forcing a restore.
+func (p RestorePlan) Lost(since []Change) []Change {
+	if !p.Selective {
+		return since
+	}
+	var lost []Change
+	for _, c := range since {
+		switch c.Kind {
+		case CellModified:
+			if p.rows[c.Key] && p.cols[c.Column] {
+				lost = append(lost, c)
+			}
+		case RowAdded:
+			if p.rows[c.Key] {
+				lost = append(lost, c)
+			}
+		}
+	}
+	return lost
+}
+
+// lookupDisplay finds a row by the key as people write it: a compound key's
+// parts joined by " / ", as DisplayKey renders it.
+func lookupDisplay(t *Table, key string) (Row, bool) {
+	if r, ok := t.Lookup(key); ok {
+		return r, true
+	}
+	if r, ok := t.Lookup(strings.TrimSpace(key)); ok {
+		return r, true
+	}
+	return t.Lookup(strings.ReplaceAll(key, " / ", keySep))
+}
+
+// trimValues drops trailing empty cells and rows, which backends never
+// return, so a restored tab reads back equal to its plan.
+func trimValues(v [][]string) [][]string {
+	for i, r := range v {
+		end := len(r)
+		for end > 0 && r[end-1] == "" {
+			end--
+		}
+		v[i] = r[:end]
+	}
+	end := len(v)
+	for end > 0 && len(v[end-1]) == 0 {
+		end--
+	}
+	return v[:end]
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
+}

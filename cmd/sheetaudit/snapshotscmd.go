@@ -1,0 +1,608 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/snapshot"
+	"github.com/sheetaudit/sheetaudit/xlsx"
+)
+
+// snapshotsSubcommands are the snapshots subcommands besides list.
+func (a *app) snapshotsSubcommands() []*cobra.Command {
+	return []*cobra.Command{
+		a.snapshotsShowCmd(),
+		a.snapshotsDiffCmd(),
+		a.snapshotsVerifyCmd(),
+		a.snapshotsPruneCmd(),
+		a.snapshotsExportCmd(),
+	}
+}
+
+// withStore loads the configuration, opens the store and runs fn.
+func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *snapshot.Store) error) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	return fn(cfg, store)
+}
+
+// findVersion returns the configured sheet that holds snapshot id (among
+// --sheet, or every sheet) and its manifest. Ids are checked by the store,
+// so a user's id can never name anything but a manifest.
+func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheet, id string) (config.Sheet, *snapshot.Manifest, error) {
+	sheets, err := sheetsOf(cfg, sheet)
+	if err != nil {
+		return config.Sheet{}, nil, err
+	}
+	var names []string
+	for _, s := range sheets {
+		m, err := store.Manifest(ctx, s.Name, id)
+		if err == nil {
+			return s, m, nil
+		}
+		if !errors.Is(err, audit.ErrNotFound) {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: err}
+		}
+		names = append(names, fmt.Sprintf("%q", s.Name))
+	}
+	return config.Sheet{}, nil, &exitError{code: exitCantRun,
+		err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
+}
+
+func (a *app) snapshotsShowCmd() *cobra.Command {
+	var sheet, format string
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one stored version: time, size, header, metadata, chunks and dedupe",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+				_, m, err := findVersion(ctx, cfg, store, sheet, args[0])
+				if err != nil {
+					return err
+				}
+				d, err := dedupeOf(ctx, store, m)
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return writeJSON(a.stdout, struct {
+						Manifest *snapshot.Manifest `json:"manifest"`
+						Dedupe   dedupe             `json:"dedupe"`
+					}{m, d})
+				}
+				return printManifest(a.stdout, m, d, cfg.Location())
+			})
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "the sheet of the version (default: search every sheet)")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+// dedupe says how much of a version it shares with the sheet's other
+// versions.
+type dedupe struct {
+	Objects       int   `json:"objects"`
+	SharedObjects int   `json:"shared_objects"`
+	SharedBytes   int64 `json:"shared_bytes"`
+	// OwnBytes is what deleting this version alone would free.
+	OwnBytes int64 `json:"own_bytes"`
+}
+
+func dedupeOf(ctx context.Context, store *snapshot.Store, m *snapshot.Manifest) (dedupe, error) {
+	list, err := store.List(ctx, m.Sheet)
+	if err != nil {
+		return dedupe{}, fmt.Errorf("list snapshots of %q: %w", m.Sheet, err)
+	}
+	others := make(map[string]bool)
+	for _, info := range list {
+		if info.ID == m.ID {
+			continue
+		}
+		o, err := store.Manifest(ctx, m.Sheet, info.ID)
+		if err != nil {
+			return dedupe{}, err
+		}
+		for _, c := range refsOf(o) {
+			others[c.SHA256] = true
+		}
+	}
+	var d dedupe
+	seen := make(map[string]bool)
+	for _, c := range refsOf(m) {
+		if seen[c.SHA256] {
+			continue
+		}
+		seen[c.SHA256] = true
+		d.Objects++
+		if others[c.SHA256] {
+			d.SharedObjects++
+			d.SharedBytes += c.Stored
+		} else {
+			d.OwnBytes += c.Stored
+		}
+	}
+	return d, nil
+}
+
+func refsOf(m *snapshot.Manifest) []snapshot.ChunkRef {
+	return append(slices.Clone(m.Chunks), m.Patches...)
+}
+
+func printManifest(w io.Writer, m *snapshot.Manifest, d dedupe, loc *time.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(k, format string, args ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, args...)...) }
+	p("snapshot", "%s", m.ID)
+	p("sheet", "%s", m.Sheet)
+	p("time", "%s (%s)", m.Time.In(loc).Format(time.DateTime), loc)
+	p("tab", "%q (id %d) of %s", m.Meta.Title, m.Meta.TabID, m.Meta.SpreadsheetID)
+	if m.Meta.Revision != "" {
+		p("revision", "%s", m.Meta.Revision)
+	}
+	if m.Meta.Locale != "" || m.Meta.TimeZone != "" {
+		p("locale", "%s %s", m.Meta.Locale, m.Meta.TimeZone)
+	}
+	p("key", "%s (header on row %d)", strings.Join(m.Key, " + "), m.HeaderRow)
+	p("header", "%s", strings.Join(m.Header, " | "))
+	p("rows", "%d (all rows of the tab: above the header and blank ones included)", m.Rows)
+	p("columns", "%d", m.Columns)
+	ratio := 0.0
+	if m.StoredBytes > 0 {
+		ratio = float64(m.RawBytes) / float64(m.StoredBytes)
+	}
+	p("bytes", "%d raw, %d stored (%.1fx smaller)", m.RawBytes, m.StoredBytes, ratio)
+	p("chunks", "%d chunks, %d patches", len(m.Chunks), len(m.Patches))
+	p("dedupe", "%d of %d objects (%d bytes) shared with other versions; %d bytes are this version's own",
+		d.SharedObjects, d.Objects, d.SharedBytes, d.OwnBytes)
+	if m.Parent != "" {
+		p("parent", "%s", m.Parent)
+	}
+	p("sha256", "%s", m.ContentSHA256)
+	return tw.Flush()
+}
+
+func (a *app) snapshotsDiffCmd() *cobra.Command {
+	var sheet, format string
+	cmd := &cobra.Command{
+		Use:   "diff ID1 ID2",
+		Short: "Show the keyed changes from one version to another, as the Change Log shows them",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "text", "json", "csv"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				if err != nil {
+					return err
+				}
+				if _, _, err := findVersion(ctx, cfg, store, s.Name, args[1]); err != nil {
+					return err
+				}
+				from, err := loadTable(ctx, store, s.Name, args[0])
+				if err != nil {
+					return err
+				}
+				to, err := loadTable(ctx, store, s.Name, args[1])
+				if err != nil {
+					return err
+				}
+				changes := audit.Diff(from, to)
+				switch format {
+				case "json":
+					return writeJSON(a.stdout, struct {
+						Sheet   string         `json:"sheet"`
+						From    string         `json:"from"`
+						To      string         `json:"to"`
+						Changes []audit.Change `json:"changes"`
+					}{s.Name, args[0], args[1], nonNil(changes)})
+				case "csv":
+					return writeChangesCSV(a.stdout, changes)
+				}
+				if err := printChanges(a.stdout, changes); err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(a.stdout, "%d changes from %s to %s\n", len(changes), args[0], args[1])
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "the sheet of the versions (default: search every sheet)")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text, json or csv")
+	return cmd
+}
+
+// loadTable loads one version and reads it as a table with the header row
+// and key it was stored with.
+func loadTable(ctx context.Context, store *snapshot.Store, sheet, id string) (*audit.Table, error) {
+	snap, err := store.Load(ctx, sheet, id)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %s: %w", id, err)
+	}
+	t, err := audit.ParseTable(snap.Values, snap.HeaderRow, snap.Key)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s of sheet %q cannot be read as a table: %w", id, sheet, err)
+	}
+	return t, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// changeHeader is the Change Log's header without its time and snapshot
+// columns.
+var changeHeader = []string{"Change", "Key", "Column", "Old value", "New value"}
+
+// printChanges writes changes as an aligned table for a terminal; long or
+// multi-line values are shortened (json and csv carry them whole).
+func printChanges(w io.Writer, changes []audit.Change) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(changeHeader, "\t")))
+	for _, c := range changes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, terminal(c.Key), terminal(c.Column), terminal(c.Old), terminal(c.New))
+	}
+	return tw.Flush()
+}
+
+// terminal makes a cell value fit one table cell on a terminal.
+func terminal(s string) string {
+	s = strings.NewReplacer("\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(s)
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:59]) + "…"
+	}
+	return s
+}
+
+func writeChangesCSV(w io.Writer, changes []audit.Change) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(changeHeader); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := cw.Write([]string{string(c.Kind), c.Key, c.Column, c.Old, c.New}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (a *app) snapshotsVerifyCmd() *cobra.Command {
+	var full bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check every manifest and chunk of the store; exit 1 on any problem",
+		Long: "verify re-reads every manifest of every sheet and checks that each chunk it references exists.\n" +
+			"With --full it also reads every chunk, checks its SHA-256, and rebuilds every version,\n" +
+			"so a clean full verify means every version can be restored. Each problem names its object.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+				problems, err := store.Verify(ctx, full)
+				if err != nil {
+					return &exitError{code: exitCantRun, err: fmt.Errorf("verify store %q: %w", cfg.Store, err)}
+				}
+				if format == "json" {
+					if err := writeJSON(a.stdout, struct {
+						Full     bool               `json:"full"`
+						Problems []snapshot.Problem `json:"problems"`
+					}{full, nonNil(problems)}); err != nil {
+						return err
+					}
+				} else {
+					for _, p := range problems {
+						fmt.Fprintln(a.stdout, p.String())
+					}
+				}
+				if len(problems) > 0 {
+					return failed(fmt.Errorf("store %q has %d problems; versions that reference a bad object cannot be restored", cfg.Store, len(problems)))
+				}
+				if format == "text" {
+					what := "every manifest read and every referenced chunk present (add --full to read and hash every chunk)"
+					if full {
+						what = "every chunk read and hash-checked, every version rebuilt"
+					}
+					fmt.Fprintf(a.stdout, "store %s: no problems: %s\n", cfg.Store, what)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&full, "full", false, "read every chunk and rebuild every version")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+func (a *app) snapshotsPruneCmd() *cobra.Command {
+	var sheet, format string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Apply the configured retention: remove old versions and the chunks no version uses",
+		Long: "prune applies retention: (keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, in the\n" +
+			"config's timezone) to each sheet, deletes the versions it does not keep, then the chunks that no\n" +
+			"remaining version references. A chunk a kept version references is never removed. With an empty\n" +
+			"retention: every version is kept and only unreferenced chunks are swept. --dry-run shows what\n" +
+			"would go and why each kept version is kept, and deletes nothing.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, "text", "json"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+				sheets, err := sheetsOf(cfg, sheet)
+				if err != nil {
+					return err
+				}
+				return a.prune(ctx, cfg, store, sheets, dryRun, format)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be removed; delete nothing")
+	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
+	return cmd
+}
+
+type pruneOutput struct {
+	Sheet  string                `json:"sheet"`
+	Policy snapshot.Policy       `json:"policy"`
+	Result *snapshot.PruneResult `json:"result"`
+}
+
+func (a *app) prune(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheets []config.Sheet, dryRun bool, format string) error {
+	policy := policyOf(cfg.Retention)
+	loc := cfg.Location()
+	var outs []pruneOutput
+	for _, s := range sheets {
+		res, err := store.Prune(ctx, s.Name, policy, dryRun)
+		if err != nil {
+			return fmt.Errorf("prune sheet %q: %w", s.Name, err)
+		}
+		outs = append(outs, pruneOutput{Sheet: s.Name, Policy: policy, Result: &res})
+		if format == "json" {
+			continue
+		}
+		if policy.Empty() {
+			fmt.Fprintf(a.stdout, "%s: retention is empty in the config, so every version is kept; only unreferenced chunks are swept\n", s.Name)
+		} else {
+			fmt.Fprintf(a.stdout, "%s: retention keep_last=%d keep_hourly=%d keep_daily=%d keep_weekly=%d keep_monthly=%d (%s)\n",
+				s.Name, policy.KeepLast, policy.KeepHourly, policy.KeepDaily, policy.KeepWeekly, policy.KeepMonthly, loc)
+		}
+		all := append(slices.Clone(res.Keep), res.Remove...)
+		slices.SortFunc(all, func(x, y audit.SnapshotInfo) int {
+			if c := x.Time.Compare(y.Time); c != 0 {
+				return c
+			}
+			return strings.Compare(x.ID, y.ID)
+		})
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		for _, sn := range all {
+			if why, kept := res.Reasons[sn.ID]; kept {
+				fmt.Fprintf(tw, "  keep\t%s\t%s\t%s\n", sn.ID, sn.Time.In(loc).Format(time.DateTime), strings.Join(why, ", "))
+			} else {
+				fmt.Fprintf(tw, "  remove\t%s\t%s\t\n", sn.ID, sn.Time.In(loc).Format(time.DateTime))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		verb := "removed"
+		if dryRun {
+			verb = "would be removed"
+		}
+		fmt.Fprintf(a.stdout, "  %d kept, %d %s; %d unreferenced chunks (%d bytes) %s", len(res.Keep), len(res.Remove), verb,
+			res.ChunksRemoved, res.BytesFreed, verb)
+		if res.ChunksPending > 0 {
+			fmt.Fprintf(a.stdout, "; %d younger chunks left for a later prune (a writer may still need them)", res.ChunksPending)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	if format == "json" {
+		return writeJSON(a.stdout, nonNil(outs))
+	}
+	if dryRun {
+		fmt.Fprintln(a.stdout, "dry run: nothing was deleted")
+	}
+	return nil
+}
+
+func (a *app) snapshotsExportCmd() *cobra.Command {
+	var sheet, format, out string
+	var force, bom bool
+	cmd := &cobra.Command{
+		Use:   "export ID --format csv|xlsx --out FILE",
+		Short: "Write one stored version to a CSV or .xlsx file",
+		Long: "export writes a stored version, whole (rows above the header and blank rows included), to a file.\n" +
+			"CSV is UTF-8 with a byte-order mark by default, so Excel shows Chinese text correctly\n" +
+			"(--bom=false for tools that do not expect one); values are written as stored, so a value that\n" +
+			"starts with = may be taken for a formula by a spreadsheet app that opens the CSV: use --format xlsx\n" +
+			"to open it in Excel, where every value is a text cell. The file is written atomically and an\n" +
+			"existing file is only replaced with --force.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "csv", "xlsx"); err != nil {
+				return err
+			}
+			if out == "" {
+				return &exitError{code: exitCantRun, err: errors.New("--out FILE is required")}
+			}
+			ctx := cmd.Context()
+			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				if err != nil {
+					return err
+				}
+				snap, err := store.Load(ctx, s.Name, args[0])
+				if err != nil {
+					return fmt.Errorf("load snapshot %s: %w", args[0], err)
+				}
+				if err := exportFile(ctx, snap, format, out, force, bom); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "wrote snapshot %s of sheet %q (%d rows) to %s\n", snap.ID, s.Name, len(snap.Values), out)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "the sheet of the version (default: search every sheet)")
+	cmd.Flags().StringVar(&format, "format", "csv", "file format: csv or xlsx")
+	cmd.Flags().StringVar(&out, "out", "", "the file to write")
+	cmd.Flags().BoolVar(&force, "force", false, "replace --out if it exists")
+	cmd.Flags().BoolVar(&bom, "bom", true, "start a CSV with a UTF-8 byte-order mark (for Excel)")
+	return cmd
+}
+
+// exportFile writes snap to out through a temporary file in the same folder,
+// so a reader never sees a partial file.
+func exportFile(ctx context.Context, snap *audit.Snapshot, format, out string, force, bom bool) error {
+	if _, err := os.Lstat(out); err == nil && !force {
+		return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+	}
+	dir := filepath.Dir(out)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp."+format)
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", out, err)
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // after a successful rename this finds nothing
+	switch format {
+	case "csv":
+		err = writeCSV(tmp, snap.Values, bom)
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+	case "xlsx":
+		_ = tmp.Close()
+		err = writeXLSX(ctx, tmpName, tabTitle(snap), snap.Values)
+	}
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", out, err)
+	}
+	if force {
+		err = os.Rename(tmpName, out)
+	} else {
+		// A hard link fails when out appeared meanwhile: never replace a
+		// file the user did not allow us to.
+		err = os.Link(tmpName, out)
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+		case err != nil:
+			// The file system has no hard links: check, then rename.
+			if _, serr := os.Lstat(out); errors.Is(serr, fs.ErrNotExist) {
+				err = os.Rename(tmpName, out)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", out, err)
+	}
+	return nil
+}
+
+func writeCSV(w io.Writer, values [][]string, bom bool) error {
+	if bom {
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+	}
+	width := 0
+	for _, r := range values {
+		width = max(width, len(r))
+	}
+	cw := csv.NewWriter(w)
+	row := make([]string, width)
+	for _, r := range values {
+		// Every record as wide as the widest row: some readers reject
+		// ragged CSV.
+		clear(row)
+		copy(row, r)
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeXLSX creates a workbook at path with one tab holding values as text
+// cells, through the xlsx backend so values like "=1+1" or "0012" stay text.
+func writeXLSX(ctx context.Context, path, title string, values [][]string) error {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", title); err != nil {
+		return err
+	}
+	if err := f.SaveAs(path); err != nil {
+		return err
+	}
+	_ = f.Close()
+	wb, err := xlsx.Open(path, xlsx.Options{})
+	if err != nil {
+		return err
+	}
+	defer wb.Close()
+	return wb.ReplaceTab(ctx, title, values)
+}
+
+// tabTitle is the stored tab's title made a valid Excel tab name: at most 31
+// characters, none of : \ / ? * [ ].
+func tabTitle(snap *audit.Snapshot) string {
+	t := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '_'
+		}
+		return r
+	}, snap.Meta.Title)
+	if r := []rune(t); len(r) > 31 {
+		t = string(r[:31])
+	}
+	if strings.TrimSpace(t) == "" {
+		t = snap.Sheet
+		if r := []rune(t); len(r) > 31 {
+			t = string(r[:31])
+		}
+	}
+	return t
+}
