@@ -30,6 +30,9 @@ type Spec struct {
 	Locale string
 	// Stale flags rows without follow-up; nil disables it.
 	Stale *StalePolicy
+	// MarkCells puts a note on each offending cell of the data tab, on
+	// backends that support notes.
+	MarkCells bool
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -144,6 +147,14 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		return err
 	}
 	if s.Stale != nil {
+		warnings, err := s.Stale.Validate(table)
+		if err != nil {
+			return fmt.Errorf("staleness: %w", err)
+		}
+		for _, w := range warnings {
+			w.Sheet = s.Name
+			res.Findings = append(res.Findings, w)
+		}
 		items, err := c.CheckStale(ctx, table, res.Started, loc)
 		if err != nil {
 			return err
@@ -157,7 +168,19 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			}
 		}
 	}
-	return c.writeReview(ctx, res, tab.Meta, table, now().In(loc), log)
+	if err := c.writeReview(ctx, res, tab.Meta, table, now().In(loc), log); err != nil {
+		return err
+	}
+	if s.MarkCells {
+		n, err := c.markCells(ctx, res.Findings, table.Header)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("cell notes updated", zap.String("tab", s.Tab), zap.Int("cells", n))
+		}
+	}
+	return nil
 }
 
 // Inspect reads the data tab and checks it: the table's shape and, with

@@ -83,6 +83,7 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		ReviewTab:      s.WriteBack.ReviewTab,
 		Locale:         cfg.Locale,
 		Stale:          staleOf(cfg, s),
+		MarkCells:      s.WriteBack.MarkCells,
 	}, nil
 }
 
