@@ -54,6 +54,10 @@ type Result struct {
 	Stale       int  `json:"stale"`
 	DueSoon     int  `json:"due_soon"`
 	Changes     int  `json:"changes"`
+	// SnapshotWritten and SnapshotDeduplicated are the bytes this cycle's
+	// new version wrote to the store and found there already.
+	SnapshotWritten      int64 `json:"snapshot_written,omitempty"`
+	SnapshotDeduplicated int64 `json:"snapshot_deduplicated,omitempty"`
 	// Logged is the number of rows appended to the Change Log.
 	Logged   int       `json:"logged"`
 	Findings []Finding `json:"findings,omitempty"`
@@ -140,6 +144,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			return fmt.Errorf("store snapshot: %w", err)
 		}
 		res.Snapshot, res.NewSnapshot = info.ID, true
+		res.SnapshotWritten, res.SnapshotDeduplicated = info.Written, info.Deduplicated
 		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}

@@ -28,6 +28,10 @@ type SnapshotInfo struct {
 	Columns int       `json:"columns"`
 	// Bytes is the stored size of the version's content.
 	Bytes int64 `json:"bytes"`
+	// Written and Deduplicated split Bytes, for the Put that stored the
+	// version, into bytes written now and bytes already in the store.
+	Written      int64 `json:"written,omitempty"`
+	Deduplicated int64 `json:"deduplicated,omitempty"`
 }
 
 // Store keeps the versions of each sheet.

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -224,11 +225,12 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	if err != nil {
 		return audit.SnapshotInfo{}, err
 	}
-	switch ok, err := s.patch(ctx, m, parent, hashes, data, rowEnds); {
+	var written atomic.Int64 // bytes of chunks this Put actually wrote
+	switch ok, err := s.patch(ctx, m, parent, hashes, data, rowEnds, &written); {
 	case err != nil:
 		return audit.SnapshotInfo{}, err
 	case !ok:
-		if err := s.writeFull(ctx, m, data, rowEnds); err != nil {
+		if err := s.writeFull(ctx, m, data, rowEnds, &written); err != nil {
 			return audit.SnapshotInfo{}, err
 		}
 	}
@@ -244,7 +246,10 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	s.remember(&version{m: m, hashes: hashes})
 	s.log.Debug("snapshot written", zap.String("sheet", m.Sheet), zap.String("snapshot", m.ID),
 		zap.Int("chunks", len(m.Chunks)), zap.Int("patches", len(m.Patches)), zap.Int64("bytes", m.StoredBytes))
-	return m.Info(), nil
+	info := m.Info()
+	info.Written = written.Load()
+	info.Deduplicated = max(0, m.StoredBytes-info.Written)
+	return info, nil
 }
 
 // parent returns the newest version of sheet with its row hashes, or nil.
@@ -281,7 +286,7 @@ func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 
 // patch stores m as parent plus a patch when that is cheap enough, and
 // reports whether it did.
-func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes []rowHash, data []byte, rowEnds []int) (bool, error) {
+func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes []rowHash, data []byte, rowEnds []int, written *atomic.Int64) (bool, error) {
 	if parent == nil {
 		return false, nil
 	}
@@ -310,7 +315,7 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 	}
 	sum := sha256.Sum256(raw)
 	ref := ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: m.Rows}
-	stored, err := s.putChunk(ctx, ref.SHA256, raw, z)
+	stored, err := s.putChunk(ctx, ref.SHA256, raw, z, written)
 	if err != nil {
 		return false, err
 	}
@@ -321,7 +326,7 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 }
 
 // writeFull stores the version's serialisation as content-defined chunks.
-func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds []int) error {
+func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds []int, written *atomic.Int64) error {
 	ends := cutChunks(data, rowEnds)
 	m.Chunks = make([]ChunkRef, len(ends))
 	m.BaseRows, m.BaseSHA256, m.Patches = m.Rows, m.ContentSHA256, nil
@@ -337,7 +342,7 @@ func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds
 		sum := sha256.Sum256(raw)
 		m.Chunks[i] = ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: row - first}
 		g.Go(func() error {
-			stored, err := s.putChunk(gctx, m.Chunks[i].SHA256, raw, nil)
+			stored, err := s.putChunk(gctx, m.Chunks[i].SHA256, raw, nil, written)
 			m.Chunks[i].Stored = stored
 			return err
 		})
@@ -351,7 +356,7 @@ func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds
 // period is written again: it may be unreferenced and about to be swept
 // by a prune that does not yet see this version's manifest, and a fresh
 // ModTime keeps it out of that prune's reach.
-func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte) (int64, error) {
+func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte, written *atomic.Int64) (int64, error) {
 	key := chunkKey(sha)
 	a, err := s.bucket.Attributes(ctx, key)
 	switch {
@@ -366,6 +371,7 @@ func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte) (int64,
 	if err := s.writeObject(ctx, key, "application/zstd", z, false); err != nil {
 		return 0, err
 	}
+	written.Add(int64(len(z)))
 	return int64(len(z)), nil
 }
 

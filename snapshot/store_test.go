@@ -724,3 +724,24 @@ func TestPutReport(t *testing.T) {
 		}
 	}
 }
+
+func TestPutReportsWrittenAndDeduplicated(t *testing.T) {
+	ctx := context.Background()
+	st := openURL(t, "mem://", audittest.NewClock(time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)), Options{MaxPatches: -1})
+	rows := genSheet(7, 5000)
+	first, err := st.Put(ctx, &audit.Snapshot{Sheet: "s", Values: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Written != first.Bytes || first.Deduplicated != 0 {
+		t.Errorf("first Put: written %d, dedup %d of %d bytes; want all written", first.Written, first.Deduplicated, first.Bytes)
+	}
+	rows[len(rows)-1] = append(slices.Clone(rows[len(rows)-1]), "edited")
+	second, err := st.Put(ctx, &audit.Snapshot{Sheet: "s", Values: rows, Time: first.Time.Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Written == 0 || second.Written >= second.Bytes/2 || second.Written+second.Deduplicated != second.Bytes {
+		t.Errorf("second Put: written %d + dedup %d of %d bytes; want a small new part", second.Written, second.Deduplicated, second.Bytes)
+	}
+}

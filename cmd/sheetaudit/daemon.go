@@ -35,7 +35,7 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 		retryDeadline: cfg.Quotas.CycleDeadline,
 	}
 	d, err := daemon.New(daemon.Options{
-		Jobs:            a.jobs(cfg, store, deps),
+		Jobs:            a.jobs(cfg, store, deps, metrics),
 		MaxConcurrent:   cfg.MaxConcurrent,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Listen:          cfg.HTTP.Listen,
@@ -61,7 +61,7 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 			case <-reloadCtx.Done():
 				return
 			case <-hup:
-				a.reload(d, cfg.Store, store, deps)
+				a.reload(d, cfg.Store, store, deps, metrics)
 			}
 		}
 	}()
@@ -77,7 +77,7 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 }
 
 // reload re-reads the configuration file and swaps the daemon's jobs.
-func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, deps backendDeps) {
+func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) {
 	cfg, err := config.Load(a.configPath, a.getenv)
 	if err != nil {
 		a.log.Error("reload refused: configuration invalid; keeping the running one", zap.Error(err))
@@ -86,7 +86,7 @@ func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, d
 	if cfg.Store != storeURL {
 		a.log.Warn("reload: store changes need a restart; keeping the running store", zap.String("store", storeURL))
 	}
-	if err := d.Reload(a.jobs(cfg, store, deps)); err != nil {
+	if err := d.Reload(a.jobs(cfg, store, deps, metrics)); err != nil {
 		a.log.Error("reload refused; keeping the running configuration", zap.Error(err))
 		return
 	}
@@ -95,7 +95,7 @@ func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, d
 
 // jobs maps the configuration onto daemon jobs: one cycle job per sheet and,
 // with report.schedule, one report job per sheet that has staleness.
-func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps) []daemon.Job {
+func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) []daemon.Job {
 	var jobs []daemon.Job
 	for _, s := range cfg.Sheets {
 		jobs = append(jobs, daemon.Job{
@@ -110,7 +110,11 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps) 
 					defer cancel()
 				}
 				log := a.log.With(zap.String("cycle", daemon.CycleID(ctx)))
-				return a.cycle(ctx, cfg, s, store, deps, log)
+				res, err := a.cycle(ctx, cfg, s, store, deps, log)
+				if res != nil && res.NewSnapshot {
+					metrics.SnapshotBytes(s.Name, res.SnapshotWritten, res.SnapshotDeduplicated)
+				}
+				return res, err
 			},
 		})
 		if cfg.Report.Schedule == "" || s.Staleness == nil {
