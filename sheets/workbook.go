@@ -424,6 +424,10 @@ func (w *Workbook) ReplaceTab(ctx context.Context, title string, rows [][]string
 // grow appends rows and columns to the grid so that rows×cols fits, in one
 // batchUpdate. Writing past the grid's end is an error in Sheets
 // ("exceeds grid limits"), and values.update is not documented to grow it.
+// maxGridCells is the Sheets cap on the cells of a spreadsheet; one tab's
+// grid is kept under it when widening.
+const maxGridCells = 10_000_000
+
 func (w *Workbook) grow(ctx context.Context, op string, meta *audit.TabMeta, rows, cols int) error {
 	if cols > maxColumns {
 		return fmt.Errorf("%s of spreadsheet %q: %d columns, Sheets allows %d: %w", op, w.id, cols, maxColumns, audit.ErrInvalid)
@@ -437,8 +441,21 @@ func (w *Workbook) grow(ctx context.Context, op string, meta *audit.TabMeta, row
 			ForceSendFields: []string{"SheetId"},
 		}})
 	}
-	if rows > meta.GridRows {
-		add("ROWS", rows-meta.GridRows)
+	gridRows := meta.GridRows
+	if cols > meta.GridCols && meta.GridRows > rows && int64(meta.GridRows)*int64(cols) > maxGridCells {
+		// A new tab is 1000 rows tall; widening it to thousands of columns
+		// would pass the spreadsheet's cell cap with empty rows alone. The
+		// rows below the content are empty (callers pass the content's
+		// extent), so drop them first, in the same atomic batch.
+		reqs = append(reqs, &sheets.Request{DeleteDimension: &sheets.DeleteDimensionRequest{
+			Range: &sheets.DimensionRange{SheetId: meta.TabID, Dimension: "ROWS",
+				StartIndex: int64(max(rows, 1)), EndIndex: int64(meta.GridRows),
+				ForceSendFields: []string{"SheetId"}},
+		}})
+		gridRows = max(rows, 1)
+	}
+	if rows > gridRows {
+		add("ROWS", rows-gridRows)
 	}
 	if cols > meta.GridCols {
 		add("COLUMNS", cols-meta.GridCols)
@@ -453,7 +470,7 @@ func (w *Workbook) grow(ctx context.Context, op string, meta *audit.TabMeta, row
 	if err != nil {
 		return w.translate(err, op)
 	}
-	meta.GridRows, meta.GridCols = max(meta.GridRows, rows), max(meta.GridCols, cols)
+	meta.GridRows, meta.GridCols = max(gridRows, rows), max(meta.GridCols, cols)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -330,5 +331,40 @@ func TestReplaceTabGrowsColumns(t *testing.T) {
 	}
 	if tab, err := wb.ReadTab(ctx, "Wide"); err != nil || len(tab.Values) != 0 {
 		t.Errorf("after ReplaceTab(nil): %v rows, %v; want empty", len(tab.Values), err)
+	}
+}
+
+// TestReplaceVeryWideTab writes rows 18,000 columns wide into a new tab,
+// which at the default 1000 rows would pass the 10-million-cell cap.
+func TestReplaceVeryWideTab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wide grid")
+	}
+	ctx := context.Background()
+	srv := sheetstest.Start(t, sheetstest.Options{})
+	if err := srv.CreateSpreadsheet("wide", "w", "Data"); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := New(ctx, Options{SpreadsheetID: "wide", Endpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := wb.EnsureTab(ctx, "Wide"); err != nil {
+		t.Fatal(err)
+	}
+	row := make([]string, 18000)
+	for i := range row {
+		row[i] = strconv.Itoa(i)
+	}
+	rows := [][]string{row, {"second"}, row}
+	if err := wb.ReplaceTab(ctx, "Wide", rows); err != nil {
+		t.Fatalf("ReplaceTab 18,000 columns: %v", err)
+	}
+	got, err := wb.ReadTab(ctx, "Wide")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Values) != 3 || len(got.Values[0]) != 18000 || got.Values[2][17999] != "17999" || got.Values[1][0] != "second" {
+		t.Errorf("read back %d rows; first %d cells", len(got.Values), len(got.Values[0]))
 	}
 }
