@@ -97,9 +97,10 @@ type sheet struct {
 	colCount int
 	// extra holds the remaining SheetProperties as JSON (tabColor, hidden,
 	// gridProperties.frozenRowCount, ...), set through updateSheetProperties.
-	extra map[string]any
-	rows  [][]cell
-	notes map[[2]int]string
+	extra  map[string]any
+	rows   [][]cell
+	notes  map[[2]int]string
+	charts []map[string]any // EmbeddedChart JSON anchored on this sheet (chart.go)
 }
 
 func newSheet(id int64, title string, rows, cols int) *sheet {
@@ -113,6 +114,7 @@ func (sh *sheet) clone() *sheet {
 	c := *sh
 	c.rows = append([][]cell(nil), sh.rows...)
 	c.extra = cloneJSON(sh.extra).(map[string]any)
+	c.charts = cloneCharts(sh.charts)
 	if sh.notes != nil {
 		c.notes = make(map[[2]int]string, len(sh.notes))
 		for k, v := range sh.notes {

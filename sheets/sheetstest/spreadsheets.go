@@ -48,7 +48,9 @@ func sheetJSON(sh *sheet, index int) map[string]any {
 func spreadsheetJSON(ss *spreadsheet) map[string]any {
 	sheets := make([]any, len(ss.sheets))
 	for i, sh := range ss.sheets {
-		sheets[i] = map[string]any{"properties": sheetJSON(sh, i)}
+		js := map[string]any{"properties": sheetJSON(sh, i)}
+		putChartsJSON(js, sh)
+		sheets[i] = js
 	}
 	return map[string]any{
 		"spreadsheetId":  ss.id,
@@ -234,6 +236,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, id string) *apiErro
 	for _, sh := range order {
 		idx := indexOf(ss, sh)
 		js := map[string]any{"properties": sheetJSON(sh, idx)}
+		putChartsJSON(js, sh)
 		if withData {
 			rects := blocks[sh]
 			if len(rects) == 0 {

@@ -1,0 +1,260 @@
+package xlsx
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+var _ audit.Charter = (*Workbook)(nil)
+
+// ChartName is the drawing-object name of sheetaudit's chart (the name
+// Excel shows in the selection pane). It is how PutBarChart finds its
+// previous chart; people rarely rename charts, and a renamed one is simply
+// left alone.
+const ChartName = "sheetaudit chart"
+
+// Default size in pixels, excelize's own.
+const (
+	defaultChartWidth  = 480
+	defaultChartHeight = 260
+)
+
+// PutBarChart implements audit.Charter with an excelize bar chart
+// (horizontal bars, no legend) anchored at the chart's anchor cell. The
+// previous chart named ChartName on the tab is deleted with its parts; other
+// charts stay. The tab's cells keep their bytes (see editObjects). Errors
+// wrap audit.ErrNotFound for a missing tab and audit.ErrInvalid for a chart
+// outside Excel's grid.
+func (w *Workbook) PutBarChart(ctx context.Context, title string, c audit.BarChart) error {
+	if err := w.putBarChart(ctx, title, c); err != nil {
+		return fmt.Errorf("draw chart on tab %q: %w", title, err)
+	}
+	return nil
+}
+
+func (w *Workbook) putBarChart(ctx context.Context, title string, bc audit.BarChart) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if bc.FirstRow < 0 || bc.LastRow <= bc.FirstRow || bc.LastRow > maxRows ||
+		bc.LabelCol < 0 || bc.LabelCol >= maxCols || bc.ValueCol < 0 || bc.ValueCol >= maxCols ||
+		bc.AnchorRow < 0 || bc.AnchorRow >= maxRows || bc.AnchorCol < 0 || bc.AnchorCol >= maxCols ||
+		bc.WidthPixels < 0 || bc.HeightPixels < 0 {
+		return fmt.Errorf("rows [%d, %d), label column %d, value column %d, anchor (%d, %d) do not describe a chart on an Excel sheet: %w",
+			bc.FirstRow, bc.LastRow, bc.LabelCol, bc.ValueCol, bc.AnchorRow, bc.AnchorCol, audit.ErrInvalid)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, err := w.load()
+	if err != nil {
+		return err
+	}
+	sh, ok := c.book.sheet(title)
+	if !ok {
+		return w.tabNotFound(title)
+	}
+	if sh.part == "" {
+		return fmt.Errorf("the workbook lists the tab but holds no data for it (save it again from Excel or WPS): %w", audit.ErrInvalid)
+	}
+	anchors, err := chartAnchors(c, sh)
+	if err != nil {
+		return err
+	}
+	var ours []string
+	for _, a := range anchors {
+		if a.name == ChartName {
+			ours = append(ours, a.cell)
+		}
+	}
+	for _, a := range anchors {
+		// excelize deletes every chart anchored at a cell.
+		if a.name != ChartName && slicesContains(ours, a.cell) {
+			return fmt.Errorf("chart %q shares its top-left cell %s with sheetaudit's chart; move it and run again: %w", a.name, a.cell, audit.ErrInvalid)
+		}
+	}
+	anchor, _ := excelize.CoordinatesToCellName(bc.AnchorCol+1, bc.AnchorRow+1)
+	chart := &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{{
+			// The cell above the values, normally their column header.
+			// Hidden with the legend, but an empty series reference can
+			// make Excel call the file damaged.
+			Name:       quoteSheet(sh.name) + "!" + absRange(bc.ValueCol, max(bc.FirstRow-1, 0), max(bc.FirstRow-1, 0)),
+			Categories: quoteSheet(sh.name) + "!" + absRange(bc.LabelCol, bc.FirstRow, bc.LastRow-1),
+			Values:     quoteSheet(sh.name) + "!" + absRange(bc.ValueCol, bc.FirstRow, bc.LastRow-1),
+		}},
+		Legend:     excelize.ChartLegend{Position: "none"},
+		VaryColors: new(false),
+		Dimension: excelize.ChartDimension{
+			Width:  uint(cmpOr(bc.WidthPixels, defaultChartWidth)),
+			Height: uint(cmpOr(bc.HeightPixels, defaultChartHeight)),
+		},
+		Format: excelize.GraphicOptions{Name: ChartName, AltText: bc.Title},
+	}
+	if bc.Title != "" {
+		chart.Title = excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: bc.Title}}}
+	}
+	start := time.Now()
+	err = w.editObjects(ctx, c, sh, false, func(f *excelize.File, sheet string) (bool, error) {
+		for _, cell := range ours {
+			if err := f.DeleteChart(sheet, cell); err != nil {
+				return false, fmt.Errorf("delete the previous chart at %s: %w", cell, err)
+			}
+		}
+		if err := f.AddChart(sheet, anchor, chart); err != nil {
+			return false, fmt.Errorf("add the chart: %w: %w", audit.ErrInvalid, err)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	w.log.Debug("chart drawn", zap.String("file", w.path), zap.String("tab", sh.name),
+		zap.Int("replaced", len(ours)), zap.Duration("duration", time.Since(start)))
+	return nil
+}
+
+func cmpOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// quoteSheet quotes a tab name for a formula reference, always: quoting is
+// valid for every name and needed for many ("Staleness Report").
+func quoteSheet(name string) string {
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
+
+// absRange is $C$r0:$C$r1 for 0-based column col and rows r0..r1.
+func absRange(col, r0, r1 int) string {
+	c, _ := excelize.ColumnNumberToName(col + 1)
+	return "$" + c + "$" + strconv.Itoa(r0+1) + ":$" + c + "$" + strconv.Itoa(r1+1)
+}
+
+// chartAnchor is one chart in a tab's drawing: its object name and the
+// cell of its top-left corner.
+type chartAnchor struct {
+	name, cell string
+}
+
+// chartAnchors lists the charts (graphic frames) of the tab's drawing part.
+func chartAnchors(c *openFile, sh bookSheet) ([]chartAnchor, error) {
+	rf, ok := c.book.entries[relsPartOf(sh.part)]
+	if !ok {
+		return nil, nil
+	}
+	rels, err := readRels(rf, path.Dir(sh.part)+"/")
+	if err != nil {
+		return nil, err
+	}
+	var part string
+	for _, r := range rels {
+		if strings.HasSuffix(r.typ, relDrawing) {
+			part = r.target
+		}
+	}
+	f, ok := c.book.entries[part]
+	if part == "" || !ok {
+		return nil, nil
+	}
+	b, err := readEntry(f)
+	if err != nil {
+		return nil, err
+	}
+	return parseChartAnchors(b)
+}
+
+// parseChartAnchors reads the anchors of a drawing part that hold a graphic
+// frame (charts; pictures and shapes are other elements).
+func parseChartAnchors(b []byte) ([]chartAnchor, error) {
+	var out []chartAnchor
+	d := xml.NewDecoder(bytes.NewReader(b))
+	depth := 0
+	var cur *struct {
+		name     string
+		col, row int
+		frame    bool
+	}
+	var field *int // the <from><col>/<row> being read
+	inFrom := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parse drawing: %w: %w", audit.ErrInvalid, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && strings.HasSuffix(t.Name.Local, "Anchor") {
+				cur = &struct {
+					name     string
+					col, row int
+					frame    bool
+				}{}
+				continue
+			}
+			if cur == nil {
+				continue
+			}
+			switch t.Name.Local {
+			case "from":
+				inFrom = depth == 3
+			case "col":
+				if inFrom {
+					field = &cur.col
+				}
+			case "row":
+				if inFrom {
+					field = &cur.row
+				}
+			case "graphicFrame":
+				cur.frame = true
+			case "cNvPr":
+				if cur.frame {
+					for _, a := range t.Attr {
+						if a.Name.Local == "name" {
+							cur.name = a.Value
+						}
+					}
+				}
+			}
+		case xml.CharData:
+			if field != nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(string(t))); err == nil {
+					*field = n
+				}
+			}
+		case xml.EndElement:
+			field = nil
+			if t.Name.Local == "from" {
+				inFrom = false
+			}
+			if depth == 2 && cur != nil {
+				if cur.frame {
+					cell, _ := excelize.CoordinatesToCellName(cur.col+1, cur.row+1)
+					out = append(out, chartAnchor{name: cur.name, cell: cell})
+				}
+				cur = nil
+			}
+			depth--
+		}
+	}
+}
