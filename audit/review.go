@@ -67,7 +67,7 @@ func ReviewRows(findings []Finding, meta TabMeta, produced time.Time, checked in
 			strings.Compare(a.Rule, b.Rule),
 		)
 	})
-	google := isGoogleID(meta.SpreadsheetID)
+	google := meta.URL != ""
 	var more int
 	if len(sorted) > ReviewLimit {
 		more = len(sorted) - (ReviewLimit - 1)
@@ -100,22 +100,6 @@ func clampSeverity(s Severity) Severity {
 	return s
 }
 
-// isGoogleID reports whether id looks like a Google spreadsheet id (44
-// URL-safe characters today; any 25 or more is accepted) rather than a
-// workbook path, which has a dot or a slash.
-func isGoogleID(id string) bool {
-	if len(id) < 25 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // cellLink addresses the cell at the 1-based row and 0-based column col of
 // the tab: the cell when both are known, the whole row when the column is
 // not (-1), the tab when the row is 0.
@@ -129,7 +113,7 @@ func cellLink(meta TabMeta, google bool, row, col int) string {
 		a1 = ColumnName(col) + strconv.Itoa(row)
 	}
 	if google {
-		link := "https://docs.google.com/spreadsheets/d/" + meta.SpreadsheetID + "/edit#gid=" + strconv.FormatInt(meta.TabID, 10)
+		link := meta.URL
 		if a1 != "" {
 			link += "&range=" + a1
 		}

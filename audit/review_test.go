@@ -121,7 +121,7 @@ func TestReviewRowsGolden(t *testing.T) {
 		meta   TabMeta
 		locale string
 	}{
-		{"review_google_en.golden", TabMeta{SpreadsheetID: "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", TabID: 123456, Title: "客户"}, "en"},
+		{"review_google_en.golden", TabMeta{SpreadsheetID: "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", TabID: 123456, Title: "客户", URL: "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd/edit#gid=123456"}, "en"},
 		{"review_workbook_zh-CN.golden", TabMeta{SpreadsheetID: "examples/clients.xlsx", TabID: 0, Title: "Tom's 客户"}, "zh-CN"},
 	}
 	for _, tt := range tests {
@@ -135,7 +135,7 @@ func TestReviewRowsGolden(t *testing.T) {
 func TestReviewRowsShape(t *testing.T) {
 	tab := clientsTable(t)
 	findings := clientFindings(t, tab, "en")
-	meta := TabMeta{SpreadsheetID: "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", TabID: 7, Title: "客户"}
+	meta := TabMeta{SpreadsheetID: "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd", TabID: 7, Title: "客户", URL: "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd/edit#gid=7"}
 	rows := ReviewRows(findings, meta, valNow, len(tab.Rows), "en", tab.Header)
 
 	if len(rows) != len(findings)+2 {
@@ -209,7 +209,7 @@ func TestReviewRowsEmpty(t *testing.T) {
 
 func TestCellLink(t *testing.T) {
 	const id = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
-	google := TabMeta{SpreadsheetID: id, TabID: 42, Title: "客户"}
+	google := TabMeta{SpreadsheetID: id, TabID: 42, Title: "客户", URL: "https://docs.google.com/spreadsheets/d/" + id + "/edit#gid=42"}
 	book := TabMeta{SpreadsheetID: "/data/clients.xlsx", Title: "O'Brien 客户"}
 	tests := []struct {
 		meta     TabMeta
@@ -225,7 +225,7 @@ func TestCellLink(t *testing.T) {
 		{book, 0, -1, "'O''Brien 客户'!A1"},
 	}
 	for _, tt := range tests {
-		if got := cellLink(tt.meta, isGoogleID(tt.meta.SpreadsheetID), tt.row, tt.col); got != tt.want {
+		if got := cellLink(tt.meta, tt.meta.URL != "", tt.row, tt.col); got != tt.want {
 			t.Errorf("cellLink(%q, %d, %d) = %q, want %q", tt.meta.SpreadsheetID, tt.row, tt.col, got, tt.want)
 		}
 	}

@@ -30,6 +30,9 @@ type TabMeta struct {
 	TimeZone      string `json:"time_zone,omitempty"`
 	// Revision identifies the source version when the backend knows one.
 	Revision string `json:"revision,omitempty"`
+	// URL opens the tab in a browser, when the backend has one; links to
+	// cells add "&range=B7" to it.
+	URL string `json:"url,omitempty"`
 }
 
 // Tab is one tab as read: its metadata and its values as users see them,

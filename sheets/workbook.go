@@ -128,6 +128,7 @@ func (w *Workbook) meta(b *book, p *sheets.SheetProperties) audit.TabMeta {
 		Title:         p.Title,
 		Locale:        b.locale,
 		TimeZone:      b.timeZone,
+		URL:           "https://docs.google.com/spreadsheets/d/" + w.id + "/edit#gid=" + strconv.FormatInt(p.SheetId, 10),
 	}
 	if g := p.GridProperties; g != nil {
 		m.GridRows, m.GridCols = int(g.RowCount), int(g.ColumnCount)
