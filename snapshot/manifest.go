@@ -31,6 +31,9 @@ type Manifest struct {
 	// header included; Columns is the widest row.
 	Rows    int `json:"rows"`
 	Columns int `json:"columns"`
+	// DataRows counts the non-blank rows below the header: what a person
+	// calls the table's rows. Absent (0) in manifests written before it.
+	DataRows int `json:"data_rows,omitempty"`
 	// RawBytes is the size of the version's row serialisation, and
 	// ContentSHA256 its SHA-256: the check of a whole load.
 	RawBytes      int64  `json:"raw_bytes"`
@@ -64,7 +67,11 @@ type ChunkRef struct {
 
 // Info summarises the manifest for listings.
 func (m *Manifest) Info() audit.SnapshotInfo {
-	return audit.SnapshotInfo{ID: m.ID, Sheet: m.Sheet, Time: m.Time, Rows: m.Rows, Columns: m.Columns, Bytes: m.StoredBytes}
+	rows := m.DataRows
+	if rows == 0 {
+		rows = max(0, m.Rows-m.HeaderRow)
+	}
+	return audit.SnapshotInfo{ID: m.ID, Sheet: m.Sheet, Time: m.Time, Rows: rows, Columns: m.Columns, Bytes: m.StoredBytes}
 }
 
 // refs returns every object the version references, base chunks first.

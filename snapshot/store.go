@@ -216,8 +216,11 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	if h := snap.HeaderRow; h >= 1 && h <= len(snap.Values) {
 		m.Header = snap.Values[h-1]
 	}
-	for _, r := range snap.Values {
+	for i, r := range snap.Values {
 		m.Columns = max(m.Columns, len(r))
+		if i >= snap.HeaderRow && !blankRow(r) {
+			m.DataRows++
+		}
 	}
 	hashes := rowHashes(data, rowEnds)
 
@@ -523,4 +526,15 @@ func translate(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %w", err, sentinel)
+}
+
+// blankRow reports whether a row holds nothing but white space, as
+// audit.ParseTable judges blank rows.
+func blankRow(r []string) bool {
+	for _, c := range r {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
