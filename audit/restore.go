@@ -69,7 +69,7 @@ func PlanRestore(live, snap [][]string, opts RestoreOptions) (RestorePlan, error
 	if opts.Selective() {
 		return planSelective(live, snap, opts)
 	}
-	p := RestorePlan{Values: trimValues(slices.Clone(snap))}
+	p := RestorePlan{Values: TrimValues(slices.Clone(snap))}
 	if live == nil {
 		p.Notes = append(p.Notes, "the tab does not exist any more; it is created with the stored version")
 		return p, nil
@@ -203,7 +203,7 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		}
 		out[i] = row
 	}
-	p.Values = trimValues(out)
+	p.Values = TrimValues(out)
 	restored, err := ParseTable(p.Values, opts.HeaderRow, opts.Key)
 	if err != nil {
 		return p, fmt.Errorf("read the restored tab: %w", err)
@@ -255,9 +255,10 @@ func lookupDisplay(t *Table, key string) (Row, bool) {
 	return t.Lookup(strings.ReplaceAll(key, " / ", keySep))
 }
 
-// trimValues drops trailing empty cells and rows, which backends never
-// return, so a restored tab reads back equal to its plan.
-func trimValues(v [][]string) [][]string {
+// TrimValues drops trailing empty cells of each row and trailing empty rows,
+// in place, as the Sheets API does when it returns values: a restored tab
+// then reads back equal to its plan, and fakes answer like backends.
+func TrimValues(v [][]string) [][]string {
 	for i, r := range v {
 		end := len(r)
 		for end > 0 && r[end-1] == "" {

@@ -38,7 +38,7 @@ func (w *Workbook) set(title string, values [][]string) {
 	if _, ok := w.cells[title]; !ok {
 		w.tabs = append(w.tabs, title)
 	}
-	w.cells[title] = trim(clone(values))
+	w.cells[title] = audit.TrimValues(clone(values))
 }
 
 // Set replaces a tab's values, creating the tab; for test setup.
@@ -78,7 +78,7 @@ func (w *Workbook) AppendRows(_ context.Context, title string, rows [][]string) 
 	if !ok {
 		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
 	}
-	w.cells[title] = trim(append(v, clone(rows)...))
+	w.cells[title] = audit.TrimValues(append(v, clone(rows)...))
 	return nil
 }
 
@@ -89,28 +89,12 @@ func (w *Workbook) ReplaceTab(_ context.Context, title string, rows [][]string) 
 	if _, ok := w.cells[title]; !ok {
 		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
 	}
-	w.cells[title] = trim(clone(rows))
+	w.cells[title] = audit.TrimValues(clone(rows))
 	return nil
 }
 
 func (w *Workbook) meta(title string) audit.TabMeta {
 	return audit.TabMeta{SpreadsheetID: "memory", TabID: int64(slices.Index(w.tabs, title)), Title: title}
-}
-
-// trim drops trailing empty cells and rows, as the Sheets API does.
-func trim(v [][]string) [][]string {
-	for i, r := range v {
-		end := len(r)
-		for end > 0 && r[end-1] == "" {
-			end--
-		}
-		v[i] = r[:end]
-	}
-	end := len(v)
-	for end > 0 && len(v[end-1]) == 0 {
-		end--
-	}
-	return v[:end]
 }
 
 func clone(v [][]string) [][]string {

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 func (a *app) snapshotsCmd() *cobra.Command {
@@ -36,19 +38,16 @@ func (a *app) snapshotsListCmd() *cobra.Command {
 }
 
 func (a *app) listSnapshots(ctx context.Context, sheet, format string) error {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
+	return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+		return a.printSnapshots(ctx, cfg, store, sheet, format)
+	})
+}
+
+func (a *app) printSnapshots(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheet, format string) error {
 	sheets, err := sheetsOf(cfg, sheet)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, a.log)
-	if err != nil {
-		return &exitError{code: exitCantRun, err: err}
-	}
-	defer store.Close()
 	all := []audit.SnapshotInfo{}
 	for _, s := range sheets {
 		list, err := store.List(ctx, s.Name)

@@ -34,20 +34,6 @@ func (a *app) snapshotsSubcommands() []*cobra.Command {
 	}
 }
 
-// withStore loads the configuration, opens the store and runs fn.
-func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *snapshot.Store) error) error {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg, a.log)
-	if err != nil {
-		return &exitError{code: exitCantRun, err: err}
-	}
-	defer store.Close()
-	return fn(cfg, store)
-}
-
 // findVersion returns the configured sheet that holds snapshot id (among
 // --sheet, or every sheet) and its manifest. Ids are checked by the store,
 // so a user's id can never name anything but a manifest.

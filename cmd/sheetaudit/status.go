@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 // sheetStatus is one line of `sheetaudit status`.
@@ -41,19 +43,16 @@ newest snapshot. It reads the store only, so it works while the daemon runs and 
 }
 
 func (a *app) status(ctx context.Context, sheet, format string) error {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
+	return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
+		return a.printStatus(ctx, cfg, store, sheet, format)
+	})
+}
+
+func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheet, format string) error {
 	sheets, err := sheetsOf(cfg, sheet)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, a.log)
-	if err != nil {
-		return &exitError{code: exitCantRun, err: err}
-	}
-	defer store.Close()
 	var out []sheetStatus
 	for _, s := range sheets {
 		st, err := store.LoadState(ctx, s.Name)

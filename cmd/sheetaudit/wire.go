@@ -39,6 +39,20 @@ type backendDeps struct {
 	retryDeadline             time.Duration
 }
 
+// withStore loads the configuration, opens the store and runs fn.
+func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *snapshot.Store) error) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, a.log)
+	if err != nil {
+		return &exitError{code: exitCantRun, err: err}
+	}
+	defer store.Close()
+	return fn(cfg, store)
+}
+
 // openWorkbook opens the source of one configured sheet.
 func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (audit.Workbook, error) {
 	log = log.With(zap.String("sheet", s.Name))
