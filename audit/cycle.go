@@ -33,6 +33,11 @@ type Spec struct {
 	// MarkCells puts a note on each offending cell of the data tab, on
 	// backends that support notes.
 	MarkCells bool
+	// CaptureFormulas stores each cell's formula with every snapshot, on
+	// backends that can read them (FormulaReader), so a restore puts
+	// formulas back and the Change Log tells edited inputs from
+	// recalculated results.
+	CaptureFormulas bool
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -122,6 +127,10 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	}
 	res.Rows, res.Columns, res.Blank = len(table.Rows), len(table.Header), table.Blank
 	res.Findings = findings
+	formulas, err := c.formulas(ctx, log)
+	if err != nil {
+		return err
+	}
 
 	latest, err := c.Store.Latest(ctx, s.Name)
 	switch {
@@ -133,12 +142,12 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return fmt.Errorf("read latest snapshot: %w", err)
 	}
-	if latest != nil && slices.EqualFunc(latest.Values, tab.Values, slices.Equal) {
+	if latest != nil && slices.EqualFunc(latest.Values, tab.Values, slices.Equal) && sameFormulas(latest.Formulas, formulas) {
 		res.Snapshot = latest.ID
 	} else {
 		info, err := c.Store.Put(ctx, &Snapshot{
 			Sheet: s.Name, Time: res.Started, Meta: tab.Meta,
-			HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values,
+			HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values, Formulas: formulas,
 		})
 		if err != nil {
 			return fmt.Errorf("store snapshot: %w", err)
@@ -148,7 +157,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}
-	if err := c.logChanges(ctx, res, table, now().In(loc), log); err != nil {
+	if err := c.logChanges(ctx, res, table, formulas, now().In(loc), log); err != nil {
 		return err
 	}
 	if s.Stale != nil {
@@ -186,6 +195,35 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		}
 	}
 	return nil
+}
+
+// formulas reads the data tab's formulas when the spec captures them: nil
+// when it does not, or when the backend cannot read formulas (logged, since
+// the configuration asked for them).
+func (c *Cycle) formulas(ctx context.Context, log *zap.Logger) ([][]string, error) {
+	if !c.Spec.CaptureFormulas {
+		return nil, nil
+	}
+	fr, ok := c.Workbook.(FormulaReader)
+	if !ok {
+		log.Warn("capture formulas: this backend cannot read formulas; storing values only")
+		return nil, nil
+	}
+	f, err := fr.ReadFormulas(ctx, c.Spec.Tab)
+	if err != nil {
+		return nil, fmt.Errorf("read formulas of tab %q: %w", c.Spec.Tab, err)
+	}
+	if f == nil {
+		f = [][]string{} // captured, none: not the same as not captured
+	}
+	return f, nil
+}
+
+// sameFormulas reports whether two formula grids are equal, a grid not
+// captured (nil) being equal only to another one not captured, so turning
+// capture on or off stores a new version.
+func sameFormulas(a, b [][]string) bool {
+	return (a == nil) == (b == nil) && slices.EqualFunc(a, b, slices.Equal)
 }
 
 // Inspect reads the data tab and checks it: the table's shape and, with
@@ -316,7 +354,7 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 
 // logChanges appends the changes since the last logged snapshot to the
 // Change Log tab and then records how far the log goes.
-func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, at time.Time, log *zap.Logger) error {
+func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, formulas [][]string, at time.Time, log *zap.Logger) error {
 	s := c.Spec
 	st, err := c.State.LoadState(ctx, s.Name)
 	if err != nil {
@@ -329,7 +367,7 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, at ti
 	if st.Logged == "" {
 		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
 	} else {
-		changes, err := c.changesSince(ctx, st.Logged, table)
+		changes, err := c.changesSince(ctx, st.Logged, table, formulas)
 		if err != nil {
 			return err
 		}
@@ -365,7 +403,9 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, at ti
 	return nil
 }
 
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table) ([]Change, error) {
+// changesSince diffs the last logged version against table; when both
+// carry formulas, recalculated results are told from edits.
+func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
 	base, err := c.Store.Load(ctx, c.Spec.Name, id)
 	if err != nil {
 		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
@@ -374,7 +414,7 @@ func (c *Cycle) changesSince(ctx context.Context, id string, table *Table) ([]Ch
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
-	return Diff(old, table), nil
+	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
 }
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure

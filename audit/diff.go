@@ -1,6 +1,10 @@
 package audit
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
 
 // ChangeKind names what a Change did. The values are what the Change Log tab shows.
 type ChangeKind string
@@ -13,6 +17,12 @@ const (
 	ColumnAdded   ChangeKind = "column added"
 	ColumnRemoved ChangeKind = "column removed"
 	ColumnRenamed ChangeKind = "column renamed"
+	// ValueRecalculated is a cell whose value changed while it held the
+	// same formula in both versions: the formula's result moved because
+	// one of its inputs did, nobody typed into the cell. Only
+	// DiffWithFormulas reports it; an edited formula, or a formula
+	// replaced by a typed value, stays CellModified.
+	ValueRecalculated ChangeKind = "formula result changed"
 )
 
 // Change is one difference between two versions of a table.
@@ -34,7 +44,36 @@ type Change struct {
 // (added rows and modified cells), then removed rows in the old table's order.
 // An added row is one change; its cells are in New, joined by " | ", so a
 // mass paste cannot flood the log cell by cell.
-func Diff(old, new *Table) []Change {
+func Diff(old, new *Table) []Change { return diff(old, new, nil) }
+
+// DiffWithFormulas is Diff for two versions whose formulas are known
+// (oldF and newF are formula grids as audit.Snapshot.Formulas holds them).
+// A modified cell that holds the same formula in both versions is reported
+// as ValueRecalculated instead of CellModified, so the Change Log tells an
+// input someone edited from a total that followed it. "The same formula"
+// allows for the row or column having moved: =B5*C5 in D5 is the same
+// formula as =B6*C6 in D6 after a row was inserted above. With either grid
+// nil (formulas not captured) it is exactly Diff.
+//
+// A formula edited without changing the cell's value is not reported:
+// values are what the log compares, and a row insert rewrites every
+// relative reference below it.
+func DiffWithFormulas(old, new *Table, oldF, newF [][]string) []Change {
+	if oldF == nil || newF == nil {
+		return Diff(old, new)
+	}
+	return diff(old, new, func(o, n Row, oc, nc int) ChangeKind {
+		of, nf := formulaAt(oldF, o.Line-1, oc), formulaAt(newF, n.Line-1, nc)
+		if of != "" && nf != "" && (of == nf || shiftFormula(of, n.Line-o.Line, nc-oc) == nf) {
+			return ValueRecalculated
+		}
+		return CellModified
+	})
+}
+
+// diff is Diff; classify, when set, names the kind of a modified cell from
+// its old and new rows and column indices.
+func diff(old, new *Table, classify func(o, n Row, oc, nc int) ChangeKind) []Change {
 	var changes []Change
 	// colMap[i] is the old column index that new column i is compared with, or -1.
 	colMap := make([]int, len(new.Header))
@@ -86,7 +125,11 @@ func Diff(old, new *Table) []Change {
 				continue // an added column is one change, not one per row
 			}
 			if ov, nv := o.Cell(j), r.Cell(i); ov != nv {
-				changes = append(changes, Change{Kind: CellModified, Key: DisplayKey(r.Key), Column: h, Old: ov, New: nv})
+				kind := CellModified
+				if classify != nil {
+					kind = classify(o, r, j, i)
+				}
+				changes = append(changes, Change{Kind: kind, Key: DisplayKey(r.Key), Column: h, Old: ov, New: nv})
 			}
 		}
 	}
@@ -106,4 +149,145 @@ func joinCells(cells []string) string {
 		end--
 	}
 	return strings.Join(cells[:end], " | ")
+}
+
+// formulaAt returns the formula of the 0-based cell, "" when it has none.
+func formulaAt(grid [][]string, row, col int) string {
+	if row < 0 || row >= len(grid) || col < 0 || col >= len(grid[row]) {
+		return ""
+	}
+	return grid[row][col]
+}
+
+// shiftFormula returns formula f as it reads when its cell moves by dRow
+// rows and dCol columns, the way a spreadsheet adjusts it when rows or
+// columns are inserted above or left of it: relative A1 references move,
+// $-anchored parts stay. Text in double quotes is left alone. A reference
+// moved off the grid becomes #REF!. Whole-column (A:A) and whole-row (3:3)
+// references are left as they are, and so are references to other tabs,
+// which is what an insert in this tab does to them only when they name it.
+func shiftFormula(f string, dRow, dCol int) string {
+	if dRow == 0 && dCol == 0 {
+		return f
+	}
+	var b strings.Builder
+	b.Grow(len(f) + 8)
+	for i := 0; i < len(f); {
+		c := f[i]
+		switch {
+		case c == '"' || c == '\'':
+			// A string literal ("" escapes a quote) or a quoted tab name
+			// ('' escapes); a quoted tab name is followed by ! and a
+			// reference into that tab, which is copied as it is too.
+			j := i + 1
+			for j < len(f) {
+				if f[j] == c {
+					if j+1 < len(f) && f[j+1] == c {
+						j += 2
+						continue
+					}
+					j++
+					break
+				}
+				j++
+			}
+			if c == '\'' && j < len(f) && f[j] == '!' {
+				j = identEnd(f, j+1)
+			}
+			b.WriteString(f[i:j])
+			i = j
+		case isIdent(rune(c)) || c >= 0x80:
+			j := identEnd(f, i)
+			tok := f[i:j]
+			if j < len(f) && f[j] == '!' {
+				// tab!A1: a reference into another tab.
+				j = identEnd(f, j+1)
+				b.WriteString(f[i:j])
+			} else if j < len(f) && f[j] == '(' {
+				b.WriteString(tok) // a function such as LOG10(
+			} else {
+				b.WriteString(shiftRef(tok, dRow, dCol))
+			}
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// identEnd returns the end of the name or reference token starting at i.
+func identEnd(f string, i int) int {
+	for i < len(f) {
+		r := rune(f[i])
+		if r >= 0x80 {
+			i++ // part of a multi-byte letter: names may be in any script
+			continue
+		}
+		if !isIdent(r) {
+			break
+		}
+		i++
+	}
+	return i
+}
+
+func isIdent(r rune) bool {
+	return r == '$' || r == '_' || r == '.' || r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// shiftRef moves tok when it is a cell reference like B7, $B7, B$7 or $B$7;
+// any other token (a name, a number, TRUE) comes back unchanged.
+func shiftRef(tok string, dRow, dCol int) string {
+	i := 0
+	absCol := i < len(tok) && tok[i] == '$'
+	if absCol {
+		i++
+	}
+	cs := i
+	for i < len(tok) && (tok[i] >= 'A' && tok[i] <= 'Z' || tok[i] >= 'a' && tok[i] <= 'z') {
+		i++
+	}
+	letters := tok[cs:i]
+	absRow := i < len(tok) && tok[i] == '$'
+	if absRow {
+		i++
+	}
+	digits := tok[i:]
+	if len(letters) == 0 || len(letters) > 3 || digits == "" || digits[0] == '0' {
+		return tok
+	}
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return tok
+		}
+	}
+	row, err := strconv.Atoi(digits)
+	if err != nil {
+		return tok
+	}
+	col := 0
+	for _, l := range strings.ToUpper(letters) {
+		col = col*26 + int(l-'A'+1)
+	}
+	if !absCol {
+		col += dCol
+	}
+	if !absRow {
+		row += dRow
+	}
+	if col < 1 || row < 1 {
+		return "#REF!"
+	}
+	var b strings.Builder
+	if absCol {
+		b.WriteByte('$')
+	}
+	b.WriteString(ColumnName(col - 1))
+	if absRow {
+		b.WriteByte('$')
+	}
+	b.WriteString(strconv.Itoa(row))
+	return b.String()
 }

@@ -32,3 +32,26 @@ type Charter interface {
 	// drew there before (other charts stay). Idempotent.
 	PutBarChart(ctx context.Context, tab string, c BarChart) error
 }
+
+// FormulaReader is implemented by backends that can read formulas. It is
+// optional: with Spec.CaptureFormulas, the cycle stores formulas only from a
+// backend that has it.
+type FormulaReader interface {
+	// ReadFormulas returns the tab's formulas by cell, row-major from A1
+	// like Tab.Values, "" where a cell has none, trimmed like Tab.Values. A
+	// text value that merely starts with "=" is not a formula. It returns
+	// an error wrapping ErrNotFound when the tab does not exist. Idempotent.
+	ReadFormulas(ctx context.Context, tab string) ([][]string, error)
+}
+
+// FormulaWriter is implemented by backends that can write formulas back.
+// Restore uses it after writing a version's values, so cells that held a
+// formula hold it again instead of its frozen result.
+type FormulaWriter interface {
+	// WriteFormulas sets the formula of each listed A1 cell ("C7" →
+	// "=SUM(A7:B7)"); only cells that held a formula in the restored version
+	// are listed, and other cells are not touched. It returns an error
+	// wrapping ErrNotFound for a missing tab and ErrInvalid for a bad cell
+	// name. Idempotent.
+	WriteFormulas(ctx context.Context, tab string, formulas map[string]string) error
+}

@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,13 @@ type RestoreOptions struct {
 	// only those cells of the live tab change.
 	Rows    []string
 	Columns []string
+	// Formulas are the stored version's formulas (Snapshot.Formulas); nil
+	// when they were not captured, and then the plan writes values only.
+	Formulas [][]string
+	// LiveFormulas are the live tab's formulas, read with FormulaReader, or
+	// nil. A selective restore rewrites the whole tab, so it writes them
+	// back too, for the formulas it does not restore to survive.
+	LiveFormulas [][]string
 }
 
 // Selective reports whether only some rows or columns are restored.
@@ -41,6 +49,12 @@ type RestorePlan struct {
 	// LeftOut counts stored rows that are no longer live and that a
 	// restore of only some columns does not bring back.
 	LeftOut int
+	// Formulas are the formulas to write after Values, by A1 cell ("C7"),
+	// through FormulaWriter; nil when no formulas are known: for a full
+	// restore, the stored version's; for a selective one, also the live
+	// tab's outside the restored cells. The cells' entries in Values are their results, so a
+	// backend that cannot write formulas still shows what the tab showed.
+	Formulas map[string]string
 	// Notes explain the plan to the operator, one sentence each.
 	Notes []string
 
@@ -70,6 +84,10 @@ func PlanRestore(live, snap [][]string, opts RestoreOptions) (RestorePlan, error
 		return planSelective(live, snap, opts)
 	}
 	p := RestorePlan{Values: TrimValues(slices.Clone(snap))}
+	if opts.Formulas != nil {
+		p.Formulas = FormulaCells(opts.Formulas)
+		p.noteFormulas()
+	}
 	if live == nil {
 		p.Notes = append(p.Notes, "the tab does not exist any more; it is created with the stored version")
 		return p, nil
@@ -169,6 +187,31 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		}
 	}
 
+	// formulas follows what the rewritten tab's formulas will be, by
+	// 0-based row and column: the live ones, then each restored cell's.
+	var formulas map[[2]int]string
+	if opts.Formulas != nil || opts.LiveFormulas != nil {
+		formulas = make(map[[2]int]string)
+		for i, r := range opts.LiveFormulas {
+			for j, f := range r {
+				if f != "" {
+					formulas[[2]int{i, j}] = f
+				}
+			}
+		}
+	}
+	restoreFormula := func(r Row, snapCol, liveRow, liveCol int) {
+		if formulas == nil {
+			return
+		}
+		at := [2]int{liveRow, liveCol}
+		delete(formulas, at) // the cell now holds the stored value as text
+		if f := formulaAt(opts.Formulas, r.Line-1, snapCol); f != "" {
+			// Rows move (sorts, inserts): the formula is moved with its row.
+			formulas[at] = shiftFormula(f, liveRow-(r.Line-1), liveCol-snapCol)
+		}
+	}
+
 	out := slices.Clone(live)
 	for _, r := range rows {
 		p.rows[DisplayKey(r.Key)] = true
@@ -180,10 +223,13 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 			}
 			row := make([]string, len(liveT.Header))
 			for _, si := range snapT.Key {
-				row[liveT.Column(snapT.Header[si])] = r.Cell(si)
+				li := liveT.Column(snapT.Header[si])
+				row[li] = r.Cell(si)
+				restoreFormula(r, si, len(out), li)
 			}
 			for _, c := range cols {
 				row[c.live] = r.Cell(c.snap)
+				restoreFormula(r, c.snap, len(out), c.live)
 			}
 			out = append(out, row)
 			p.Appended = append(p.Appended, DisplayKey(r.Key))
@@ -193,6 +239,7 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		row := slices.Clone(out[i])
 		for _, c := range cols {
 			v := r.Cell(c.snap)
+			restoreFormula(r, c.snap, i, c.live)
 			if c.live >= len(row) {
 				if v == "" {
 					continue
@@ -204,6 +251,13 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		out[i] = row
 	}
 	p.Values = TrimValues(out)
+	if formulas != nil {
+		p.Formulas = make(map[string]string, len(formulas))
+		for at, f := range formulas {
+			p.Formulas[ColumnName(at[1])+strconv.Itoa(at[0]+1)] = f
+		}
+		p.noteFormulas()
+	}
 	restored, err := ParseTable(p.Values, opts.HeaderRow, opts.Key)
 	if err != nil {
 		return p, fmt.Errorf("read the restored tab: %w", err)
@@ -241,6 +295,73 @@ func (p RestorePlan) Lost(since []Change) []Change {
 		}
 	}
 	return lost
+}
+
+// noteFormulas tells the operator that formulas come back as formulas.
+func (p *RestorePlan) noteFormulas() {
+	switch n := len(p.Formulas); {
+	case n == 1:
+		p.Notes = append(p.Notes, "1 cell gets its formula back")
+	case n > 1:
+		p.Notes = append(p.Notes, fmt.Sprintf("%d cells get their formulas back", n))
+	}
+}
+
+// FormulaCells lists a formula grid's formulas (like Snapshot.Formulas) by
+// A1 cell name, as FormulaWriter takes them. FormulaGrid is its inverse.
+func FormulaCells(grid [][]string) map[string]string {
+	into := make(map[string]string)
+	for i, r := range grid {
+		for j, f := range r {
+			if f != "" {
+				into[ColumnName(j)+strconv.Itoa(i+1)] = f
+			}
+		}
+	}
+	return into
+}
+
+// FormulaGrid lays formulas listed by A1 cell name out as a grid like
+// Snapshot.Formulas: row-major from A1, "" where a cell has none, trimmed.
+// Names that are not cells are skipped.
+func FormulaGrid(cells map[string]string) [][]string {
+	var g [][]string
+	for name, f := range cells {
+		row, col, ok := parseCellName(name)
+		if !ok || f == "" {
+			continue
+		}
+		for len(g) <= row {
+			g = append(g, nil)
+		}
+		for len(g[row]) <= col {
+			g[row] = append(g[row], "")
+		}
+		g[row][col] = f
+	}
+	for i := range g {
+		if g[i] == nil {
+			g[i] = []string{}
+		}
+	}
+	return TrimValues(g)
+}
+
+// parseCellName reads "B7" into 0-based row and column.
+func parseCellName(name string) (row, col int, ok bool) {
+	i := 0
+	for i < len(name) && name[i] >= 'A' && name[i] <= 'Z' {
+		col = col*26 + int(name[i]-'A'+1)
+		i++
+	}
+	if i == 0 || i > 3 || i == len(name) || name[i] == '0' {
+		return 0, 0, false
+	}
+	n, err := strconv.Atoi(name[i:])
+	if err != nil || n < 1 || strconv.Itoa(n) != name[i:] {
+		return 0, 0, false
+	}
+	return n - 1, col - 1, true
 }
 
 // lookupDisplay finds a row by the key as people write it: a compound key's

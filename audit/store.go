@@ -17,6 +17,12 @@ type Snapshot struct {
 	// Values is the whole tab as read, rows above the header and blank rows
 	// included, so a restore reproduces it.
 	Values [][]string `json:"-"`
+	// Formulas holds each cell's formula ("=SUM(B2:B9)"), row-major from A1
+	// like Values, "" where a cell has none; trailing empty cells and rows
+	// are dropped. It is nil when the version was stored without capturing
+	// formulas, and empty (not nil) when they were captured and there were
+	// none, so "no formulas" and "not known" stay apart.
+	Formulas [][]string `json:"-"`
 }
 
 // SnapshotInfo summarises a stored version for listings.

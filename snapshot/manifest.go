@@ -10,9 +10,16 @@ import (
 	"github.com/sheetaudit/sheetaudit/audit"
 )
 
-// Format is the version of the store layout this package writes. Readers
-// refuse manifests of a newer format instead of misreading them.
-const Format = 1
+// Format is the newest version of the store layout this package reads and
+// writes. Readers refuse manifests of a newer format instead of misreading
+// them. A manifest is written as format 1 unless it carries formulas (2),
+// so stores without formulas stay readable by releases that know only 1,
+// while a release that would not see formula chunks, and so could prune
+// them, refuses the manifests that reference them.
+const Format = 2
+
+// formatFormulas is the first format with Manifest.Formulas.
+const formatFormulas = 2
 
 // Manifest describes one stored version: the sheet metadata and the objects
 // that hold its content. It is the JSON document at
@@ -51,6 +58,21 @@ type Manifest struct {
 	Patches []ChunkRef `json:"patches,omitempty"`
 	// Parent is the version the last patch was computed from; informative.
 	Parent string `json:"parent,omitempty"`
+	// Formulas holds the version's formulas (audit.Snapshot.Formulas) when
+	// they were captured; absent otherwise, and in every format 1 manifest.
+	Formulas *FormulaContent `json:"formulas,omitempty"`
+}
+
+// FormulaContent is the second serialisation a version may carry: its
+// formula grid, in the row format of the values, cut into its own chunks.
+type FormulaContent struct {
+	// Rows is the grid's row count; RawBytes and ContentSHA256 are the
+	// length and SHA-256 of its serialisation.
+	Rows          int    `json:"rows"`
+	RawBytes      int64  `json:"raw_bytes"`
+	ContentSHA256 string `json:"content_sha256"`
+	// Chunks hold the serialisation in order; none when the grid is empty.
+	Chunks []ChunkRef `json:"chunks"`
 }
 
 // ChunkRef names one content object of a version.
@@ -74,9 +96,27 @@ func (m *Manifest) Info() audit.SnapshotInfo {
 	return audit.SnapshotInfo{ID: m.ID, Sheet: m.Sheet, Time: m.Time, Rows: rows, Columns: m.Columns, Bytes: m.StoredBytes}
 }
 
-// refs returns every object the version references, base chunks first.
+// refs returns the objects that hold the version's values, base chunks
+// first.
 func (m *Manifest) refs() []ChunkRef {
 	return append(append([]ChunkRef(nil), m.Chunks...), m.Patches...)
+}
+
+// objects returns every object the version references: its values' and
+// its formulas'.
+func (m *Manifest) objects() []ChunkRef {
+	if m.Formulas == nil {
+		return m.refs()
+	}
+	return append(m.refs(), m.Formulas.Chunks...)
+}
+
+// formulasSHA256 identifies the version's formulas; "" when not captured.
+func (m *Manifest) formulasSHA256() string {
+	if m.Formulas == nil {
+		return ""
+	}
+	return "sha256:" + m.Formulas.ContentSHA256
 }
 
 func parseManifest(data []byte, key string) (*Manifest, error) {
@@ -97,7 +137,10 @@ func parseManifest(data []byte, key string) (*Manifest, error) {
 	if want := manifestKey(m.Sheet, m.ID); want != key {
 		return nil, fmt.Errorf("manifest %q names itself %q: %w", key, want, audit.ErrInvalid)
 	}
-	for _, c := range m.refs() {
+	if m.Formulas != nil && (m.Format < formatFormulas || !shaRE.MatchString(m.Formulas.ContentSHA256) || m.Formulas.Rows < 0) {
+		return nil, fmt.Errorf("manifest %q has a bad formulas entry: %w", key, audit.ErrInvalid)
+	}
+	for _, c := range m.objects() {
 		if !shaRE.MatchString(c.SHA256) || c.Raw < 0 || c.Stored < 0 || c.Rows < 0 {
 			return nil, fmt.Errorf("manifest %q has a bad chunk entry %+v: %w", key, c, audit.ErrInvalid)
 		}

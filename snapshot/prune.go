@@ -184,7 +184,7 @@ func (s *Store) sweep(ctx context.Context, gone map[string]bool, dryRun bool, re
 			if gone[manifestKey(m.Sheet, m.ID)] {
 				continue
 			}
-			for _, c := range m.refs() {
+			for _, c := range m.objects() {
 				used[chunkKey(c.SHA256)] = true
 			}
 		}

@@ -189,12 +189,69 @@ func (s *Store) load(ctx context.Context, m *Manifest) (*audit.Snapshot, *versio
 		return nil, nil, fmt.Errorf("snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
 			m.ID, m.Sheet, err, audit.ErrInvalid)
 	}
+	var formulas [][]string
+	if m.Formulas != nil {
+		if formulas, err = s.loadFormulas(ctx, m); err != nil {
+			return nil, nil, err
+		}
+	}
 	v := &version{m: m, hashes: rowHashes(data, rowEnds)}
 	s.remember(v)
 	return &audit.Snapshot{
 		ID: m.ID, Sheet: m.Sheet, Time: m.Time, Meta: m.Meta,
-		HeaderRow: m.HeaderRow, Key: m.Key, Values: rows,
+		HeaderRow: m.HeaderRow, Key: m.Key, Values: rows, Formulas: formulas,
 	}, v, nil
+}
+
+// loadFormulas reads a version's formula grid, checking every chunk and
+// the whole against the manifest. A version with formulas captured and
+// none present gives an empty grid, not nil.
+func (s *Store) loadFormulas(ctx context.Context, m *Manifest) ([][]string, error) {
+	refs := m.Formulas.Chunks
+	raws := make([][]byte, len(refs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
+	for i, c := range refs {
+		g.Go(func() error {
+			raw, err := s.readChunk(gctx, c)
+			raws[i] = raw
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("formulas of snapshot %s of sheet %q: %w", m.ID, m.Sheet, err)
+	}
+	rows, err := decodeFormulas(m, raws)
+	if err != nil {
+		return nil, fmt.Errorf("formulas of snapshot %s of sheet %q are corrupt: %w (run sheetaudit snapshots verify --full): %w",
+			m.ID, m.Sheet, err, audit.ErrInvalid)
+	}
+	return rows, nil
+}
+
+// decodeFormulas decodes the formula chunks of m (whose contents are raws)
+// and checks them against the manifest.
+func decodeFormulas(m *Manifest, raws [][]byte) ([][]string, error) {
+	f := m.Formulas
+	h := sha256.New()
+	rows := make([][]string, 0, f.Rows)
+	var size int64
+	for i, c := range f.Chunks {
+		h.Write(raws[i])
+		size += int64(len(raws[i]))
+		r, err := decodeRows(raws[i])
+		if err != nil {
+			return nil, fmt.Errorf("chunk %q: %w", chunkKey(c.SHA256), err)
+		}
+		if len(r) != c.Rows {
+			return nil, fmt.Errorf("chunk %q holds %d rows, manifest says %d", chunkKey(c.SHA256), len(r), c.Rows)
+		}
+		rows = append(rows, r...)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.ContentSHA256 || len(rows) != f.Rows || size != f.RawBytes {
+		return nil, fmt.Errorf("its formula chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", len(rows), got, f.Rows, f.ContentSHA256)
+	}
+	return rows, nil
 }
 
 // decodeBase decodes the chunks of m's base and checks them against the

@@ -209,7 +209,7 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	data, rowEnds := encodeRows(snap.Values)
 	sum := sha256.Sum256(data)
 	m := &Manifest{
-		Format: Format, Sheet: snap.Sheet, Time: t.UTC(), Meta: snap.Meta,
+		Format: 1, Sheet: snap.Sheet, Time: t.UTC(), Meta: snap.Meta,
 		HeaderRow: snap.HeaderRow, Key: snap.Key, Rows: len(snap.Values),
 		RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:]),
 	}
@@ -237,7 +237,12 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 			return audit.SnapshotInfo{}, err
 		}
 	}
-	for _, c := range m.refs() {
+	if snap.Formulas != nil {
+		if err := s.writeFormulas(ctx, m, snap.Formulas, &written); err != nil {
+			return audit.SnapshotInfo{}, err
+		}
+	}
+	for _, c := range m.objects() {
 		m.StoredBytes += c.Stored
 	}
 	if s.afterContent != nil {
@@ -330,9 +335,35 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 
 // writeFull stores the version's serialisation as content-defined chunks.
 func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds []int, written *atomic.Int64) error {
-	ends := cutChunks(data, rowEnds)
-	m.Chunks = make([]ChunkRef, len(ends))
 	m.BaseRows, m.BaseSHA256, m.Patches = m.Rows, m.ContentSHA256, nil
+	var err error
+	m.Chunks, err = s.writeChunks(ctx, data, rowEnds, written)
+	return err
+}
+
+// writeFormulas stores the version's formula grid as chunks of its own and
+// describes them in m. The grid changes rarely, so its chunks are mostly
+// the previous version's; no patches are made for it.
+func (s *Store) writeFormulas(ctx context.Context, m *Manifest, formulas [][]string, written *atomic.Int64) error {
+	data, rowEnds := encodeRows(formulas)
+	sum := sha256.Sum256(data)
+	f := &FormulaContent{Rows: len(formulas), RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:])}
+	var err error
+	if f.Chunks, err = s.writeChunks(ctx, data, rowEnds, written); err != nil {
+		return err
+	}
+	if f.Chunks == nil {
+		f.Chunks = []ChunkRef{}
+	}
+	m.Formulas, m.Format = f, formatFormulas
+	return nil
+}
+
+// writeChunks cuts a serialisation into content-defined chunks, stores the
+// missing ones and returns their references in order.
+func (s *Store) writeChunks(ctx context.Context, data []byte, rowEnds []int, written *atomic.Int64) ([]ChunkRef, error) {
+	ends := cutChunks(data, rowEnds)
+	refs := make([]ChunkRef, len(ends))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.conc)
 	start, row := 0, 0
@@ -343,15 +374,15 @@ func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds
 			row++
 		}
 		sum := sha256.Sum256(raw)
-		m.Chunks[i] = ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: row - first}
+		refs[i] = ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: row - first}
 		g.Go(func() error {
-			stored, err := s.putChunk(gctx, m.Chunks[i].SHA256, raw, nil, written)
-			m.Chunks[i].Stored = stored
+			stored, err := s.putChunk(gctx, refs[i].SHA256, raw, nil, written)
+			refs[i].Stored = stored
 			return err
 		})
 		start = end
 	}
-	return g.Wait()
+	return refs, g.Wait()
 }
 
 // putChunk stores raw under its hash unless the object is there and fresh,
@@ -399,7 +430,8 @@ func (s *Store) writeManifest(ctx context.Context, m *Manifest) error {
 		}
 		// Taken. By this very version (a retried Put, or a second writer
 		// that read the same tab in the same second)? Then it is stored.
-		if other, err := s.readManifest(ctx, m.Sheet, m.ID); err == nil && other.ContentSHA256 == m.ContentSHA256 {
+		if other, err := s.readManifest(ctx, m.Sheet, m.ID); err == nil && other.ContentSHA256 == m.ContentSHA256 &&
+			other.formulasSHA256() == m.formulasSHA256() {
 			*m = *other
 			return nil
 		}

@@ -107,7 +107,7 @@ func (s *Store) checkExist(ctx context.Context, sheets []string, bySheet map[str
 	var order []string
 	for _, sheet := range sheets {
 		for _, m := range bySheet[sheet] {
-			for _, c := range m.refs() {
+			for _, c := range m.objects() {
 				key := chunkKey(c.SHA256)
 				if _, ok := have[key]; ok {
 					continue
@@ -168,7 +168,21 @@ func (s *Store) rebuildAll(ctx context.Context, ms []*Manifest) ([]Problem, erro
 		}
 		return raws, ok, nil
 	}
+	checked := make(map[string]bool) // formula chunk lists rebuilt already
 	for _, m := range ms {
+		if f := m.Formulas; f != nil && !checked[chunkList(f.Chunks)] {
+			raws, ok, rerr := read(m, f.Chunks)
+			if rerr != nil {
+				return nil, rerr
+			}
+			if ok {
+				if _, err := decodeFormulas(m, raws); err != nil {
+					problems = append(problems, Problem{Object: manifestKey(m.Sheet, m.ID), Sheet: m.Sheet, Snapshot: m.ID, Message: err.Error()})
+				} else {
+					checked[chunkList(f.Chunks)] = true
+				}
+			}
+		}
 		var err error
 		from := 0
 		if prev == nil || !extends(m, prev) {
@@ -205,6 +219,15 @@ func (s *Store) rebuildAll(ctx context.Context, ms []*Manifest) ([]Problem, erro
 		prev = m
 	}
 	return problems, nil
+}
+
+// chunkList names a list of chunks by their hashes.
+func chunkList(refs []ChunkRef) string {
+	var b strings.Builder
+	for _, c := range refs {
+		b.WriteString(c.SHA256)
+	}
+	return b.String()
 }
 
 // extends reports whether m is prev plus zero or more patches.

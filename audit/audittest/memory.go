@@ -18,9 +18,17 @@ type Workbook struct {
 	mu    sync.Mutex
 	tabs  []string
 	cells map[string][][]string
+	// formulas holds each tab's formula grid. Nothing is evaluated: a test
+	// sets the values a formula would show with Set, and the formulas with
+	// SetFormulas.
+	formulas map[string][][]string
 }
 
-var _ audit.Workbook = (*Workbook)(nil)
+var (
+	_ audit.Workbook      = (*Workbook)(nil)
+	_ audit.FormulaReader = (*Workbook)(nil)
+	_ audit.FormulaWriter = (*Workbook)(nil)
+)
 
 // NewWorkbook returns a workbook holding the given tabs.
 func NewWorkbook(tabs map[string][][]string) *Workbook {
@@ -39,6 +47,7 @@ func (w *Workbook) set(title string, values [][]string) {
 		w.tabs = append(w.tabs, title)
 	}
 	w.cells[title] = audit.TrimValues(clone(values))
+	delete(w.formulas, title) // values are written as text, as backends do
 }
 
 // Set replaces a tab's values, creating the tab; for test setup.
@@ -79,6 +88,9 @@ func (w *Workbook) AppendRows(_ context.Context, title string, rows [][]string) 
 		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
 	}
 	w.cells[title] = audit.TrimValues(append(v, clone(rows)...))
+	if f := w.formulas[title]; len(f) > len(v) {
+		w.formulas[title] = audit.TrimValues(f[:len(v)]) // the new rows are text
+	}
 	return nil
 }
 
@@ -90,6 +102,58 @@ func (w *Workbook) ReplaceTab(_ context.Context, title string, rows [][]string) 
 		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
 	}
 	w.cells[title] = audit.TrimValues(clone(rows))
+	delete(w.formulas, title)
+	return nil
+}
+
+// SetFormulas gives a tab formulas (a grid like audit.Snapshot.Formulas);
+// for test setup, after Set, which clears them.
+func (w *Workbook) SetFormulas(title string, formulas [][]string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.formulas == nil {
+		w.formulas = make(map[string][][]string)
+	}
+	w.formulas[title] = audit.TrimValues(clone(formulas))
+}
+
+// ReadFormulas implements audit.FormulaReader.
+func (w *Workbook) ReadFormulas(_ context.Context, title string) ([][]string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.cells[title]; !ok {
+		return nil, fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	return clone(w.formulas[title]), nil
+}
+
+// WriteFormulas implements audit.FormulaWriter. The cells' values stay as
+// they are: the fake evaluates nothing.
+func (w *Workbook) WriteFormulas(_ context.Context, title string, formulas map[string]string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.cells[title]; !ok {
+		return fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	grid := clone(w.formulas[title])
+	for name, f := range formulas {
+		one := audit.FormulaGrid(map[string]string{name: f})
+		if len(one) == 0 {
+			return fmt.Errorf("set formula of cell %q: not an A1 cell name, or an empty formula: %w", name, audit.ErrInvalid)
+		}
+		i, j := len(one)-1, len(one[len(one)-1])-1
+		for len(grid) <= i {
+			grid = append(grid, []string{})
+		}
+		for len(grid[i]) <= j {
+			grid[i] = append(grid[i], "")
+		}
+		grid[i][j] = f
+	}
+	if w.formulas == nil {
+		w.formulas = make(map[string][][]string)
+	}
+	w.formulas[title] = audit.TrimValues(grid)
 	return nil
 }
 
@@ -151,6 +215,9 @@ func (s *Store) Put(_ context.Context, snap *audit.Snapshot) (audit.SnapshotInfo
 	defer s.mu.Unlock()
 	c := *snap
 	c.Values = clone(snap.Values)
+	if snap.Formulas != nil {
+		c.Formulas = clone(snap.Formulas)
+	}
 	c.ID = "s" + strconv.Itoa(len(s.snaps[snap.Sheet])+1)
 	s.snaps[snap.Sheet] = append(s.snaps[snap.Sheet], &c)
 	return audit.SnapshotInfo{ID: c.ID, Sheet: c.Sheet, Time: c.Time, Rows: len(c.Values)}, nil

@@ -11,3 +11,9 @@ func TestWorkbookConformance(t *testing.T) {
 		return NewWorkbook(tabs)
 	})
 }
+
+func TestWorkbookFormulaConformance(t *testing.T) {
+	FormulaConformance(t, func(t *testing.T, tabs map[string][][]string) audit.Workbook {
+		return NewWorkbook(tabs)
+	})
+}

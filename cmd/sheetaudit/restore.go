@@ -90,6 +90,8 @@ type restoreOutput struct {
 	Safety    string `json:"safety_snapshot,omitempty"`
 	Restored  string `json:"restored_snapshot,omitempty"`
 	Unchanged bool   `json:"unchanged,omitempty"`
+	// FormulasWritten counts the cells given their formulas back.
+	FormulasWritten int `json:"formulas_written,omitempty"`
 
 	text bool // print as it goes (--format text)
 }
@@ -139,6 +141,7 @@ func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sh
 		if err != nil {
 			return err
 		}
+		opts.Formulas = snap.Formulas
 		plan, err := audit.PlanRestore(live, snap.Values, opts)
 		if err != nil {
 			return &exitError{code: exitCantRun, err: fmt.Errorf("restore snapshot %s: %w", snap.ID, err)}
@@ -156,6 +159,11 @@ func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sh
 	}
 	if err := wb.ReplaceTab(ctx, out.Tab, snap.Values); err != nil {
 		return fmt.Errorf("write snapshot %s into tab %q: %w (the data tab is untouched; run the same command again to finish)", snap.ID, out.Tab, err)
+	}
+	if snap.Formulas != nil {
+		if err := a.writeFormulas(ctx, wb, out.Tab, audit.FormulaCells(snap.Formulas), out); err != nil {
+			return fmt.Errorf("write the formulas of snapshot %s into tab %q: %w (the values are written; run the same command again to finish)", snap.ID, out.Tab, err)
+		}
 	}
 	a.printf(out, "restored snapshot %s of sheet %q (%s) into the new tab %q: %d rows.\n",
 		snap.ID, s.Name, snap.Time.In(cfg.Location()).Format(time.DateTime), out.Tab, len(snap.Values))
@@ -175,16 +183,28 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 	if err != nil && !errors.Is(err, audit.ErrNotFound) {
 		return fmt.Errorf("read tab %q: %w", s.Tab, err)
 	}
-	var live [][]string
+	var live, liveF [][]string
 	if tab != nil {
 		live = tab.Values
+		if liveF, err = readFormulas(ctx, wb, s, snap); err != nil {
+			return err
+		}
+	}
+	opts.Formulas, opts.LiveFormulas = snap.Formulas, liveF
+	// Versions this command stores keep formulas as a cycle of this sheet
+	// would: only with capture on, or the next cycle stores a new version.
+	stored := func(f [][]string) [][]string {
+		if s.CapturesFormulas() {
+			return f
+		}
+		return nil
 	}
 	plan, err := audit.PlanRestore(live, snap.Values, opts)
 	if err != nil {
 		return &exitError{code: exitCantRun, err: fmt.Errorf("restore snapshot %s into tab %q: %w", snap.ID, s.Tab, err)}
 	}
 	out.Changes, out.DroppedColumns, out.Appended, out.Notes = plan.Changes, plan.DroppedColumns, plan.Appended, plan.Notes
-	if tab != nil && equalValues(live, plan.Values) {
+	if tab != nil && equalValues(live, plan.Values) && (plan.Formulas == nil || liveF != nil && equalValues(liveF, audit.FormulaGrid(plan.Formulas))) {
 		out.Unchanged = true
 		a.printf(out, "tab %q already holds what snapshot %s would restore; nothing to do.\n", s.Tab, snap.ID)
 		return nil
@@ -216,7 +236,7 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 			}
 			out.Overwritten = lost
 			info, err := store.Put(ctx, &audit.Snapshot{
-				Sheet: s.Name, Time: time.Now(), Meta: tab.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: live,
+				Sheet: s.Name, Time: time.Now(), Meta: tab.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: live, Formulas: stored(liveF),
 			})
 			if err != nil {
 				return fmt.Errorf("store the safety snapshot of tab %q (nothing was restored): %w", s.Tab, err)
@@ -241,6 +261,11 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 		}
 		return fmt.Errorf("restore snapshot %s into tab %q stopped part way: %w (%s)", snap.ID, s.Tab, err, hint)
 	}
+	if plan.Formulas != nil {
+		if err := a.writeFormulas(ctx, wb, s.Tab, plan.Formulas, out); err != nil {
+			return fmt.Errorf("restore snapshot %s into tab %q: the values are written, the formulas not: %w (run the same command again with --force to finish)", snap.ID, s.Tab, err)
+		}
+	}
 
 	// Store the tab as written, so the newest version is what the tab holds:
 	// undoing needs no --force, and the next cycle logs the restore's changes.
@@ -252,8 +277,12 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 		a.log.Warn("restored tab reads back different from what was written",
 			zap.String("sheet", s.Name), zap.String("tab", s.Tab), zap.String("snapshot", snap.ID))
 	}
+	afterF, err := readFormulas(ctx, wb, s, snap)
+	if err != nil {
+		return fmt.Errorf("store the restored tab as a snapshot (the restore itself is done; the next cycle stores it): %w", err)
+	}
 	restored := &audit.Snapshot{
-		Sheet: s.Name, Time: time.Now(), Meta: after.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: after.Values,
+		Sheet: s.Name, Time: time.Now(), Meta: after.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: after.Values, Formulas: stored(afterF),
 	}
 	info, err := store.Put(ctx, restored)
 	if err == nil && !safetyTime.IsZero() && !info.Time.After(safetyTime) {
@@ -278,6 +307,45 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 	if safety != "" {
 		a.printf(out, "undo with: sheetaudit restore %s --sheet %s --in-place\n", safety, s.Name)
 	}
+	return nil
+}
+
+// readFormulas reads the data tab's formulas when the sheet captures them
+// or the version being restored has them, and the backend can read them;
+// nil otherwise, as a cycle would store.
+func readFormulas(ctx context.Context, wb audit.Workbook, s config.Sheet, snap *audit.Snapshot) ([][]string, error) {
+	fr, ok := wb.(audit.FormulaReader)
+	if !ok || (!s.CapturesFormulas() && snap.Formulas == nil) {
+		return nil, nil
+	}
+	f, err := fr.ReadFormulas(ctx, s.Tab)
+	if err != nil {
+		return nil, fmt.Errorf("read formulas of tab %q: %w", s.Tab, err)
+	}
+	if f == nil {
+		f = [][]string{}
+	}
+	return f, nil
+}
+
+// writeFormulas gives cells their formulas back after their values were
+// written. A backend that cannot write formulas keeps the values, which
+// are the formulas' results when stored; the output says so.
+func (a *app) writeFormulas(ctx context.Context, wb audit.Workbook, tab string, formulas map[string]string, out *restoreOutput) error {
+	if len(formulas) == 0 {
+		return nil
+	}
+	fw, ok := wb.(audit.FormulaWriter)
+	if !ok {
+		out.Notes = append(out.Notes, fmt.Sprintf("this backend cannot write formulas: %d cells hold their stored results as values", len(formulas)))
+		a.printf(out, "note: this backend cannot write formulas; %d cells hold their stored results as values\n", len(formulas))
+		return nil
+	}
+	if err := fw.WriteFormulas(ctx, tab, formulas); err != nil {
+		return err
+	}
+	out.FormulasWritten = len(formulas)
+	a.printf(out, "formulas written back: %d cells of tab %q\n", len(formulas), tab)
 	return nil
 }
 

@@ -98,6 +98,8 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		Locale:         cfg.Locale,
 		Stale:          staleOf(cfg, s),
 		MarkCells:      s.WriteBack.MarkCells,
+		// s is a copy; the method reads it only.
+		CaptureFormulas: s.CapturesFormulas(),
 	}, nil
 }
 
