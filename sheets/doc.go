@@ -4,7 +4,8 @@
 //
 // It owns everything Google-specific: authentication (service-account key,
 // Application Default Credentials, or none against an emulator), paging of
-// large tabs, grid growth, RAW writes, quota-aware retries with backoff, and
+// large tabs, grid growth, RAW writes (the one USER_ENTERED write puts a
+// snapshot's own formulas back on restore), quota-aware retries with backoff, and
 // the translation of *googleapi.Error into the audit sentinels
 // (ErrNotFound, ErrPermission, ErrUnavailable, ErrInvalid).
 //

@@ -193,15 +193,16 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 				if _, _, err := findVersion(ctx, cfg, store, s.Name, args[1]); err != nil {
 					return err
 				}
-				from, err := loadTable(ctx, store, s.Name, args[0])
+				from, fromF, err := loadTable(ctx, store, s.Name, args[0])
 				if err != nil {
 					return err
 				}
-				to, err := loadTable(ctx, store, s.Name, args[1])
+				to, toF, err := loadTable(ctx, store, s.Name, args[1])
 				if err != nil {
 					return err
 				}
-				changes := audit.Diff(from, to)
+				// The same changes the Change Log shows, recalculations included.
+				changes := audit.DiffWithFormulas(from, to, fromF, toF)
 				switch format {
 				case "json":
 					return writeJSON(a.stdout, struct {
@@ -228,16 +229,18 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 
 // loadTable loads one version and reads it as a table with the header row
 // and key it was stored with.
-func loadTable(ctx context.Context, store *snapshot.Store, sheet, id string) (*audit.Table, error) {
+// loadTable loads a version as a keyed table, with its formulas when they
+// were captured (nil otherwise).
+func loadTable(ctx context.Context, store *snapshot.Store, sheet, id string) (*audit.Table, [][]string, error) {
 	snap, err := store.Load(ctx, sheet, id)
 	if err != nil {
-		return nil, fmt.Errorf("load snapshot %s: %w", id, err)
+		return nil, nil, fmt.Errorf("load snapshot %s: %w", id, err)
 	}
 	t, err := audit.ParseTable(snap.Values, snap.HeaderRow, snap.Key)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s of sheet %q cannot be read as a table: %w", id, sheet, err)
+		return nil, nil, fmt.Errorf("snapshot %s of sheet %q cannot be read as a table: %w", id, sheet, err)
 	}
-	return t, nil
+	return t, snap.Formulas, nil
 }
 
 func nonNil[T any](s []T) []T {
