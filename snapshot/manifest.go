@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
@@ -164,9 +165,8 @@ func stateKey(sheet string) string { return sheetPrefix + sheet + "/state.json" 
 var (
 	// A snapshot id is the UTC second of the version, the first 8 hex digits
 	// of its content hash, and a counter when that pair is taken.
-	idRE    = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}(-[0-9]{1,4})?$`)
-	shaRE   = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	sheetRE = regexp.MustCompile(`^[\p{L}\p{N}_][\p{L}\p{N}_.\- ]{0,99}$`)
+	idRE  = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}(-[0-9]{1,4})?$`)
+	shaRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 const idTimeLayout = "20060102T150405Z"
@@ -187,7 +187,7 @@ func CheckSheetName(name string) error { return checkSheet(name) }
 // checkSheet rejects sheet names that could escape the sheet's folder or
 // surprise a bucket: letters, digits, '_', '.', '-' and inner spaces only.
 func checkSheet(name string) error {
-	if !sheetRE.MatchString(name) || strings.Contains(name, "..") || strings.HasSuffix(name, " ") || strings.HasSuffix(name, ".") {
+	if !plainName(name, 100, "_", "_.- ") || strings.Contains(name, "..") || strings.HasSuffix(name, " ") || strings.HasSuffix(name, ".") {
 		return fmt.Errorf("sheet name %q: use 1 to 100 letters, digits, '_', '-', '.' or inner spaces, not starting with '.', '-' or a space: %w", name, audit.ErrInvalid)
 	}
 	return nil
@@ -200,4 +200,25 @@ func idTime(id string) (time.Time, bool) {
 	}
 	t, err := time.Parse(idTimeLayout, id[:len(idTimeLayout)])
 	return t, err == nil
+}
+
+// plainName reports whether name is 1 to max runes of letters and digits of
+// any script plus the given punctuation (first for the first rune, rest for
+// the others). It replaces a \p{L}-class regexp, whose compilation cost
+// megabytes at the start of every command.
+func plainName(name string, max int, first, rest string) bool {
+	n := 0
+	for _, r := range name {
+		ok := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.N, r)
+		if n == 0 {
+			ok = ok || strings.ContainsRune(first, r)
+		} else {
+			ok = ok || strings.ContainsRune(rest, r)
+		}
+		if !ok {
+			return false
+		}
+		n++
+	}
+	return n >= 1 && n <= max
 }

@@ -5,14 +5,9 @@ import (
 	"fmt"
 	"mime"
 	"path"
-	"regexp"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
-
-// reportName keeps report file names plain: the week and an extension,
-// optionally with an owner suffix made of letters and digits.
-var reportName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._-]{0,120}$`)
 
 // PutReport stores a rendered report as reports/<sheet>/<name>, replacing
 // one of the same name (a report for a week is rebuilt, not versioned). It
@@ -21,7 +16,8 @@ func (s *Store) PutReport(ctx context.Context, sheet, name string, data []byte) 
 	if err := checkSheet(sheet); err != nil {
 		return "", err
 	}
-	if !reportName.MatchString(name) {
+	// Report names are plain: the week and an extension, perhaps an owner.
+	if !plainName(name, 121, "", "._-") {
 		return "", fmt.Errorf("report name %q: want letters, digits, '.', '_' or '-': %w", name, audit.ErrInvalid)
 	}
 	key := path.Join("reports", sheet, name)
