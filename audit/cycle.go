@@ -132,23 +132,18 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		return err
 	}
 
-	latest, err := c.Store.Latest(ctx, s.Name)
-	switch {
-	case errors.Is(err, ErrInvalid):
-		// A damaged newest version must not stop the audit: the new
-		// version is stored whole, and verify reports the damage.
-		log.Warn("newest snapshot unreadable; storing a full version", zap.Error(err))
-		latest = nil
-	case err != nil && !errors.Is(err, ErrNotFound):
-		return fmt.Errorf("read latest snapshot: %w", err)
+	snap := &Snapshot{
+		Sheet: s.Name, Time: res.Started, Meta: tab.Meta,
+		HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values, Formulas: formulas,
 	}
-	if latest != nil && slices.EqualFunc(latest.Values, tab.Values, slices.Equal) && sameFormulas(latest.Formulas, formulas) {
-		res.Snapshot = latest.ID
+	id, same, err := c.current(ctx, snap, log)
+	if err != nil {
+		return err
+	}
+	if same {
+		res.Snapshot = id
 	} else {
-		info, err := c.Store.Put(ctx, &Snapshot{
-			Sheet: s.Name, Time: res.Started, Meta: tab.Meta,
-			HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values, Formulas: formulas,
-		})
+		info, err := c.Store.Put(ctx, snap)
 		if err != nil {
 			return fmt.Errorf("store snapshot: %w", err)
 		}
@@ -251,6 +246,33 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 		findings[i].Sheet = s.Name
 	}
 	return tab, table, findings, nil
+}
+
+// current reports whether snap equals the newest stored version, and that
+// version's id. Stores that can compare digests answer without a load.
+func (c *Cycle) current(ctx context.Context, snap *Snapshot, log *zap.Logger) (string, bool, error) {
+	if cc, ok := c.Store.(CurrentChecker); ok {
+		id, same, err := cc.Current(ctx, snap)
+		if err == nil || !errors.Is(err, ErrInvalid) {
+			return id, same, err
+		}
+		log.Warn("newest snapshot unreadable; storing a full version", zap.Error(err))
+		return "", false, nil
+	}
+	latest, err := c.Store.Latest(ctx, snap.Sheet)
+	switch {
+	case errors.Is(err, ErrInvalid):
+		// A damaged newest version must not stop the audit: the new
+		// version is stored whole, and verify reports the damage.
+		log.Warn("newest snapshot unreadable; storing a full version", zap.Error(err))
+		return "", false, nil
+	case errors.Is(err, ErrNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("read latest snapshot: %w", err)
+	}
+	same := slices.EqualFunc(latest.Values, snap.Values, slices.Equal) && sameFormulas(latest.Formulas, snap.Formulas)
+	return latest.ID, same, nil
 }
 
 // Lister is implemented by stores that can list a sheet's versions; the

@@ -72,3 +72,13 @@ type StateStore interface {
 	// SaveState replaces the sheet's state atomically. Idempotent.
 	SaveState(ctx context.Context, sheet string, s State) error
 }
+
+// CurrentChecker is implemented by stores that can tell, without loading
+// it, whether a snapshot's content equals the newest stored version. The
+// cycle uses it so an unchanged sheet costs no full load.
+type CurrentChecker interface {
+	// Current reports the newest version's id and whether snap's content
+	// (values and formulas) is the same. A sheet without versions is not
+	// current and has no id. Idempotent.
+	Current(ctx context.Context, snap *Snapshot) (id string, same bool, err error)
+}
