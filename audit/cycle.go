@@ -140,6 +140,18 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	if err != nil {
 		return err
 	}
+	st, err := c.State.LoadState(ctx, s.Name)
+	if err != nil {
+		return fmt.Errorf("load state: %w", err)
+	}
+	// Diff before storing: the store then builds its patch from the same
+	// read of the base version instead of loading it a second time.
+	var changes []Change
+	if st.Logged != "" && !(same && st.Logged == id) {
+		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+			return err
+		}
+	}
 	if same {
 		res.Snapshot = id
 	} else {
@@ -152,7 +164,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}
-	if err := c.logChanges(ctx, res, table, formulas, now().In(loc), log); err != nil {
+	if err := c.logChanges(ctx, res, st, table, changes, now().In(loc), log); err != nil {
 		return err
 	}
 	if s.Stale != nil {
@@ -376,12 +388,8 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 
 // logChanges appends the changes since the last logged snapshot to the
 // Change Log tab and then records how far the log goes.
-func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, formulas [][]string, at time.Time, log *zap.Logger) error {
+func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Table, changes []Change, at time.Time, log *zap.Logger) error {
 	s := c.Spec
-	st, err := c.State.LoadState(ctx, s.Name)
-	if err != nil {
-		return fmt.Errorf("load state: %w", err)
-	}
 	if st.Logged == res.Snapshot {
 		return nil
 	}
@@ -389,10 +397,6 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, table *Table, formu
 	if st.Logged == "" {
 		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
 	} else {
-		changes, err := c.changesSince(ctx, st.Logged, table, formulas)
-		if err != nil {
-			return err
-		}
 		res.Changes = len(changes)
 		limit := s.ChangeLogLimit
 		if limit <= 0 {

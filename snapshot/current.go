@@ -20,6 +20,9 @@ func (s *Store) Current(ctx context.Context, snap *audit.Snapshot) (string, bool
 	if err := checkSheet(snap.Sheet); err != nil {
 		return "", false, err
 	}
+	s.mu.Lock()
+	delete(s.pending, snap.Sheet) // one from an earlier cycle that never stored
+	s.mu.Unlock()
 	m, err := s.latestManifest(ctx, snap.Sheet)
 	if errors.Is(err, audit.ErrNotFound) {
 		return "", false, nil
@@ -27,7 +30,13 @@ func (s *Store) Current(ctx context.Context, snap *audit.Snapshot) (string, bool
 	if err != nil {
 		return "", false, err
 	}
-	if m.ContentSHA256 != digest(snap.Values) {
+	data, rowEnds := encodeRows(snap.Values)
+	sum := sha256.Sum256(data)
+	if m.ContentSHA256 != hex.EncodeToString(sum[:]) {
+		// A Put of this snapshot follows: hand it the serialisation.
+		s.mu.Lock()
+		s.pending[snap.Sheet] = &encodedSnap{snap: snap, data: data, rowEnds: rowEnds, sum: sum}
+		s.mu.Unlock()
 		return m.ID, false, nil
 	}
 	switch {

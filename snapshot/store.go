@@ -82,9 +82,36 @@ type Store struct {
 	// so Put after Latest diffs against it without loading it again.
 	last map[string]*version
 
+	// pending holds, per sheet, the serialisation Current made of a
+	// snapshot that differs from the newest version, for the Put that
+	// follows; Put takes it so the work is not done twice.
+	pending map[string]*encodedSnap
+
 	// afterContent, when set, runs between a version's content and its
 	// manifest: tests kill a writer there.
 	afterContent func()
+}
+
+// encodedSnap is a snapshot's serialisation and its digest.
+type encodedSnap struct {
+	snap    *audit.Snapshot
+	data    []byte
+	rowEnds []int
+	sum     [32]byte
+}
+
+// encoded returns snap's serialisation, taking the one Current made when
+// it was for this very snapshot.
+func (s *Store) encoded(snap *audit.Snapshot) ([]byte, []int, [32]byte) {
+	s.mu.Lock()
+	e := s.pending[snap.Sheet]
+	delete(s.pending, snap.Sheet)
+	s.mu.Unlock()
+	if e != nil && e.snap == snap {
+		return e.data, e.rowEnds, e.sum
+	}
+	data, rowEnds := encodeRows(snap.Values)
+	return data, rowEnds, sha256.Sum256(data)
 }
 
 // version is a loaded manifest with the hashes of its rows.
@@ -157,7 +184,8 @@ func New(bucket *blob.Bucket, opts Options) *Store {
 	s := &Store{
 		bucket: bucket, log: opts.Logger, now: opts.Now, loc: opts.Location,
 		grace: opts.GracePeriod, maxP: opts.MaxPatches, budget: opts.PatchBudget, conc: opts.Concurrency,
-		last: make(map[string]*version),
+		last:    make(map[string]*version),
+		pending: make(map[string]*encodedSnap),
 	}
 	if s.log == nil {
 		s.log = zap.NewNop()
@@ -206,8 +234,7 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	if t.IsZero() {
 		t = s.now()
 	}
-	data, rowEnds := encodeRows(snap.Values)
-	sum := sha256.Sum256(data)
+	data, rowEnds, sum := s.encoded(snap)
 	m := &Manifest{
 		Format: 1, Sheet: snap.Sheet, Time: t.UTC(), Meta: snap.Meta,
 		HeaderRow: snap.HeaderRow, Key: snap.Key, Rows: len(snap.Values),
