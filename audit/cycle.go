@@ -38,6 +38,12 @@ type Spec struct {
 	// formulas back and the Change Log tells edited inputs from
 	// recalculated results.
 	CaptureFormulas bool
+	// TypedColumns names the columns whose underlying typed values (dates
+	// as serials, numbers, booleans) are read with every cycle, on backends
+	// that can (TypedReader): they are stored with the snapshot and
+	// validation and staleness read them instead of the displayed text.
+	// Names missing from the header are skipped.
+	TypedColumns []string
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -134,7 +140,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 
 	snap := &Snapshot{
 		Sheet: s.Name, Time: res.Started, Meta: tab.Meta,
-		HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values, Formulas: formulas,
+		HeaderRow: s.HeaderRow, Key: s.Key, Values: tab.Values, Formulas: formulas, Typed: table.Typed,
 	}
 	id, same, err := c.current(ctx, snap, log)
 	if err != nil {
@@ -226,11 +232,61 @@ func (c *Cycle) formulas(ctx context.Context, log *zap.Logger) ([][]string, erro
 	return f, nil
 }
 
-// sameFormulas reports whether two formula grids are equal, a grid not
-// captured (nil) being equal only to another one not captured, so turning
-// capture on or off stores a new version.
+// sameFormulas reports whether two formula (or typed-value) grids are
+// equal, a grid not captured (nil) being equal only to another one not
+// captured, so turning capture on or off stores a new version.
 func sameFormulas(a, b [][]string) bool {
 	return (a == nil) == (b == nil) && slices.EqualFunc(a, b, slices.Equal)
+}
+
+// typed reads the typed values of Spec.TypedColumns into table.Typed, with
+// the spreadsheet's time zone (the configuration's, loc, when the sheet
+// names none or one this system does not know). It leaves table.Typed nil
+// when the spec names no typed column or the backend cannot read typed
+// values (logged, since the configuration asked for them).
+func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time.Location) error {
+	if len(c.Spec.TypedColumns) == 0 {
+		return nil
+	}
+	tr, ok := c.Workbook.(TypedReader)
+	if !ok {
+		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
+		return nil
+	}
+	var cols []int
+	for _, name := range c.Spec.TypedColumns {
+		if i := table.Column(name); i >= 0 && !slices.Contains(cols, i) {
+			cols = append(cols, i)
+		}
+	}
+	slices.Sort(cols)
+	typed := [][]string{} // captured, none: not the same as not captured
+	if len(cols) > 0 {
+		g, err := tr.ReadTyped(ctx, c.Spec.Tab, cols)
+		if err != nil {
+			return fmt.Errorf("read typed values of tab %q: %w", c.Spec.Tab, err)
+		}
+		if g != nil {
+			typed = g
+		}
+	}
+	table.Typed, table.TypedZone = typed, loc
+	if meta.TimeZone != "" {
+		if z, err := time.LoadLocation(meta.TimeZone); err == nil {
+			table.TypedZone = z
+		} else {
+			c.logger().Warn("typed values: unknown spreadsheet time zone; using the configured one",
+				zap.String("time_zone", meta.TimeZone), zap.Error(err))
+		}
+	}
+	return nil
+}
+
+func (c *Cycle) logger() *zap.Logger {
+	if c.Logger == nil {
+		return zap.NewNop()
+	}
+	return c.Logger.With(zap.String("sheet", c.Spec.Name))
 }
 
 // Inspect reads the data tab and checks it: the table's shape and, with
@@ -245,6 +301,9 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("tab %q: %w", s.Tab, err)
+	}
+	if err := c.typed(ctx, tab.Meta, table, loc); err != nil {
+		return nil, nil, nil, err
 	}
 	findings := slices.Clone(table.Problems)
 	if s.Rules != nil {
@@ -283,7 +342,8 @@ func (c *Cycle) current(ctx context.Context, snap *Snapshot, log *zap.Logger) (s
 	case err != nil:
 		return "", false, fmt.Errorf("read latest snapshot: %w", err)
 	}
-	same := slices.EqualFunc(latest.Values, snap.Values, slices.Equal) && sameFormulas(latest.Formulas, snap.Formulas)
+	same := slices.EqualFunc(latest.Values, snap.Values, slices.Equal) &&
+		sameFormulas(latest.Formulas, snap.Formulas) && sameFormulas(latest.Typed, snap.Typed)
 	return latest.ID, same, nil
 }
 

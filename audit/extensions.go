@@ -55,3 +55,19 @@ type FormulaWriter interface {
 	// name. Idempotent.
 	WriteFormulas(ctx context.Context, tab string, formulas map[string]string) error
 }
+
+// TypedReader is implemented by backends that can read the underlying typed
+// values of cells, unformatted. It is optional: with Spec.TypedColumns, the
+// cycle keeps typed values (Snapshot.Typed) only from a backend that has it,
+// and validation and staleness fall back to the displayed text elsewhere.
+type TypedReader interface {
+	// ReadTyped returns the typed values of the listed columns (0-based
+	// indexes) of the tab, as a grid row-major from A1 like Tab.Values:
+	// numbers as plain decimal text ("5.1", never "5.10" or "5.1E3"), dates
+	// and times as sheet serials (days since 1899-12-30, "46327"),
+	// booleans as TRUE or FALSE, and "" for every other cell: columns not
+	// listed, empty cells, and text (a text cell in a number column has no
+	// typed value). Trailing empty cells and rows are dropped. It returns
+	// an error wrapping ErrNotFound when the tab does not exist. Idempotent.
+	ReadTyped(ctx context.Context, tab string, cols []int) ([][]string, error)
+}

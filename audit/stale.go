@@ -236,7 +236,13 @@ func CheckStale(t *Table, p StalePolicy, now time.Time, loc *time.Location, hist
 			}
 		} else {
 			it.Column, it.Value = p.DateColumn, staleCell(r, di)
-			switch d, ok := ParseDate(it.Value, loc); {
+			d, ok := ParseDate(it.Value, loc)
+			// A typed serial is the date itself, whatever the display
+			// ("01/02/2026" is January or February by locale).
+			if day, typed := typedDate(t.TypedCell(&r, di)); typed {
+				d, ok = time.Date(day.y, time.Month(day.m), day.d, 0, 0, 0, 0, loc), true
+			}
+			switch {
 			case it.Value == "":
 				src.kind = srcNever
 			case !ok:

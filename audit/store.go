@@ -23,6 +23,15 @@ type Snapshot struct {
 	// formulas, and empty (not nil) when they were captured and there were
 	// none, so "no formulas" and "not known" stay apart.
 	Formulas [][]string `json:"-"`
+	// Typed holds the underlying typed value of the cells of the columns the
+	// configuration types as dates, numbers or booleans (Spec.TypedColumns),
+	// row-major from A1 like Values: numbers as plain decimal text ("5.1"),
+	// dates and times as sheet serials ("46327", "46327.5"), booleans as
+	// TRUE or FALSE, and "" for other columns, empty cells and text. It makes
+	// validation, staleness and restore independent of how the sheet
+	// displays a value ("5.10", "11/1/2026"). Like Formulas, nil means not
+	// captured and empty means captured with nothing typed.
+	Typed [][]string `json:"-"`
 }
 
 // SnapshotInfo summarises a stored version for listings.
@@ -78,7 +87,7 @@ type StateStore interface {
 // cycle uses it so an unchanged sheet costs no full load.
 type CurrentChecker interface {
 	// Current reports the newest version's id and whether snap's content
-	// (values and formulas) is the same. A sheet without versions is not
+	// (values, formulas and typed values) is the same. A sheet without versions is not
 	// current and has no id. Idempotent.
 	Current(ctx context.Context, snap *Snapshot) (id string, same bool, err error)
 }

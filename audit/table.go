@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Table is a tab read as a keyed table: a header row and the non-blank data
@@ -22,6 +23,13 @@ type Table struct {
 	// findings instead of failing: empty or duplicate keys, cells beyond the
 	// header, blank header names.
 	Problems []Finding
+	// Typed is the tab's typed-value grid (Snapshot.Typed) when the cycle
+	// read one, row-major from A1 like the values, and TypedZone the time
+	// zone its serials are wall-clock time in (the spreadsheet's; nil means
+	// the zone of the check). Validation and staleness prefer a cell's typed
+	// value to its displayed text.
+	Typed     [][]string
+	TypedZone *time.Location
 
 	index map[string]int // row key → index in Rows
 }
@@ -34,6 +42,15 @@ type Row struct {
 	Key string
 	// Cells are the values under Header; may be shorter than Header.
 	Cells []string
+}
+
+// TypedCell returns the typed value of row r's cell in column i, "" when
+// the table has no typed grid or the cell no typed value.
+func (t *Table) TypedCell(r *Row, i int) string {
+	if y := r.Line - 1; i >= 0 && y >= 0 && y < len(t.Typed) && i < len(t.Typed[y]) {
+		return t.Typed[y][i]
+	}
+	return ""
 }
 
 // Cell returns the value of column i, "" past the end of a ragged row.

@@ -169,15 +169,7 @@ func scanSerial(s string) (dateTime, bool) {
 		}
 		frac = f
 	}
-	v := dateTime{date: serialEpoch.addDays(n)}
-	if frac > 0 {
-		ms := int(math.Round(frac * 86400e3))
-		if ms >= 86400e3 {
-			ms = 86400e3 - 1
-		}
-		v.hour, v.min, v.sec, v.nsec = ms/3600e3, ms/60e3%60, ms/1e3%60, ms%1000*1e6
-	}
-	return v, true
+	return withDayFraction(dateTime{date: serialEpoch.addDays(n)}, frac), true
 }
 
 // scanDate reads a written date at the start of s and returns the rest.

@@ -29,7 +29,10 @@ func (r *Rules) Check(t *Table, now time.Time, loc *time.Location, refs map[stri
 	if loc == nil {
 		loc = time.UTC
 	}
-	c := checker{cat: r.cat, today: civilOf(now.In(loc)), loc: loc}
+	c := checker{cat: r.cat, today: civilOf(now.In(loc)), loc: loc, zone: t.TypedZone}
+	if c.zone == nil {
+		c.zone = loc
+	}
 	missing := make(map[string]bool)
 	missingColumn := func(col string) {
 		if !missing[col] {
@@ -103,7 +106,7 @@ func (r *Rules) Check(t *Table, now time.Time, loc *time.Location, refs map[stri
 	for ri := range t.Rows {
 		row := &t.Rows[ri]
 		for i := range cols {
-			c.column(&cols[i], row)
+			c.column(&cols[i], row, t.TypedCell(row, cols[i].idx))
 		}
 		for i := range rows {
 			c.row(&rows[i], row)
@@ -116,6 +119,7 @@ type checker struct {
 	cat   *catalog
 	today civil
 	loc   *time.Location
+	zone  *time.Location // of typed serials
 	out   []Finding
 }
 
@@ -167,9 +171,11 @@ func (c *checker) referenceSet(t *Table, cr *colRule, refs map[string]*Table, mi
 	return set, true
 }
 
-// column checks one cell. The happy path allocates nothing: parsers scan
-// the string in place and findings are built only on failure.
-func (c *checker) column(a *activeCol, row *Row) {
+// column checks one cell; typed is its typed value (Table.TypedCell),
+// which decides type and bounds over the displayed text when it can. The
+// happy path allocates nothing: parsers scan the string in place and
+// findings are built only on failure.
+func (c *checker) column(a *activeCol, row *Row, typed string) {
 	raw := row.Cell(a.idx)
 	v := trimSpace(raw)
 	if v == "" {
@@ -181,22 +187,25 @@ func (c *checker) column(a *activeCol, row *Row) {
 	var num float64
 	var when dateTime
 	ok := true
-	switch a.Type {
-	case TypeInteger:
+	tnum, twhen, tok, decided := scanTyped(a.Type, typed, c.zone, c.loc)
+	switch {
+	case decided:
+		num, when, ok = tnum, twhen, tok
+	case a.Type == TypeInteger:
 		var n int64
 		n, ok = ParseInteger(v)
 		num = float64(n)
-	case TypeNumber:
+	case a.Type == TypeNumber:
 		num, ok = ParseNumber(v)
-	case TypeDate, TypeDateTime:
+	case a.Type == TypeDate || a.Type == TypeDateTime:
 		when, ok = scanDateTime(v)
-	case TypeBool:
+	case a.Type == TypeBool:
 		_, ok = ParseBool(v)
-	case TypeEmail:
+	case a.Type == TypeEmail:
 		ok = IsEmail(v)
-	case TypePhone:
+	case a.Type == TypePhone:
 		ok = IsPhone(v)
-	case TypeURL:
+	case a.Type == TypeURL:
 		ok = IsURL(v)
 	}
 	if !ok {

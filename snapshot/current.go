@@ -12,7 +12,8 @@ import (
 var _ audit.CurrentChecker = (*Store)(nil)
 
 // Current reports whether snap holds exactly the content of the sheet's
-// newest version (values, and formulas when either side has them), and that
+// newest version (values, and formulas and typed values when either side
+// has them), and that
 // version's id. It compares SHA-256 digests with the newest manifest and
 // reads no chunk, so an unchanged sheet costs one manifest read, not a full
 // load. A sheet with no version yet is not current.
@@ -39,14 +40,17 @@ func (s *Store) Current(ctx context.Context, snap *audit.Snapshot) (string, bool
 		s.mu.Unlock()
 		return m.ID, false, nil
 	}
-	switch {
-	case m.Formulas == nil && snap.Formulas == nil:
-		return m.ID, true, nil
-	case m.Formulas == nil || snap.Formulas == nil:
-		// Capture was turned on or off: store a version that says so.
-		return m.ID, false, nil
+	// Capture turned on or off stores a version that says so.
+	return m.ID, sameGrid(m.Formulas, snap.Formulas) && sameGrid(m.Typed, snap.Typed), nil
+}
+
+// sameGrid reports whether a stored extra grid holds grid, a grid not
+// captured matching only another one not captured.
+func sameGrid(stored *GridContent, grid [][]string) bool {
+	if stored == nil || grid == nil {
+		return stored == nil && grid == nil
 	}
-	return m.ID, m.Formulas.ContentSHA256 == digest(snap.Formulas), nil
+	return stored.ContentSHA256 == digest(grid)
 }
 
 func digest(rows [][]string) string {

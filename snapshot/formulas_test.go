@@ -185,7 +185,8 @@ func TestFormulasNeedFormat2(t *testing.T) {
 		{`{"format":1,` + base + `}`, true},
 		{`{"format":2,` + base + `,` + formulas + `}`, true},
 		{`{"format":1,` + base + `,` + formulas + `}`, false},
-		{`{"format":3,` + base + `}`, false},
+		{`{"format":3,` + base + `,` + formulas + `}`, true},
+		{`{"format":4,` + base + `}`, false},
 	}
 	for _, tt := range tests {
 		_, err := parseManifest([]byte(tt.json), key)

@@ -13,14 +13,18 @@ import (
 
 // Format is the newest version of the store layout this package reads and
 // writes. Readers refuse manifests of a newer format instead of misreading
-// them. A manifest is written as format 1 unless it carries formulas (2),
-// so stores without formulas stay readable by releases that know only 1,
-// while a release that would not see formula chunks, and so could prune
-// them, refuses the manifests that reference them.
-const Format = 2
+// them. A manifest is written as format 1 unless it carries formulas (2)
+// or typed values (3), so stores without them stay readable by older
+// releases, while a release that would not see those chunks, and so could
+// prune them, refuses the manifests that reference them.
+const Format = 3
 
-// formatFormulas is the first format with Manifest.Formulas.
-const formatFormulas = 2
+// formatFormulas is the first format with Manifest.Formulas, formatTyped
+// the first with Manifest.Typed.
+const (
+	formatFormulas = 2
+	formatTyped    = 3
+)
 
 // Manifest describes one stored version: the sheet metadata and the objects
 // that hold its content. It is the JSON document at
@@ -61,12 +65,21 @@ type Manifest struct {
 	Parent string `json:"parent,omitempty"`
 	// Formulas holds the version's formulas (audit.Snapshot.Formulas) when
 	// they were captured; absent otherwise, and in every format 1 manifest.
-	Formulas *FormulaContent `json:"formulas,omitempty"`
+	Formulas *GridContent `json:"formulas,omitempty"`
+	// Typed holds the version's typed values (audit.Snapshot.Typed) when
+	// they were read; absent otherwise, and in every manifest before
+	// format 3.
+	Typed *GridContent `json:"typed,omitempty"`
 }
 
-// FormulaContent is the second serialisation a version may carry: its
-// formula grid, in the row format of the values, cut into its own chunks.
-type FormulaContent struct {
+// FormulaContent is the name GridContent had when formulas were the only
+// extra grid.
+type FormulaContent = GridContent
+
+// GridContent is an extra serialisation a version may carry beside its
+// values (its formulas, its typed values): a grid in the row format of the
+// values, cut into its own chunks.
+type GridContent struct {
 	// Rows is the grid's row count; RawBytes and ContentSHA256 are the
 	// length and SHA-256 of its serialisation.
 	Rows          int    `json:"rows"`
@@ -104,20 +117,39 @@ func (m *Manifest) refs() []ChunkRef {
 }
 
 // objects returns every object the version references: its values' and
-// its formulas'.
+// its extra grids'.
 func (m *Manifest) objects() []ChunkRef {
-	if m.Formulas == nil {
-		return m.refs()
+	refs := m.refs()
+	for _, g := range m.grids() {
+		if g.content != nil {
+			refs = append(refs, g.content.Chunks...)
+		}
 	}
-	return append(m.refs(), m.Formulas.Chunks...)
+	return refs
 }
 
-// formulasSHA256 identifies the version's formulas; "" when not captured.
-func (m *Manifest) formulasSHA256() string {
-	if m.Formulas == nil {
-		return ""
+// extraGrid is one of a version's extra grids, named for messages.
+type extraGrid struct {
+	name    string // "formula", "typed"
+	content *GridContent
+}
+
+// grids returns the version's extra grids, captured or not.
+func (m *Manifest) grids() []extraGrid {
+	return []extraGrid{{"formula", m.Formulas}, {"typed", m.Typed}}
+}
+
+// gridsSHA256 identifies the version's extra grids; "" for one not
+// captured.
+func (m *Manifest) gridsSHA256() string {
+	var b strings.Builder
+	for _, g := range m.grids() {
+		if g.content != nil {
+			b.WriteString("sha256:" + g.content.ContentSHA256)
+		}
+		b.WriteByte(';')
 	}
-	return "sha256:" + m.Formulas.ContentSHA256
+	return b.String()
 }
 
 func parseManifest(data []byte, key string) (*Manifest, error) {
@@ -140,6 +172,9 @@ func parseManifest(data []byte, key string) (*Manifest, error) {
 	}
 	if m.Formulas != nil && (m.Format < formatFormulas || !shaRE.MatchString(m.Formulas.ContentSHA256) || m.Formulas.Rows < 0) {
 		return nil, fmt.Errorf("manifest %q has a bad formulas entry: %w", key, audit.ErrInvalid)
+	}
+	if m.Typed != nil && (m.Format < formatTyped || !shaRE.MatchString(m.Typed.ContentSHA256) || m.Typed.Rows < 0) {
+		return nil, fmt.Errorf("manifest %q has a bad typed entry: %w", key, audit.ErrInvalid)
 	}
 	for _, c := range m.objects() {
 		if !shaRE.MatchString(c.SHA256) || c.Raw < 0 || c.Stored < 0 || c.Rows < 0 {

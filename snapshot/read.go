@@ -189,50 +189,54 @@ func (s *Store) load(ctx context.Context, m *Manifest) (*audit.Snapshot, *versio
 		return nil, nil, fmt.Errorf("snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
 			m.ID, m.Sheet, err, audit.ErrInvalid)
 	}
-	var formulas [][]string
-	if m.Formulas != nil {
-		if formulas, err = s.loadFormulas(ctx, m); err != nil {
-			return nil, nil, err
-		}
+	var formulas, typed [][]string
+	if formulas, err = s.loadGrid(ctx, m, extraGrid{"formula", m.Formulas}); err != nil {
+		return nil, nil, err
+	}
+	if typed, err = s.loadGrid(ctx, m, extraGrid{"typed", m.Typed}); err != nil {
+		return nil, nil, err
 	}
 	v := &version{m: m, hashes: rowHashes(data, rowEnds)}
 	s.remember(v)
 	return &audit.Snapshot{
 		ID: m.ID, Sheet: m.Sheet, Time: m.Time, Meta: m.Meta,
-		HeaderRow: m.HeaderRow, Key: m.Key, Values: rows, Formulas: formulas,
+		HeaderRow: m.HeaderRow, Key: m.Key, Values: rows, Formulas: formulas, Typed: typed,
 	}, v, nil
 }
 
-// loadFormulas reads a version's formula grid, checking every chunk and
-// the whole against the manifest. A version with formulas captured and
-// none present gives an empty grid, not nil.
-func (s *Store) loadFormulas(ctx context.Context, m *Manifest) ([][]string, error) {
-	refs := m.Formulas.Chunks
+// loadGrid reads an extra grid of a version (formulas, typed values),
+// checking every chunk and the whole against the manifest: nil when it was
+// not captured, an empty grid when it was and held nothing.
+func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid) ([][]string, error) {
+	if g.content == nil {
+		return nil, nil
+	}
+	refs := g.content.Chunks
 	raws := make([][]byte, len(refs))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.conc)
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.SetLimit(s.conc)
 	for i, c := range refs {
-		g.Go(func() error {
+		eg.Go(func() error {
 			raw, err := s.readChunk(gctx, c)
 			raws[i] = raw
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("formulas of snapshot %s of sheet %q: %w", m.ID, m.Sheet, err)
+	if err := eg.Wait(); err != nil {
+		return nil, fmt.Errorf("%s grid of snapshot %s of sheet %q: %w", g.name, m.ID, m.Sheet, err)
 	}
-	rows, err := decodeFormulas(m, raws)
+	rows, err := decodeGrid(g, raws)
 	if err != nil {
-		return nil, fmt.Errorf("formulas of snapshot %s of sheet %q are corrupt: %w (run sheetaudit snapshots verify --full): %w",
-			m.ID, m.Sheet, err, audit.ErrInvalid)
+		return nil, fmt.Errorf("%s grid of snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
+			g.name, m.ID, m.Sheet, err, audit.ErrInvalid)
 	}
 	return rows, nil
 }
 
-// decodeFormulas decodes the formula chunks of m (whose contents are raws)
+// decodeGrid decodes the chunks of an extra grid (whose contents are raws)
 // and checks them against the manifest.
-func decodeFormulas(m *Manifest, raws [][]byte) ([][]string, error) {
-	f := m.Formulas
+func decodeGrid(g extraGrid, raws [][]byte) ([][]string, error) {
+	f := g.content
 	h := sha256.New()
 	rows := make([][]string, 0, f.Rows)
 	var size int64
@@ -249,7 +253,7 @@ func decodeFormulas(m *Manifest, raws [][]byte) ([][]string, error) {
 		rows = append(rows, r...)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != f.ContentSHA256 || len(rows) != f.Rows || size != f.RawBytes {
-		return nil, fmt.Errorf("its formula chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", len(rows), got, f.Rows, f.ContentSHA256)
+		return nil, fmt.Errorf("its %s chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", g.name, len(rows), got, f.Rows, f.ContentSHA256)
 	}
 	return rows, nil
 }

@@ -265,9 +265,16 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 		}
 	}
 	if snap.Formulas != nil {
-		if err := s.writeFormulas(ctx, m, snap.Formulas, &written); err != nil {
+		if m.Formulas, err = s.writeGrid(ctx, snap.Formulas, &written); err != nil {
 			return audit.SnapshotInfo{}, err
 		}
+		m.Format = max(m.Format, formatFormulas)
+	}
+	if snap.Typed != nil {
+		if m.Typed, err = s.writeGrid(ctx, snap.Typed, &written); err != nil {
+			return audit.SnapshotInfo{}, err
+		}
+		m.Format = max(m.Format, formatTyped)
 	}
 	for _, c := range m.objects() {
 		m.StoredBytes += c.Stored
@@ -368,22 +375,21 @@ func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds
 	return err
 }
 
-// writeFormulas stores the version's formula grid as chunks of its own and
-// describes them in m. The grid changes rarely, so its chunks are mostly
-// the previous version's; no patches are made for it.
-func (s *Store) writeFormulas(ctx context.Context, m *Manifest, formulas [][]string, written *atomic.Int64) error {
-	data, rowEnds := encodeRows(formulas)
+// writeGrid stores an extra grid of the version (formulas, typed values)
+// as chunks of its own and describes them. Such grids change rarely, so
+// their chunks are mostly the previous version's; no patches are made.
+func (s *Store) writeGrid(ctx context.Context, grid [][]string, written *atomic.Int64) (*GridContent, error) {
+	data, rowEnds := encodeRows(grid)
 	sum := sha256.Sum256(data)
-	f := &FormulaContent{Rows: len(formulas), RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:])}
+	g := &GridContent{Rows: len(grid), RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:])}
 	var err error
-	if f.Chunks, err = s.writeChunks(ctx, data, rowEnds, written); err != nil {
-		return err
+	if g.Chunks, err = s.writeChunks(ctx, data, rowEnds, written); err != nil {
+		return nil, err
 	}
-	if f.Chunks == nil {
-		f.Chunks = []ChunkRef{}
+	if g.Chunks == nil {
+		g.Chunks = []ChunkRef{}
 	}
-	m.Formulas, m.Format = f, formatFormulas
-	return nil
+	return g, nil
 }
 
 // writeChunks cuts a serialisation into content-defined chunks, stores the
@@ -458,7 +464,7 @@ func (s *Store) writeManifest(ctx context.Context, m *Manifest) error {
 		// Taken. By this very version (a retried Put, or a second writer
 		// that read the same tab in the same second)? Then it is stored.
 		if other, err := s.readManifest(ctx, m.Sheet, m.ID); err == nil && other.ContentSHA256 == m.ContentSHA256 &&
-			other.formulasSHA256() == m.formulasSHA256() {
+			other.gridsSHA256() == m.gridsSHA256() {
 			*m = *other
 			return nil
 		}

@@ -168,15 +168,19 @@ func (s *Store) rebuildAll(ctx context.Context, ms []*Manifest) ([]Problem, erro
 		}
 		return raws, ok, nil
 	}
-	checked := make(map[string]bool) // formula chunk lists rebuilt already
+	checked := make(map[string]bool) // extra grids' chunk lists rebuilt already
 	for _, m := range ms {
-		if f := m.Formulas; f != nil && !checked[chunkList(f.Chunks)] {
+		for _, g := range m.grids() {
+			f := g.content
+			if f == nil || checked[chunkList(f.Chunks)] {
+				continue
+			}
 			raws, ok, rerr := read(m, f.Chunks)
 			if rerr != nil {
 				return nil, rerr
 			}
 			if ok {
-				if _, err := decodeFormulas(m, raws); err != nil {
+				if _, err := decodeGrid(g, raws); err != nil {
 					problems = append(problems, Problem{Object: manifestKey(m.Sheet, m.ID), Sheet: m.Sheet, Snapshot: m.ID, Message: err.Error()})
 				} else {
 					checked[chunkList(f.Chunks)] = true

@@ -22,12 +22,16 @@ type Workbook struct {
 	// sets the values a formula would show with Set, and the formulas with
 	// SetFormulas.
 	formulas map[string][][]string
+	// typed holds each tab's typed-value grid, set by SetTyped; a tab
+	// without one reads no typed values, as if every cell were text.
+	typed map[string][][]string
 }
 
 var (
 	_ audit.Workbook      = (*Workbook)(nil)
 	_ audit.FormulaReader = (*Workbook)(nil)
 	_ audit.FormulaWriter = (*Workbook)(nil)
+	_ audit.TypedReader   = (*Workbook)(nil)
 )
 
 // NewWorkbook returns a workbook holding the given tabs.
@@ -48,6 +52,7 @@ func (w *Workbook) set(title string, values [][]string) {
 	}
 	w.cells[title] = audit.TrimValues(clone(values))
 	delete(w.formulas, title) // values are written as text, as backends do
+	delete(w.typed, title)
 }
 
 // Set replaces a tab's values, creating the tab; for test setup.
@@ -103,7 +108,43 @@ func (w *Workbook) ReplaceTab(_ context.Context, title string, rows [][]string) 
 	}
 	w.cells[title] = audit.TrimValues(clone(rows))
 	delete(w.formulas, title)
+	delete(w.typed, title)
 	return nil
+}
+
+// SetTyped gives a tab typed values (a grid like audit.Snapshot.Typed, of
+// all columns); for test setup, after Set, which clears them. Nothing is
+// checked against the displayed values: a test sets both sides.
+func (w *Workbook) SetTyped(title string, typed [][]string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.typed == nil {
+		w.typed = make(map[string][][]string)
+	}
+	w.typed[title] = audit.TrimValues(clone(typed))
+}
+
+// ReadTyped implements audit.TypedReader: the grid set by SetTyped,
+// restricted to cols.
+func (w *Workbook) ReadTyped(_ context.Context, title string, cols []int) ([][]string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.cells[title]; !ok {
+		return nil, fmt.Errorf("tab %q: %w", title, audit.ErrNotFound)
+	}
+	src := w.typed[title]
+	out := make([][]string, len(src))
+	for y, row := range src {
+		for _, x := range cols {
+			if x >= 0 && x < len(row) && row[x] != "" {
+				if len(out[y]) <= x {
+					out[y] = append(out[y], make([]string, x+1-len(out[y]))...)
+				}
+				out[y][x] = row[x]
+			}
+		}
+	}
+	return audit.TrimValues(out), nil
 }
 
 // SetFormulas gives a tab formulas (a grid like audit.Snapshot.Formulas);
@@ -217,6 +258,9 @@ func (s *Store) Put(_ context.Context, snap *audit.Snapshot) (audit.SnapshotInfo
 	c.Values = clone(snap.Values)
 	if snap.Formulas != nil {
 		c.Formulas = clone(snap.Formulas)
+	}
+	if snap.Typed != nil {
+		c.Typed = clone(snap.Typed)
 	}
 	c.ID = "s" + strconv.Itoa(len(s.snaps[snap.Sheet])+1)
 	s.snaps[snap.Sheet] = append(s.snaps[snap.Sheet], &c)

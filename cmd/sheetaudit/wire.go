@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -100,7 +101,25 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		MarkCells:      s.WriteBack.MarkCells,
 		// s is a copy; the method reads it only.
 		CaptureFormulas: s.CapturesFormulas(),
+		TypedColumns:    typedColumns(s),
 	}, nil
+}
+
+// typedColumns names the columns whose typed values the cycle reads: those
+// the config types as dates, numbers or booleans, and the staleness date
+// column, so their checks never depend on how the sheet displays them.
+func typedColumns(s config.Sheet) []string {
+	var names []string
+	for _, c := range s.Columns {
+		switch c.Rule.Type {
+		case audit.TypeDate, audit.TypeDateTime, audit.TypeNumber, audit.TypeInteger, audit.TypeBool:
+			names = append(names, c.Name)
+		}
+	}
+	if st := s.Staleness; st != nil && st.DateColumn != "" && !slices.Contains(names, st.DateColumn) {
+		names = append(names, st.DateColumn)
+	}
+	return names
 }
 
 // staleOf maps a sheet's staleness configuration onto the audit policy.

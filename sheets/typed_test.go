@@ -1,0 +1,72 @@
+package sheets
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/api/sheets/v4"
+
+	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
+)
+
+// TestReadTyped enters values as a person would type them (USER_ENTERED,
+// through the real client), so the emulator keeps numbers, dates and
+// booleans typed behind their display, and reads the typed columns back
+// unformatted, in blocks of rows and runs of columns.
+func TestReadTyped(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{"客户": {{"编号", "日期", "备注", "金额", "有效"}}})
+	wb := openBook(t, srv, Options{PageRows: 2, BlocksPerRequest: 2})
+	_, err := wb.svc.Spreadsheets.Values.Update(testID, "'客户'!A2:E6", &sheets.ValueRange{Values: [][]any{
+		{"C1", "2026/11/01", "一", "1,234.50", "TRUE"},
+		{"C2", "11/1/2026", "二", "5.10", "false"},
+		{"C3", "", "三", "n/a", ""},
+		{"C4", "not a date", "四", "7", "yes"},
+		{"C5", "2026-11-02", "五", "$3", "TRUE"},
+	}}).ValueInputOption("USER_ENTERED").Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countKind(srv, "values.batchGet")
+	tab, err := wb.ReadTab(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tab.Values[1][1] + " " + tab.Values[2][1] + " " + tab.Values[1][3]; got != "2026/11/01 11/1/2026 1,234.50" {
+		t.Fatalf("displayed values %q: the emulator no longer keeps the typed display", got)
+	}
+	tabReqs := countKind(srv, "values.batchGet") - before
+	before = countKind(srv, "values.batchGet")
+	got, err := wb.ReadTyped(ctx, "客户", []int{4, 1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{},
+		{"", "46327", "", "1234.5", "TRUE"},
+		{"", "46327", "", "5.1", "FALSE"},
+		{},
+		{"", "", "", "7"},
+		{"", "46328", "", "3", "TRUE"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("typed values mismatch (-want +got):\n%s", diff)
+	}
+	// The same blocks of rows as ReadTab, the two column runs of a block
+	// in the same request.
+	if n := countKind(srv, "values.batchGet") - before; n != tabReqs {
+		t.Errorf("%d values.batchGet requests, want %d as ReadTab", n, tabReqs)
+	}
+	if _, err := wb.ReadTyped(ctx, "nope", []int{1}); err == nil {
+		t.Error("ReadTyped(missing tab) succeeded")
+	}
+}
+
+func TestColumnRuns(t *testing.T) {
+	got := columnRuns([]int{7, 1, 2, 2, 4, 3, 9, -1}, 8)
+	want := []colRun{{1, 4}, {7, 7}}
+	if !cmp.Equal(want, got, cmp.AllowUnexported(colRun{})) {
+		t.Errorf("columnRuns = %v, want %v", got, want)
+	}
+}
