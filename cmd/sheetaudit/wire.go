@@ -83,7 +83,7 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 // specOf maps one configured sheet onto what a cycle needs, compiling its
 // rules (from columns:, rules: and schema:) once.
 func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
-	rules, err := rulesOf(cfg, s)
+	rules, rs, err := rulesOf(cfg, s)
 	if err != nil {
 		return audit.Spec{}, err
 	}
@@ -101,19 +101,22 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		MarkCells:      s.WriteBack.MarkCells,
 		// s is a copy; the method reads it only.
 		CaptureFormulas: s.CapturesFormulas(),
-		TypedColumns:    typedColumns(s),
+		TypedColumns:    typedColumns(s, rs.Columns),
 	}, nil
 }
 
 // typedColumns names the columns whose typed values the cycle reads: those
-// the config types as dates, numbers or booleans, and the staleness date
-// column, so their checks never depend on how the sheet displays them.
-func typedColumns(s config.Sheet) []string {
+// the rules (config columns or a schema file) type as dates, numbers or
+// booleans, and the staleness date column, so their checks never depend on
+// how the sheet displays them.
+func typedColumns(s config.Sheet, rules []audit.ColumnRule) []string {
 	var names []string
-	for _, c := range s.Columns {
-		switch c.Rule.Type {
+	for _, c := range rules {
+		switch c.Type {
 		case audit.TypeDate, audit.TypeDateTime, audit.TypeNumber, audit.TypeInteger, audit.TypeBool:
-			names = append(names, c.Name)
+			if !slices.Contains(names, c.Column) {
+				names = append(names, c.Column)
+			}
 		}
 	}
 	if st := s.Staleness; st != nil && st.DateColumn != "" && !slices.Contains(names, st.DateColumn) {
@@ -170,16 +173,16 @@ func dates(ds []config.Date) map[audit.Date]bool {
 // rulesOf maps a sheet's rule configuration onto audit.RuleSet and compiles
 // it. A Frictionless schema file comes first, then the columns and rules
 // written in the config, in file order.
-func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, error) {
+func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, error) {
 	rs := audit.RuleSet{Locale: cfg.Locale}
 	if s.Schema != "" {
 		data, err := os.ReadFile(s.Schema)
 		if err != nil {
-			return nil, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
+			return nil, rs, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
 		}
 		fromSchema, _, err := audit.LoadTableSchema(data)
 		if err != nil {
-			return nil, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
+			return nil, rs, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
 		}
 		rs.Columns = append(rs.Columns, fromSchema.Columns...)
 		rs.Rows = append(rs.Rows, fromSchema.Rows...)
@@ -212,13 +215,13 @@ func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, error) {
 		rs.Rows = append(rs.Rows, rr)
 	}
 	if len(rs.Columns) == 0 && len(rs.Rows) == 0 {
-		return nil, nil
+		return nil, rs, nil
 	}
 	rules, err := audit.Compile(rs)
 	if err != nil {
-		return nil, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
+		return nil, rs, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
 	}
-	return rules, nil
+	return rules, rs, nil
 }
 
 func severityOf(s string) audit.Severity {
