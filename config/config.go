@@ -285,7 +285,7 @@ type Staleness struct {
 	OwnerColumn string `yaml:"owner_column,omitempty"`
 	StageColumn string `yaml:"stage_column,omitempty"`
 	// CustomerColumn names the column shown as the customer beside each
-	// stale row (default: the first key column).
+	// stale row (default: none; the key alone identifies the row).
 	CustomerColumn string `yaml:"customer_column,omitempty"`
 	// Default is the threshold for stages not listed in Stages; zero means
 	// rows in unlisted stages are never stale.

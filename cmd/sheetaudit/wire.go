@@ -149,9 +149,6 @@ func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
 			Workdays:     dates(st.Workdays),
 		},
 	}
-	if p.CustomerColumn == "" && len(s.Key) > 0 {
-		p.CustomerColumn = s.Key[0]
-	}
 	for _, stage := range st.Stages {
 		p.Stages[stage.Name] = stage.Threshold
 		p.StageOrder = append(p.StageOrder, stage.Name)
