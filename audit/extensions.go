@@ -71,3 +71,20 @@ type TypedReader interface {
 	// an error wrapping ErrNotFound when the tab does not exist. Idempotent.
 	ReadTyped(ctx context.Context, tab string, cols []int) ([][]string, error)
 }
+
+// TypedWriter is implemented by backends that can write typed values back.
+// Restore uses it after writing a version's values as text, so cells that
+// held a number, a date or a boolean hold one again: sums and date filters
+// in the team's sheet keep working after a restore.
+type TypedWriter interface {
+	// WriteTyped sets each listed A1 cell ("C7") to the typed value given
+	// as Snapshot.Typed holds it: plain decimal numbers ("5.1"), date
+	// serials ("46327") and TRUE or FALSE. The backend stores a number or a
+	// boolean, never a formula or text. The cell's existing number format
+	// is kept, so a serial written into a cell formatted as a date shows as
+	// that date again; in a cell without one it shows as a bare number.
+	// Other cells are not touched. It returns an error wrapping ErrNotFound
+	// for a missing tab and ErrInvalid for a bad cell name or a value that
+	// is not a number or a boolean. Idempotent.
+	WriteTyped(ctx context.Context, tab string, cells map[string]string) error
+}

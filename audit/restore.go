@@ -25,6 +25,14 @@ type RestoreOptions struct {
 	// nil. A selective restore rewrites the whole tab, so it writes them
 	// back too, for the formulas it does not restore to survive.
 	LiveFormulas [][]string
+	// Typed are the stored version's typed values (Snapshot.Typed); nil
+	// when they were not captured, and then the plan writes text only.
+	Typed [][]string
+	// LiveTyped are the live tab's typed values of the typed columns, read
+	// with TypedReader, or nil. A selective restore rewrites the whole tab
+	// as text, so it writes them back too, for the numbers, dates and
+	// booleans it does not restore to stay typed.
+	LiveTyped [][]string
 }
 
 // Selective reports whether only some rows or columns are restored.
@@ -55,6 +63,15 @@ type RestorePlan struct {
 	// tab's outside the restored cells. The cells' entries in Values are their results, so a
 	// backend that cannot write formulas still shows what the tab showed.
 	Formulas map[string]string
+	// Typed are the typed values (numbers, date serials, TRUE or FALSE, as
+	// Snapshot.Typed holds them) to write after Values, by A1 cell, through
+	// TypedWriter, so the cells are numbers and booleans again rather than
+	// their display text; nil when none are known: for a full restore, the
+	// stored version's; for a selective one, the restored cells' and the
+	// live tab's elsewhere. Cells in Formulas are left out (the formula
+	// wins). A tab the restore creates gets none: it has no number formats,
+	// so a date serial would show as a bare number there.
+	Typed map[string]string
 	// Notes explain the plan to the operator, one sentence each.
 	Notes []string
 
@@ -88,8 +105,15 @@ func PlanRestore(live, snap [][]string, opts RestoreOptions) (RestorePlan, error
 		p.Formulas = FormulaCells(opts.Formulas)
 		p.noteFormulas()
 	}
+	if live != nil && opts.Typed != nil {
+		p.Typed = FormulaCells(opts.Typed)
+		p.noteTyped()
+	}
 	if live == nil {
 		p.Notes = append(p.Notes, "the tab does not exist any more; it is created with the stored version")
+		if len(FormulaCells(opts.Typed)) > 0 {
+			p.Notes = append(p.Notes, "the new tab has no number formats, so numbers, dates and booleans are written as the text they showed")
+		}
 		return p, nil
 	}
 	liveT, err := ParseTable(live, opts.HeaderRow, opts.Key)
@@ -212,6 +236,31 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		}
 	}
 
+	// typed follows what the rewritten tab's typed values will be, as
+	// formulas does.
+	var typed map[[2]int]string
+	if opts.Typed != nil || opts.LiveTyped != nil {
+		typed = make(map[[2]int]string)
+		for i, r := range opts.LiveTyped {
+			for j, v := range r {
+				if v != "" {
+					typed[[2]int{i, j}] = v
+				}
+			}
+		}
+	}
+	restoreCell := func(r Row, snapCol, liveRow, liveCol int) {
+		restoreFormula(r, snapCol, liveRow, liveCol)
+		if typed == nil {
+			return
+		}
+		at := [2]int{liveRow, liveCol}
+		delete(typed, at)
+		if v := formulaAt(opts.Typed, r.Line-1, snapCol); v != "" {
+			typed[at] = v
+		}
+	}
+
 	out := slices.Clone(live)
 	for _, r := range rows {
 		p.rows[DisplayKey(r.Key)] = true
@@ -225,11 +274,11 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 			for _, si := range snapT.Key {
 				li := liveT.Column(snapT.Header[si])
 				row[li] = r.Cell(si)
-				restoreFormula(r, si, len(out), li)
+				restoreCell(r, si, len(out), li)
 			}
 			for _, c := range cols {
 				row[c.live] = r.Cell(c.snap)
-				restoreFormula(r, c.snap, len(out), c.live)
+				restoreCell(r, c.snap, len(out), c.live)
 			}
 			out = append(out, row)
 			p.Appended = append(p.Appended, DisplayKey(r.Key))
@@ -239,7 +288,7 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		row := slices.Clone(out[i])
 		for _, c := range cols {
 			v := r.Cell(c.snap)
-			restoreFormula(r, c.snap, i, c.live)
+			restoreCell(r, c.snap, i, c.live)
 			if c.live >= len(row) {
 				if v == "" {
 					continue
@@ -257,6 +306,13 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 			p.Formulas[ColumnName(at[1])+strconv.Itoa(at[0]+1)] = f
 		}
 		p.noteFormulas()
+	}
+	if typed != nil {
+		p.Typed = make(map[string]string, len(typed))
+		for at, v := range typed {
+			p.Typed[ColumnName(at[1])+strconv.Itoa(at[0]+1)] = v
+		}
+		p.noteTyped()
 	}
 	restored, err := ParseTable(p.Values, opts.HeaderRow, opts.Key)
 	if err != nil {
@@ -307,8 +363,25 @@ func (p *RestorePlan) noteFormulas() {
 	}
 }
 
+// noteTyped leaves out of Typed the cells that get a formula back (the
+// formula wins) and tells the operator how many cells become numbers,
+// dates or booleans again.
+func (p *RestorePlan) noteTyped() {
+	for c := range p.Formulas {
+		delete(p.Typed, c)
+	}
+	switch n := len(p.Typed); {
+	case n == 1:
+		p.Notes = append(p.Notes, "1 cell is written as a number, date or boolean again")
+	case n > 1:
+		p.Notes = append(p.Notes, fmt.Sprintf("%d cells are written as numbers, dates or booleans again", n))
+	}
+}
+
 // FormulaCells lists a formula grid's formulas (like Snapshot.Formulas) by
-// A1 cell name, as FormulaWriter takes them. FormulaGrid is its inverse.
+// A1 cell name, as FormulaWriter takes them; it lists a typed-value grid
+// (Snapshot.Typed) as TypedWriter takes it the same way. FormulaGrid is its
+// inverse.
 func FormulaCells(grid [][]string) map[string]string {
 	into := make(map[string]string)
 	for i, r := range grid {

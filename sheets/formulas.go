@@ -104,12 +104,85 @@ func setCell(grid [][]string, row, col int, v string) [][]string {
 	return grid
 }
 
-// formulaRect is a rectangle of formula cells written as one range:
-// consecutive rows whose formulas span the same columns, such as a
-// computed column, go in one range instead of one per cell.
+// formulaRect is a rectangle of cells written as one range: consecutive
+// rows whose cells span the same columns, such as a computed column, go in
+// one range instead of one per cell.
 type formulaRect struct {
 	row, col int // 0-based top-left
 	cells    [][]string
+}
+
+// rectCell is one cell to write: 0-based row and column, and its text.
+type rectCell struct {
+	row, col int
+	v        string
+}
+
+// mergeRects sorts cells and joins them into rectangles: runs of adjacent
+// cells in a row, then runs with the same columns in consecutive rows.
+func mergeRects(cells []rectCell) []*formulaRect {
+	slices.SortFunc(cells, func(a, b rectCell) int {
+		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
+	})
+	var rects []*formulaRect
+	open := map[[2]int]*formulaRect{} // first, last column → rectangle ending on the previous row
+	for i := 0; i < len(cells); {
+		j := i + 1
+		for j < len(cells) && cells[j].row == cells[i].row && cells[j].col == cells[j-1].col+1 {
+			j++
+		}
+		run := make([]string, j-i)
+		for k := range run {
+			run[k] = cells[i+k].v
+		}
+		span := [2]int{cells[i].col, cells[j-1].col}
+		if r := open[span]; r != nil && r.row+len(r.cells) == cells[i].row && len(r.cells) < maxWriteRows {
+			r.cells = append(r.cells, run)
+		} else {
+			r = &formulaRect{row: cells[i].row, col: cells[i].col, cells: [][]string{run}}
+			rects = append(rects, r)
+			open[span] = r
+		}
+		i = j
+	}
+	return rects
+}
+
+// writeRects writes rectangles with values.batchUpdate and the given
+// valueInputOption, values converted for the client by conv, in batches of
+// at most maxFormulaRanges ranges and about maxWriteBytes. Each batch is
+// atomic, the whole call is not.
+func (w *Workbook) writeRects(ctx context.Context, op string, meta audit.TabMeta, rects []*formulaRect, input string, conv func([][]string) [][]any) error {
+	for len(rects) > 0 {
+		var data []*sheets.ValueRange
+		size := 0
+		for len(rects) > 0 && len(data) < maxFormulaRanges {
+			r := rects[0]
+			s := 0
+			for _, row := range r.cells {
+				s += rowBytes(row)
+			}
+			if len(data) > 0 && size+s > maxWriteBytes {
+				break
+			}
+			size += s
+			rects = rects[1:]
+			rng := fmt.Sprintf("%s!%s%d:%s%d", quote(meta.Title), audit.ColumnName(r.col), r.row+1,
+				audit.ColumnName(r.col+len(r.cells[0])-1), r.row+len(r.cells))
+			data = append(data, &sheets.ValueRange{Range: rng, MajorDimension: "ROWS", Values: conv(r.cells)})
+		}
+		err := w.call(ctx, "values.batchUpdate", true, func(ctx context.Context) error {
+			_, err := w.svc.Spreadsheets.Values.BatchUpdate(w.id, &sheets.BatchUpdateValuesRequest{
+				ValueInputOption: input,
+				Data:             data,
+			}).Fields(googleapi.Field("totalUpdatedCells")).Context(ctx).Do()
+			return err
+		})
+		if err != nil {
+			return w.translate(err, op)
+		}
+	}
+	return nil
 }
 
 // WriteFormulas implements audit.FormulaWriter with values.batchUpdate and
@@ -128,11 +201,7 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 	if len(formulas) == 0 {
 		return nil
 	}
-	type cell struct {
-		row, col int
-		f        string
-	}
-	cells := make([]cell, 0, len(formulas))
+	cells := make([]rectCell, 0, len(formulas))
 	rows, cols := 0, 0
 	for ref, f := range formulas {
 		r, c, ok := parseCell(ref)
@@ -145,36 +214,9 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 		if len(f) > MaxCellChars && utf8.RuneCountInString(f) > MaxCellChars {
 			return fmt.Errorf("%s of spreadsheet %q: the formula of cell %s has more than %d characters: %w", op, w.id, ref, MaxCellChars, audit.ErrInvalid)
 		}
-		cells = append(cells, cell{r, c, f})
+		cells = append(cells, rectCell{r, c, f})
 		rows, cols = max(rows, r+1), max(cols, c+1)
 	}
-	slices.SortFunc(cells, func(a, b cell) int {
-		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
-	})
-	// Runs of adjacent cells in a row, then runs with the same columns in
-	// consecutive rows merged into rectangles.
-	var rects []*formulaRect
-	open := map[[2]int]*formulaRect{} // first, last column → rectangle ending on the previous row
-	for i := 0; i < len(cells); {
-		j := i + 1
-		for j < len(cells) && cells[j].row == cells[i].row && cells[j].col == cells[j-1].col+1 {
-			j++
-		}
-		run := make([]string, j-i)
-		for k := range run {
-			run[k] = cells[i+k].f
-		}
-		span := [2]int{cells[i].col, cells[j-1].col}
-		if r := open[span]; r != nil && r.row+len(r.cells) == cells[i].row && len(r.cells) < maxWriteRows {
-			r.cells = append(r.cells, run)
-		} else {
-			r = &formulaRect{row: cells[i].row, col: cells[i].col, cells: [][]string{run}}
-			rects = append(rects, r)
-			open[span] = r
-		}
-		i = j
-	}
-
 	meta, err := w.tab(ctx, op, title)
 	if err != nil {
 		return err
@@ -182,34 +224,8 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 	if err := w.grow(ctx, op, &meta, max(rows, meta.GridRows), max(cols, meta.GridCols)); err != nil {
 		return err
 	}
-	for len(rects) > 0 {
-		var data []*sheets.ValueRange
-		size := 0
-		for len(rects) > 0 && len(data) < maxFormulaRanges {
-			r := rects[0]
-			s := 0
-			for _, row := range r.cells {
-				s += rowBytes(row)
-			}
-			if len(data) > 0 && size+s > maxWriteBytes {
-				break
-			}
-			size += s
-			rects = rects[1:]
-			rng := fmt.Sprintf("%s!%s%d:%s%d", quote(meta.Title), audit.ColumnName(r.col), r.row+1,
-				audit.ColumnName(r.col+len(r.cells[0])-1), r.row+len(r.cells))
-			data = append(data, &sheets.ValueRange{Range: rng, MajorDimension: "ROWS", Values: interfaces(r.cells)})
-		}
-		err := w.call(ctx, "values.batchUpdate", true, func(ctx context.Context) error {
-			_, err := w.svc.Spreadsheets.Values.BatchUpdate(w.id, &sheets.BatchUpdateValuesRequest{
-				ValueInputOption: "USER_ENTERED",
-				Data:             data,
-			}).Fields(googleapi.Field("totalUpdatedCells")).Context(ctx).Do()
-			return err
-		})
-		if err != nil {
-			return w.translate(err, op)
-		}
+	if err := w.writeRects(ctx, op, meta, mergeRects(cells), "USER_ENTERED", interfaces); err != nil {
+		return err
 	}
 	w.log.Debug("wrote formulas", zap.String("tab", meta.Title), zap.Int("cells", len(cells)))
 	return nil

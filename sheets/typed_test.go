@@ -2,11 +2,14 @@ package sheets
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/sheets/v4"
 
+	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
 )
 
@@ -69,4 +72,104 @@ func TestColumnRuns(t *testing.T) {
 	if !cmp.Equal(want, got, cmp.AllowUnexported(colRun{})) {
 		t.Errorf("columnRuns = %v, want %v", got, want)
 	}
+}
+
+// TestWriteTyped: a restore writes a tab's values as text (ReplaceTab), then
+// its typed cells back with WriteTyped; they read back unformatted as
+// numbers and booleans again, in one values.batchUpdate for adjacent cells.
+// The emulator keeps no number format apart from a cell's value, so a
+// written serial shows as the plain number there (Google Sheets keeps the
+// cell's date format and shows the date).
+func TestWriteTyped(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{"客户": {{"编号"}}})
+	wb := openBook(t, srv, Options{})
+	_, err := wb.svc.Spreadsheets.Values.Update(testID, "'客户'!A1:D3", &sheets.ValueRange{Values: [][]any{
+		{"编号", "日期", "金额", "有效"},
+		{"C1", "46327", "5.1", "TRUE"},
+		{"C2", "46328.5", "-1234.5", "false"},
+	}}).ValueInputOption("USER_ENTERED").Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := wb.ReadTyped(ctx, "客户", []int{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := wb.ReadTab(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Junk typed over an amount, then, as a restore does, the values
+	// written back as text.
+	junk := clone2(shown.Values)
+	junk[1][2] = "five"
+	for _, v := range [][][]string{junk, shown.Values} {
+		if err := wb.ReplaceTab(ctx, "客户", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := wb.ReadTyped(ctx, "客户", []int{1, 2, 3}); len(got) != 0 {
+		t.Fatalf("typed values after ReplaceTab = %q, want none (all text)", got)
+	}
+	cells := map[string]string{}
+	for i, r := range before {
+		for j, v := range r {
+			if v != "" {
+				cells[audit.ColumnName(j)+strconv.Itoa(i+1)] = v
+			}
+		}
+	}
+	writes := countKind(srv, "values.batchUpdate")
+	if err := wb.WriteTyped(ctx, "客户", cells); err != nil {
+		t.Fatal(err)
+	}
+	if n := countKind(srv, "values.batchUpdate") - writes; n != 1 {
+		t.Errorf("%d values.batchUpdate requests, want 1", n)
+	}
+	got, err := wb.ReadTyped(ctx, "客户", []int{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, got); diff != "" {
+		t.Errorf("typed values mismatch (-want +got):\n%s", diff)
+	}
+	after, err := wb.ReadTab(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(shown.Values, after.Values); diff != "" {
+		t.Errorf("formatted values mismatch (-want +got):\n%s", diff)
+	}
+	// Idempotent.
+	if err := wb.WriteTyped(ctx, "客户", cells); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := wb.ReadTyped(ctx, "客户", []int{1, 2, 3}); !cmp.Equal(before, got) {
+		t.Errorf("typed values after a second write = %q, want %q", got, before)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		tab   string
+		cells map[string]string
+		want  error
+	}{
+		{"bad cell name", "客户", map[string]string{"7B": "1"}, audit.ErrInvalid},
+		{"text value", "客户", map[string]string{"B2": "2026/11/01"}, audit.ErrInvalid},
+		{"formula", "客户", map[string]string{"B2": "=1+1"}, audit.ErrInvalid},
+		{"missing tab", "nope", map[string]string{"B2": "1"}, audit.ErrNotFound},
+	} {
+		if err := wb.WriteTyped(ctx, tc.tab, tc.cells); !errors.Is(err, tc.want) {
+			t.Errorf("WriteTyped(%s) = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+func clone2(v [][]string) [][]string {
+	out := make([][]string, len(v))
+	for i, r := range v {
+		out[i] = append([]string(nil), r...)
+	}
+	return out
 }

@@ -157,25 +157,37 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 			cells[i].cached = values[r][cells[i].col-1]
 		}
 	}
-	src, err := readEntry(c.book.entries[sh.part])
-	if err != nil {
+	if err := w.patchCells(ctx, c, sh.part, cells); err != nil {
 		return fmt.Errorf("write formulas to tab %q of %q: %w", title, w.path, err)
+	}
+	w.log.Debug("formulas written", zap.String("file", w.path), zap.String("tab", sh.name),
+		zap.Int("cells", len(cells)), zap.Duration("duration", time.Since(start)))
+	return nil
+}
+
+// patchCells rewrites the worksheet part with cells (sorted) set, and the
+// workbook part with fullCalcOnLoad, so Excel recomputes formulas that
+// depend on them; the other parts keep their exact bytes.
+func (w *Workbook) patchCells(ctx context.Context, c *openFile, part string, cells []formulaCell) error {
+	src, err := readEntry(c.book.entries[part])
+	if err != nil {
+		return err
 	}
 	out, err := setFormulasXML(src, cells)
 	if err != nil {
-		return fmt.Errorf("write formulas to tab %q of %q: %w", title, w.path, err)
+		return err
 	}
 	wbPart, err := workbookPart(c.book)
 	if err != nil {
-		return fmt.Errorf("write formulas to tab %q of %q: %w", title, w.path, err)
+		return err
 	}
 	zr := c.book.zr
-	err = w.save(ctx, func(dst io.Writer) error {
+	return w.save(ctx, func(dst io.Writer) error {
 		zw := zip.NewWriter(dst)
 		for _, f := range zr.File {
 			var err error
 			switch f.Name {
-			case sh.part:
+			case part:
 				err = writeEntry(zw, f, out)
 			case wbPart:
 				var b []byte
@@ -191,19 +203,15 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 		}
 		return zw.Close()
 	})
-	if err != nil {
-		return fmt.Errorf("write formulas to tab %q: %w", title, err)
-	}
-	w.log.Debug("formulas written", zap.String("file", w.path), zap.String("tab", sh.name),
-		zap.Int("cells", len(cells)), zap.Duration("duration", time.Since(start)))
-	return nil
 }
 
-// formulaCell is one formula to write: 1-based row and column, the formula
-// without its "=", and the value to cache.
+// formulaCell is one cell to write: 1-based row and column, and either a
+// formula (f, without its "=", and the value to cache) or a typed value (t
+// "n" with v a number, or t "b" with v "1" or "0").
 type formulaCell struct {
 	row, col  int
 	f, cached string
+	t, v      string
 }
 
 // workbookPart returns the name of the workbook part, as the package
@@ -371,7 +379,7 @@ func scanCells(src []byte) (cellLayout, error) {
 }
 
 // setFormulasXML returns the worksheet with each of cells (sorted by row,
-// then column) as a formula cell, replacing the cell that was there and
+// then column) as a formula cell (or a typed cell, see formulaCell), replacing the cell that was there and
 // adding the cell or its row where missing. Everything else is copied byte
 // for byte.
 func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
@@ -454,12 +462,17 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 var spansAttr = regexp.MustCompile(`\sspans="[^"]*"`)
 
 // writeFormulaCell writes a formula cell; its cached value, if any, is a
-// string result (t="str"), which readers show as it is.
+// string result (t="str"), which readers show as it is. A typed cell is
+// written as a number or boolean cell instead.
 func writeFormulaCell(b *bytes.Buffer, p string, c formulaCell, style string) {
 	ref, _ := excelize.CoordinatesToCellName(c.col, c.row)
 	b.WriteString("<" + p + `c r="` + ref + `"`)
 	if style != "" {
 		b.WriteString(` s="` + style + `"`)
+	}
+	if c.t != "" {
+		b.WriteString(` t="` + c.t + `"><` + p + "v>" + c.v + "</" + p + "v></" + p + "c>")
+		return
 	}
 	if c.cached != "" {
 		b.WriteString(` t="str"`)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -162,6 +163,24 @@ func rewriteSheetXML(src []byte, rows [][]string, replace bool) (out []byte, fir
 	} else {
 		droppedFormulas = l.formulas
 	}
+	// A replace keeps each cell's style, as clearing a cell's content in a
+	// spreadsheet app does: number formats, fonts and fills stay where they
+	// were, so a restore's typed values show as they did (TypedWriter).
+	var styles map[int][]cellSpan
+	if replace && styleAttr.Match(src[l.contentStart:l.contentEnd]) {
+		cl, err := scanCells(src)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		styles = make(map[int][]cellSpan)
+		for _, r := range cl.rows {
+			for _, c := range r.cells {
+				if c.style != "" && c.style != "0" {
+					styles[r.num] = append(styles[r.num], c)
+				}
+			}
+		}
+	}
 	if first-1+len(rows) > maxRows {
 		return nil, 0, false, fmt.Errorf("%d rows from row %d exceed the %d rows of an Excel sheet (start a new tab or clear old rows): %w", len(rows), first, maxRows, audit.ErrInvalid)
 	}
@@ -173,6 +192,12 @@ func rewriteSheetXML(src []byte, rows [][]string, replace bool) (out []byte, fir
 	for _, r := range rows {
 		lastCol = max(lastCol, trimmedLen(r))
 	}
+	styledRows := make([]int, 0, len(styles))
+	for num, cells := range styles {
+		styledRows = append(styledRows, num)
+		lastRow, lastCol = max(lastRow, num), max(lastCol, cells[len(cells)-1].col)
+	}
+	slices.Sort(styledRows)
 	if !replace {
 		// Keep the old extent in the dimension; it only grows on append.
 		if m := dimensionRef.FindSubmatch(head); m != nil {
@@ -192,7 +217,12 @@ func rewriteSheetXML(src []byte, rows [][]string, replace bool) (out []byte, fir
 		b.Write(src[r.start:r.end])
 	}
 	for i, r := range rows {
-		writeRow(&b, p, first+i, r)
+		writeRow(&b, p, first+i, r, styles[first+i])
+	}
+	for _, num := range styledRows {
+		if num >= first+len(rows) {
+			writeRow(&b, p, num, nil, styles[num])
+		}
 	}
 	for _, r := range after {
 		b.Write(src[r.start:r.end])
@@ -223,21 +253,45 @@ func trimmedLen(r []string) int {
 	return n
 }
 
+var styleAttr = regexp.MustCompile(`\ss\s*=`)
+
 // writeRow writes one row of inline-string cells. Inline strings keep the
 // shared-strings part untouched and carry no formula, whatever the text.
-func writeRow(b *bytes.Buffer, p string, num int, cells []string) {
+// styled are the row's cells that had a style (sorted by column): each
+// keeps it, an empty one as a cell without a value.
+func writeRow(b *bytes.Buffer, p string, num int, cells []string, styled []cellSpan) {
 	n := trimmedLen(cells)
-	if n == 0 {
+	if n == 0 && len(styled) == 0 {
 		return
 	}
 	rs := strconv.Itoa(num)
 	b.WriteString("<" + p + `row r="` + rs + `">`)
-	for i, v := range cells[:n] {
-		if v == "" {
+	end := n
+	if k := len(styled); k > 0 {
+		end = max(end, styled[k-1].col)
+	}
+	k := 0
+	for i := range end {
+		style := ""
+		for k < len(styled) && styled[k].col < i+1 {
+			k++
+		}
+		if k < len(styled) && styled[k].col == i+1 {
+			style = ` s="` + styled[k].style + `"`
+		}
+		v := ""
+		if i < n {
+			v = cells[i]
+		}
+		if v == "" && style == "" {
 			continue
 		}
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		b.WriteString("<" + p + `c r="` + col + rs + `" t="inlineStr"><` + p + `is><` + p + `t xml:space="preserve">`)
+		if v == "" {
+			b.WriteString("<" + p + `c r="` + col + rs + `"` + style + "/>")
+			continue
+		}
+		b.WriteString("<" + p + `c r="` + col + rs + `"` + style + ` t="inlineStr"><` + p + `is><` + p + `t xml:space="preserve">`)
 		writeText(b, v)
 		b.WriteString("</" + p + "t></" + p + "is></" + p + "c>")
 	}

@@ -326,7 +326,9 @@ func (w *Workbook) AppendRows(ctx context.Context, title string, rows [][]string
 
 // ReplaceTab makes rows, as text cells, the tab's whole content. Only that
 // tab's part of the file changes; its formats, column widths and merges
-// stay. Idempotent.
+// stay, and so does each cell's style (an emptied cell keeps it, as when
+// its content is deleted in Excel), so WriteTyped can give cells their
+// number format's display back. Idempotent.
 func (w *Workbook) ReplaceTab(ctx context.Context, title string, rows [][]string) error {
 	if err := w.writeSheet(ctx, title, rows, true); err != nil {
 		return fmt.Errorf("replace tab %q: %w", title, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,10 @@ since); --force overrides and lists the edits it overwrites.
 --rows KEY,KEY and --columns NAME,NAME restore only those rows and/or columns into the live
 tab (in place, same safety snapshot and guard), matching rows by key and columns by name;
 everything else stays as it is live. A named row that the live tab lost is appended.
+
+In place, cells of the columns the configuration types (date, datetime, number, integer,
+bool) are written back as numbers and booleans, not as their text, where the backend can;
+they keep the cell's number format. A new tab gets the text only.
 
 --dry-run prints the keyed diff live → restored and changes nothing (no safety snapshot).
 
@@ -92,6 +97,9 @@ type restoreOutput struct {
 	Unchanged bool   `json:"unchanged,omitempty"`
 	// FormulasWritten counts the cells given their formulas back.
 	FormulasWritten int `json:"formulas_written,omitempty"`
+	// TypedWritten counts the cells written back as numbers, dates or
+	// booleans rather than as their display text.
+	TypedWritten int `json:"typed_written,omitempty"`
 
 	text bool // print as it goes (--format text)
 }
@@ -112,12 +120,20 @@ func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.S
 	if c, ok := wb.(io.Closer); ok {
 		defer c.Close()
 	}
+	// The typed columns come from the rules; a restore is how a broken
+	// sheet is mended, so rules that do not compile only cost the typed
+	// values (written as text then), not the restore.
+	spec, err := specOf(cfg, s)
+	if err != nil {
+		a.log.Warn("restore: the sheet's rules do not compile; typed values are written as text",
+			zap.String("sheet", s.Name), zap.Error(err))
+	}
 	opts := audit.RestoreOptions{HeaderRow: s.HeaderRow, Key: s.Key, Rows: f.rows, Columns: f.columns}
 	out := &restoreOutput{Sheet: s.Name, Snapshot: id, DryRun: f.dryRun, text: f.format == "text"}
 	if !f.inPlace && !opts.Selective() {
 		err = a.restoreNewTab(ctx, cfg, s, wb, snap, opts, out)
 	} else {
-		err = a.restoreInPlace(ctx, s, store, wb, snap, opts, f, out)
+		err = a.restoreInPlace(ctx, s, spec.TypedColumns, store, wb, snap, opts, f, out)
 	}
 	var ee *exitError
 	if err != nil && !errors.As(err, &ee) {
@@ -132,7 +148,10 @@ func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.S
 	return err
 }
 
-// restoreNewTab writes the version into a tab of its own.
+// restoreNewTab writes the version into a tab of its own. It writes the
+// version's display text only, never its typed values: a new tab has no
+// number formats, so a date serial would show as a bare number there, and
+// the tab is for reading and copying from.
 func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sheet, wb audit.Workbook, snap *audit.Snapshot, opts audit.RestoreOptions, out *restoreOutput) error {
 	out.Mode, out.Tab = "new tab", restoredTitle(wb, snap.ID, snap.Time.In(cfg.Location()))
 	if out.DryRun {
@@ -141,7 +160,7 @@ func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sh
 		if err != nil {
 			return err
 		}
-		opts.Formulas = snap.Formulas
+		opts.Formulas, opts.Typed = snap.Formulas, snap.Typed
 		plan, err := audit.PlanRestore(live, snap.Values, opts)
 		if err != nil {
 			return &exitError{code: exitCantRun, err: fmt.Errorf("restore snapshot %s: %w", snap.ID, err)}
@@ -173,8 +192,9 @@ func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sh
 }
 
 // restoreInPlace rewrites the data tab with the plan, guarded by the newest
-// stored version and preceded by a safety snapshot.
-func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapshot.Store, wb audit.Workbook, snap *audit.Snapshot, opts audit.RestoreOptions, f restoreFlags, out *restoreOutput) error {
+// stored version and preceded by a safety snapshot. typedCols are the
+// columns whose typed values a cycle of this sheet stores.
+func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, typedCols []string, store *snapshot.Store, wb audit.Workbook, snap *audit.Snapshot, opts audit.RestoreOptions, f restoreFlags, out *restoreOutput) error {
 	out.Mode, out.Tab = "in place", s.Tab
 	if opts.Selective() {
 		out.Mode = "selective"
@@ -183,14 +203,18 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 	if err != nil && !errors.Is(err, audit.ErrNotFound) {
 		return fmt.Errorf("read tab %q: %w", s.Tab, err)
 	}
-	var live, liveF [][]string
+	var live, liveF, liveT [][]string
 	if tab != nil {
 		live = tab.Values
 		if liveF, err = readFormulas(ctx, wb, s, snap); err != nil {
 			return err
 		}
+		if liveT, err = readTyped(ctx, wb, s, typedCols, live); err != nil {
+			return err
+		}
 	}
 	opts.Formulas, opts.LiveFormulas = snap.Formulas, liveF
+	opts.Typed, opts.LiveTyped = snap.Typed, liveT
 	// Versions this command stores keep formulas as a cycle of this sheet
 	// would: only with capture on, or the next cycle stores a new version.
 	stored := func(f [][]string) [][]string {
@@ -204,7 +228,8 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 		return &exitError{code: exitCantRun, err: fmt.Errorf("restore snapshot %s into tab %q: %w", snap.ID, s.Tab, err)}
 	}
 	out.Changes, out.DroppedColumns, out.Appended, out.Notes = plan.Changes, plan.DroppedColumns, plan.Appended, plan.Notes
-	if tab != nil && equalValues(live, plan.Values) && (plan.Formulas == nil || liveF != nil && equalValues(liveF, audit.FormulaGrid(plan.Formulas))) {
+	if tab != nil && equalValues(live, plan.Values) && (plan.Formulas == nil || liveF != nil && equalValues(liveF, audit.FormulaGrid(plan.Formulas))) &&
+		sameTyped(liveT, plan) {
 		out.Unchanged = true
 		a.printf(out, "tab %q already holds what snapshot %s would restore; nothing to do.\n", s.Tab, snap.ID)
 		return nil
@@ -236,7 +261,7 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 			}
 			out.Overwritten = lost
 			info, err := store.Put(ctx, &audit.Snapshot{
-				Sheet: s.Name, Time: time.Now(), Meta: tab.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: live, Formulas: stored(liveF),
+				Sheet: s.Name, Time: time.Now(), Meta: tab.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: live, Formulas: stored(liveF), Typed: liveT,
 			})
 			if err != nil {
 				return fmt.Errorf("store the safety snapshot of tab %q (nothing was restored): %w", s.Tab, err)
@@ -261,6 +286,11 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 		}
 		return fmt.Errorf("restore snapshot %s into tab %q stopped part way: %w (%s)", snap.ID, s.Tab, err, hint)
 	}
+	// Typed values before formulas: a cell with both gets its formula (the
+	// plan leaves such cells out of Typed anyway).
+	if err := a.writeTyped(ctx, wb, s.Tab, plan.Typed, out); err != nil {
+		return fmt.Errorf("restore snapshot %s into tab %q: the values are written as text, the numbers, dates and booleans not: %w (run the same command again with --force to finish)", snap.ID, s.Tab, err)
+	}
 	if plan.Formulas != nil {
 		if err := a.writeFormulas(ctx, wb, s.Tab, plan.Formulas, out); err != nil {
 			return fmt.Errorf("restore snapshot %s into tab %q: the values are written, the formulas not: %w (run the same command again with --force to finish)", snap.ID, s.Tab, err)
@@ -281,8 +311,13 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, store *snapsho
 	if err != nil {
 		return fmt.Errorf("store the restored tab as a snapshot (the restore itself is done; the next cycle stores it): %w", err)
 	}
+	afterT, err := readTyped(ctx, wb, s, typedCols, after.Values)
+	if err != nil {
+		return fmt.Errorf("store the restored tab as a snapshot (the restore itself is done; the next cycle stores it): %w", err)
+	}
 	restored := &audit.Snapshot{
 		Sheet: s.Name, Time: time.Now(), Meta: after.Meta, HeaderRow: s.HeaderRow, Key: s.Key, Values: after.Values, Formulas: stored(afterF),
+		Typed: afterT,
 	}
 	info, err := store.Put(ctx, restored)
 	if err == nil && !safetyTime.IsZero() && !info.Time.After(safetyTime) {
@@ -326,6 +361,76 @@ func readFormulas(ctx context.Context, wb audit.Workbook, s config.Sheet, snap *
 		f = [][]string{}
 	}
 	return f, nil
+}
+
+// readTyped reads the typed values of the columns typedCols names from the
+// data tab, whose values are values, as a cycle of the sheet would store
+// them: nil when no column is typed or the backend cannot read them.
+func readTyped(ctx context.Context, wb audit.Workbook, s config.Sheet, typedCols []string, values [][]string) ([][]string, error) {
+	tr, ok := wb.(audit.TypedReader)
+	if !ok || len(typedCols) == 0 {
+		return nil, nil
+	}
+	t, err := audit.ParseTable(values, s.HeaderRow, s.Key)
+	if err != nil {
+		return nil, nil // no header to find the columns by; the restore writes text
+	}
+	var cols []int
+	for _, name := range typedCols {
+		if i := t.Column(name); i >= 0 && !slices.Contains(cols, i) {
+			cols = append(cols, i)
+		}
+	}
+	slices.Sort(cols)
+	typed := [][]string{}
+	if len(cols) > 0 {
+		g, err := tr.ReadTyped(ctx, s.Tab, cols)
+		if err != nil {
+			return nil, fmt.Errorf("read typed values of tab %q: %w", s.Tab, err)
+		}
+		if g != nil {
+			typed = g
+		}
+	}
+	return typed, nil
+}
+
+// sameTyped reports whether the live typed values are those the plan
+// writes, formula cells aside, so that a tab whose numbers were pasted
+// over as text of the same display is not taken for already restored.
+func sameTyped(live [][]string, plan audit.RestorePlan) bool {
+	if plan.Typed == nil {
+		return true
+	}
+	if live == nil {
+		return false
+	}
+	cells := audit.FormulaCells(live)
+	for c := range plan.Formulas {
+		delete(cells, c)
+	}
+	return maps.Equal(cells, plan.Typed)
+}
+
+// writeTyped writes cells back as numbers, dates and booleans after their
+// values were written as text. A backend that cannot keeps the text, which
+// shows the same; the output says so.
+func (a *app) writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells map[string]string, out *restoreOutput) error {
+	if len(cells) == 0 {
+		return nil
+	}
+	tw, ok := wb.(audit.TypedWriter)
+	if !ok {
+		out.Notes = append(out.Notes, fmt.Sprintf("this backend cannot write typed values: %d cells hold their numbers, dates or booleans as text", len(cells)))
+		a.printf(out, "note: this backend cannot write typed values; %d cells hold their numbers, dates or booleans as text\n", len(cells))
+		return nil
+	}
+	if err := tw.WriteTyped(ctx, tab, cells); err != nil {
+		return err
+	}
+	out.TypedWritten = len(cells)
+	a.printf(out, "typed values written back: %d cells of tab %q\n", len(cells), tab)
+	return nil
 }
 
 // writeFormulas gives cells their formulas back after their values were

@@ -1,0 +1,87 @@
+package xlsx
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+var _ audit.TypedWriter = (*Workbook)(nil)
+
+// WriteTyped implements audit.TypedWriter. It rewrites only the tab's
+// worksheet part (and sets fullCalcOnLoad, as WriteFormulas does, so
+// formulas that use the cells are recomputed): each listed cell becomes a
+// numeric cell (t="n", the value as stored in Snapshot.Typed, so a date is
+// its serial) or a boolean cell (t="b"). The cell's style, and with it its
+// number format, stays: ReplaceTab keeps cell styles, so after a restore a
+// date serial shows as the date it showed before. Errors wrap
+// audit.ErrNotFound for a missing file or tab and audit.ErrInvalid for a
+// bad cell name or a value that is neither a finite number nor TRUE or
+// FALSE.
+func (w *Workbook) WriteTyped(ctx context.Context, title string, typed map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(typed) == 0 {
+		return nil
+	}
+	cells := make([]formulaCell, 0, len(typed))
+	for ref, v := range typed {
+		col, row, err := excelize.CellNameToCoordinates(ref)
+		if err != nil || strings.ContainsRune(ref, '$') {
+			return fmt.Errorf("write typed values to tab %q: %q is not a cell name like B7: %w", title, ref, audit.ErrInvalid)
+		}
+		c := formulaCell{row: row, col: col}
+		switch v {
+		case "TRUE":
+			c.t, c.v = "b", "1"
+		case "FALSE":
+			c.t, c.v = "b", "0"
+		default:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("write typed values to tab %q: cell %s: %q is not a number, TRUE or FALSE: %w", title, ref, v, audit.ErrInvalid)
+			}
+			// Plain decimal as Snapshot.Typed holds it ("5.1", "46327"),
+			// the shortest text that reads back as the same float64.
+			c.t, c.v = "n", strconv.FormatFloat(f, 'f', -1, 64)
+			if math.Abs(f) >= 1e21 {
+				c.v = strconv.FormatFloat(f, 'g', -1, 64)
+			}
+		}
+		cells = append(cells, c)
+	}
+	slices.SortFunc(cells, func(a, b formulaCell) int {
+		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
+	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	start := time.Now()
+	c, err := w.load()
+	if err != nil {
+		return err
+	}
+	sh, ok := c.book.sheet(title)
+	if !ok {
+		return w.tabNotFound(title)
+	}
+	if sh.part == "" {
+		return fmt.Errorf("write typed values to tab %q of %q: the workbook lists the tab but holds no data for it: %w", title, w.path, audit.ErrInvalid)
+	}
+	if err := w.patchCells(ctx, c, sh.part, cells); err != nil {
+		return fmt.Errorf("write typed values to tab %q of %q: %w", title, w.path, err)
+	}
+	w.log.Debug("typed values written", zap.String("file", w.path), zap.String("tab", sh.name),
+		zap.Int("cells", len(cells)), zap.Duration("duration", time.Since(start)))
+	return nil
+}
