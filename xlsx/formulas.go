@@ -128,6 +128,14 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 		}
 		cells = append(cells, formulaCell{row: row, col: col, f: body})
 	}
+	return w.writeCells(ctx, title, "formulas", cells, true)
+}
+
+// writeCells sets cells on the tab's worksheet part, for WriteFormulas and
+// WriteTyped; what names the operation in errors and the log. With
+// withCached each cell's cached value is the value the cell shows now,
+// read under the same lock as the write so no other write slips between.
+func (w *Workbook) writeCells(ctx context.Context, title, what string, cells []formulaCell, withCached bool) error {
 	slices.SortFunc(cells, func(a, b formulaCell) int {
 		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
 	})
@@ -143,24 +151,26 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 		return w.tabNotFound(title)
 	}
 	if sh.part == "" {
-		return fmt.Errorf("write formulas to tab %q of %q: the workbook lists the tab but holds no data for it: %w", title, w.path, audit.ErrInvalid)
+		return fmt.Errorf("write %s to tab %q of %q: the workbook lists the tab but holds no data for it: %w", what, title, w.path, audit.ErrInvalid)
 	}
-	values, _, err := c.book.readSheetFast(ctx, sh.part)
-	if errors.Is(err, errFallback) || (err != nil && ctx.Err() == nil) {
-		values, _, err = c.readSlow(ctx, sh.name)
-	}
-	if err != nil {
-		return fmt.Errorf("write formulas to tab %q of %q: read its values: %w", title, w.path, err)
-	}
-	for i := range cells {
-		if r := cells[i].row - 1; r < len(values) && cells[i].col-1 < len(values[r]) {
-			cells[i].cached = values[r][cells[i].col-1]
+	if withCached {
+		values, _, err := c.book.readSheetFast(ctx, sh.part)
+		if errors.Is(err, errFallback) || (err != nil && ctx.Err() == nil) {
+			values, _, err = c.readSlow(ctx, sh.name)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s to tab %q of %q: read its values: %w", what, title, w.path, err)
+		}
+		for i := range cells {
+			if r := cells[i].row - 1; r < len(values) && cells[i].col-1 < len(values[r]) {
+				cells[i].cached = values[r][cells[i].col-1]
+			}
 		}
 	}
 	if err := w.patchCells(ctx, c, sh.part, cells); err != nil {
-		return fmt.Errorf("write formulas to tab %q of %q: %w", title, w.path, err)
+		return fmt.Errorf("write %s to tab %q of %q: %w", what, title, w.path, err)
 	}
-	w.log.Debug("formulas written", zap.String("file", w.path), zap.String("tab", sh.name),
+	w.log.Debug(what+" written", zap.String("file", w.path), zap.String("tab", sh.name),
 		zap.Int("cells", len(cells)), zap.Duration("duration", time.Since(start)))
 	return nil
 }

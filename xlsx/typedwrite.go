@@ -1,17 +1,13 @@
 package xlsx
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
-	"go.uber.org/zap"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
@@ -61,27 +57,5 @@ func (w *Workbook) WriteTyped(ctx context.Context, title string, typed map[strin
 		}
 		cells = append(cells, c)
 	}
-	slices.SortFunc(cells, func(a, b formulaCell) int {
-		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
-	})
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	start := time.Now()
-	c, err := w.load()
-	if err != nil {
-		return err
-	}
-	sh, ok := c.book.sheet(title)
-	if !ok {
-		return w.tabNotFound(title)
-	}
-	if sh.part == "" {
-		return fmt.Errorf("write typed values to tab %q of %q: the workbook lists the tab but holds no data for it: %w", title, w.path, audit.ErrInvalid)
-	}
-	if err := w.patchCells(ctx, c, sh.part, cells); err != nil {
-		return fmt.Errorf("write typed values to tab %q of %q: %w", title, w.path, err)
-	}
-	w.log.Debug("typed values written", zap.String("file", w.path), zap.String("tab", sh.name),
-		zap.Int("cells", len(cells)), zap.Duration("duration", time.Since(start)))
-	return nil
+	return w.writeCells(ctx, title, "typed values", cells, false)
 }
