@@ -197,24 +197,38 @@ func (w *Workbook) writeRects(ctx context.Context, op string, meta audit.TabMeta
 // wrap audit.ErrNotFound for a missing tab and audit.ErrInvalid for a bad
 // cell name or an oversized formula.
 func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map[string]string) error {
-	op := fmt.Sprintf("write formulas to tab %q", title)
-	if len(formulas) == 0 {
+	return w.writeCells(ctx, title, "formulas", formulas, func(ref, f string) string {
+		if !strings.HasPrefix(f, "=") {
+			return fmt.Sprintf("cell %s: %q is not a formula", ref, f)
+		}
+		if len(f) > MaxCellChars && utf8.RuneCountInString(f) > MaxCellChars {
+			return fmt.Sprintf("the formula of cell %s has more than %d characters", ref, MaxCellChars)
+		}
+		return ""
+	}, "USER_ENTERED", interfaces)
+}
+
+// writeCells writes values to the cells of a tab, for WriteFormulas and
+// WriteTyped: what names the operation in errors and the log; check says
+// why a cell's value cannot be written ("" when it can), before anything
+// is sent; input is the valueInputOption and conv turns the values of a
+// range into what the client sends. The grid grows to fit the cells first.
+func (w *Workbook) writeCells(ctx context.Context, title, what string, values map[string]string, check func(ref, v string) string, input string, conv func([][]string) [][]any) error {
+	op := fmt.Sprintf("write %s to tab %q", what, title)
+	if len(values) == 0 {
 		return nil
 	}
-	cells := make([]rectCell, 0, len(formulas))
+	cells := make([]rectCell, 0, len(values))
 	rows, cols := 0, 0
-	for ref, f := range formulas {
+	for ref, v := range values {
 		r, c, ok := parseCell(ref)
 		if !ok {
 			return fmt.Errorf("%s of spreadsheet %q: %q is not a cell name like B7: %w", op, w.id, ref, audit.ErrInvalid)
 		}
-		if !strings.HasPrefix(f, "=") {
-			return fmt.Errorf("%s of spreadsheet %q: cell %s: %q is not a formula: %w", op, w.id, ref, f, audit.ErrInvalid)
+		if why := check(ref, v); why != "" {
+			return fmt.Errorf("%s of spreadsheet %q: %s: %w", op, w.id, why, audit.ErrInvalid)
 		}
-		if len(f) > MaxCellChars && utf8.RuneCountInString(f) > MaxCellChars {
-			return fmt.Errorf("%s of spreadsheet %q: the formula of cell %s has more than %d characters: %w", op, w.id, ref, MaxCellChars, audit.ErrInvalid)
-		}
-		cells = append(cells, rectCell{r, c, f})
+		cells = append(cells, rectCell{r, c, v})
 		rows, cols = max(rows, r+1), max(cols, c+1)
 	}
 	meta, err := w.tab(ctx, op, title)
@@ -224,9 +238,9 @@ func (w *Workbook) WriteFormulas(ctx context.Context, title string, formulas map
 	if err := w.grow(ctx, op, &meta, max(rows, meta.GridRows), max(cols, meta.GridCols)); err != nil {
 		return err
 	}
-	if err := w.writeRects(ctx, op, meta, mergeRects(cells), "USER_ENTERED", interfaces); err != nil {
+	if err := w.writeRects(ctx, op, meta, mergeRects(cells), input, conv); err != nil {
 		return err
 	}
-	w.log.Debug("wrote formulas", zap.String("tab", meta.Title), zap.Int("cells", len(cells)))
+	w.log.Debug("wrote "+what, zap.String("tab", meta.Title), zap.Int("cells", len(cells)))
 	return nil
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 	"strconv"
 
-	"go.uber.org/zap"
-
 	"github.com/sheetaudit/sheetaudit/audit"
 )
 
@@ -24,35 +22,12 @@ var _ audit.TypedWriter = (*Workbook)(nil)
 // for a missing tab and audit.ErrInvalid for a bad cell name or a value
 // that is neither a finite number nor TRUE or FALSE.
 func (w *Workbook) WriteTyped(ctx context.Context, title string, cells map[string]string) error {
-	op := fmt.Sprintf("write typed values to tab %q", title)
-	if len(cells) == 0 {
-		return nil
-	}
-	list := make([]rectCell, 0, len(cells))
-	rows, cols := 0, 0
-	for ref, v := range cells {
-		r, c, ok := parseCell(ref)
-		if !ok {
-			return fmt.Errorf("%s of spreadsheet %q: %q is not a cell name like B7: %w", op, w.id, ref, audit.ErrInvalid)
-		}
+	return w.writeCells(ctx, title, "typed values", cells, func(ref, v string) string {
 		if _, ok := typedJSON(v); !ok {
-			return fmt.Errorf("%s of spreadsheet %q: cell %s: %q is not a number, TRUE or FALSE: %w", op, w.id, ref, v, audit.ErrInvalid)
+			return fmt.Sprintf("cell %s: %q is not a number, TRUE or FALSE", ref, v)
 		}
-		list = append(list, rectCell{r, c, v})
-		rows, cols = max(rows, r+1), max(cols, c+1)
-	}
-	meta, err := w.tab(ctx, op, title)
-	if err != nil {
-		return err
-	}
-	if err := w.grow(ctx, op, &meta, max(rows, meta.GridRows), max(cols, meta.GridCols)); err != nil {
-		return err
-	}
-	if err := w.writeRects(ctx, op, meta, mergeRects(list), "RAW", typedValues); err != nil {
-		return err
-	}
-	w.log.Debug("wrote typed values", zap.String("tab", meta.Title), zap.Int("cells", len(list)))
-	return nil
+		return ""
+	}, "RAW", typedValues)
 }
 
 // typedJSON converts a typed value as audit.Snapshot.Typed holds it into
