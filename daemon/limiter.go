@@ -14,9 +14,17 @@ import (
 // instead of spending the whole minute's quota in the first second and then
 // collecting 429s. Requests over the limit wait; they never fail.
 // perMinute <= 0 means no limit.
+//
+// The refill rate leaves room for the burst: a token bucket lets through
+// burst + rate×60s requests in any minute, and Google counts per minute, so
+// a rate of perMinute/minute with a burst on top would overrun the quota by
+// the burst at a minute's edge (seen against the emulator's quota: the 61st
+// request of a minute got a 429).
 func NewLimiter(perMinute int) *rate.Limiter {
 	if perMinute <= 0 {
 		return rate.NewLimiter(rate.Inf, 1)
 	}
-	return rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), max(1, perMinute/10))
+	burst := max(1, perMinute/10)
+	refill := max(1, perMinute-burst)
+	return rate.NewLimiter(rate.Limit(float64(refill)/time.Minute.Seconds()), burst)
 }

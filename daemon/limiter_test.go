@@ -15,9 +15,10 @@ func TestNewLimiter(t *testing.T) {
 		limit     rate.Limit
 		burst     int
 	}{
-		{60, 1, 6},
-		{300, 5, 30},
-		{5, rate.Limit(5.0 / 60), 1},
+		{60, rate.Limit(54.0 / 60), 6},
+		{300, rate.Limit(270.0 / 60), 30},
+		{5, rate.Limit(4.0 / 60), 1},
+		{1, rate.Limit(1.0 / 60), 1},
 		{0, rate.Inf, 1},
 	}
 	for _, tt := range tests {
@@ -29,20 +30,29 @@ func TestNewLimiter(t *testing.T) {
 }
 
 // TestLimiterPaces: requests over the budget are spread over the minute, not
-// refused: 60 a minute with a burst of 6 lets 6 go at once, and the 66th
-// waits a further minute.
+// refused, and no minute-long window ever holds more than the quota: 60 a
+// minute lets 6 go at once, then one every 1.11 s.
 func TestLimiterPaces(t *testing.T) {
 	l := daemon.NewLimiter(60)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	var delays []time.Duration
-	for range 66 {
+	var at []time.Duration
+	for range 200 {
 		r := l.ReserveN(now, 1)
 		if !r.OK() {
 			t.Fatal("reservation refused; requests over the limit must wait, not fail")
 		}
-		delays = append(delays, r.DelayFrom(now))
+		at = append(at, r.DelayFrom(now))
 	}
-	if delays[5] != 0 || delays[6] != time.Second || delays[65] != time.Minute {
-		t.Errorf("delays of requests 6, 7 and 66 = %v, %v, %v; want 0, 1s, 1m", delays[5], delays[6], delays[65])
+	if at[5] != 0 || at[6] == 0 {
+		t.Errorf("requests 6 and 7 wait %v and %v; want the burst of 6 at once, then pacing", at[5], at[6])
+	}
+	for i := range at {
+		n := 0
+		for j := i; j < len(at) && at[j]-at[i] < time.Minute; j++ {
+			n++
+		}
+		if n > 60 {
+			t.Fatalf("%d requests in the minute from %v; the quota is 60", n, at[i])
+		}
 	}
 }
