@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -58,16 +57,9 @@ func (w *Workbook) putBarChart(ctx context.Context, title string, bc audit.BarCh
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c, err := w.load()
+	c, sh, err := w.objectsTab(title)
 	if err != nil {
 		return err
-	}
-	sh, ok := c.book.sheet(title)
-	if !ok {
-		return w.tabNotFound(title)
-	}
-	if sh.part == "" {
-		return fmt.Errorf("the workbook lists the tab but holds no data for it (save it again from Excel or WPS): %w", audit.ErrInvalid)
 	}
 	anchors, err := chartAnchors(c, sh)
 	if err != nil {
@@ -154,11 +146,7 @@ type chartAnchor struct {
 
 // chartAnchors lists the charts (graphic frames) of the tab's drawing part.
 func chartAnchors(c *openFile, sh bookSheet) ([]chartAnchor, error) {
-	rf, ok := c.book.entries[relsPartOf(sh.part)]
-	if !ok {
-		return nil, nil
-	}
-	rels, err := readRels(rf, path.Dir(sh.part)+"/")
+	rels, err := sheetRels(c, sh)
 	if err != nil {
 		return nil, err
 	}

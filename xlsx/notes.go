@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -55,11 +54,7 @@ func (w *Workbook) Notes(ctx context.Context, title string) (map[string]string, 
 
 // commentsPart is the tab's comments part, "" if it has none.
 func commentsPart(c *openFile, sh bookSheet) (string, error) {
-	rf, ok := c.book.entries[relsPartOf(sh.part)]
-	if !ok {
-		return "", nil
-	}
-	rels, err := readRels(rf, path.Dir(sh.part)+"/")
+	rels, err := sheetRels(c, sh)
 	if err != nil {
 		return "", err
 	}
@@ -169,16 +164,9 @@ func (w *Workbook) setNotes(ctx context.Context, title string, notes map[string]
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c, err := w.load()
+	c, sh, err := w.objectsTab(title)
 	if err != nil {
 		return err
-	}
-	sh, ok := c.book.sheet(title)
-	if !ok {
-		return w.tabNotFound(title)
-	}
-	if sh.part == "" {
-		return fmt.Errorf("the workbook lists the tab but holds no data for it (save it again from Excel or WPS): %w", audit.ErrInvalid)
 	}
 	have, err := readNotes(c, sh)
 	if err != nil {
@@ -233,11 +221,7 @@ func (w *Workbook) setNotes(ctx context.Context, title string, notes map[string]
 // no comments part yet while another tab owns the comments part of the same
 // number: excelize would attach that other tab's comments to this one.
 func checkVMLOwner(c *openFile, sh bookSheet) error {
-	rf, ok := c.book.entries[relsPartOf(sh.part)]
-	if !ok {
-		return nil
-	}
-	rels, err := readRels(rf, path.Dir(sh.part)+"/")
+	rels, err := sheetRels(c, sh)
 	if err != nil {
 		return err
 	}

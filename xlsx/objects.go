@@ -221,6 +221,34 @@ func relsPartOf(part string) string {
 	return dir + "_rels/" + file + ".rels"
 }
 
+// sheetRels reads the relationships of the tab's worksheet part; none when
+// the part has no relationships part.
+func sheetRels(c *openFile, sh bookSheet) ([]rel, error) {
+	rf, ok := c.book.entries[relsPartOf(sh.part)]
+	if !ok {
+		return nil, nil
+	}
+	return readRels(rf, path.Dir(sh.part)+"/")
+}
+
+// objectsTab loads the file and finds the tab whose objects (notes, charts)
+// are to change, with w.mu held. A tab with no worksheet part has nowhere
+// to hang them.
+func (w *Workbook) objectsTab(title string) (*openFile, bookSheet, error) {
+	c, err := w.load()
+	if err != nil {
+		return nil, bookSheet{}, err
+	}
+	sh, ok := c.book.sheet(title)
+	if !ok {
+		return nil, bookSheet{}, w.tabNotFound(title)
+	}
+	if sh.part == "" {
+		return nil, bookSheet{}, fmt.Errorf("the workbook lists the tab but holds no data for it (save it again from Excel or WPS): %w", audit.ErrInvalid)
+	}
+	return c, sh, nil
+}
+
 // reachable returns the tab's object parts with their content: the parts its
 // comments, vmlDrawing and drawing relationships lead to, followed through
 // their own relationships parts (drawing → chart → style), the relationships
