@@ -16,27 +16,34 @@ import (
 	"github.com/sheetaudit/sheetaudit/xlsx"
 )
 
-// formulaBackend reads and writes formulas on a test sheet's backend, as a
-// person editing the sheet would.
-type formulaBackend interface {
+// testBackend reads and writes formulas and typed values on a test
+// sheet's backend, as a person editing the sheet would.
+type testBackend interface {
 	audit.FormulaReader
 	audit.FormulaWriter
+	audit.TypedReader
+	audit.TypedWriter
 }
 
-// withFormulas turns on capture: [values, formulas] for the test sheet and
-// returns its backend's formula access.
-func withFormulas(t *testing.T, ts *testSheet, backend string) func(t *testing.T) formulaBackend {
+// appendConfig adds lines to the test sheet's config (its sheet entry
+// comes last, so they extend it).
+func appendConfig(t *testing.T, ts *testSheet, lines string) {
 	t.Helper()
 	cfg, err := os.ReadFile(ts.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(ts.cfg, append(cfg, "    capture: [values, formulas]\n"...), 0o600); err != nil {
+	if err := os.WriteFile(ts.cfg, append(cfg, lines...), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// backendOpener returns what opens the test sheet's backend, a fresh
+// handle per call, so each read sees what the CLI wrote.
+func backendOpener(ts *testSheet, backend string) func(t *testing.T) testBackend {
 	if backend == "xlsx" {
 		book := filepath.Join(filepath.Dir(ts.cfg), "clients.xlsx")
-		return func(t *testing.T) formulaBackend {
+		return func(t *testing.T) testBackend {
 			wb, err := xlsx.Open(book, xlsx.Options{Logger: zaptest.NewLogger(t)})
 			if err != nil {
 				t.Fatal(err)
@@ -45,7 +52,7 @@ func withFormulas(t *testing.T, ts *testSheet, backend string) func(t *testing.T
 			return wb
 		}
 	}
-	return func(t *testing.T) formulaBackend {
+	return func(t *testing.T) testBackend {
 		wb, err := sheets.New(context.Background(), sheets.Options{
 			SpreadsheetID: "1RestoreTestSheet", Endpoint: ts.env["EMULATOR"], Logger: zaptest.NewLogger(t),
 		})
@@ -54,6 +61,14 @@ func withFormulas(t *testing.T, ts *testSheet, backend string) func(t *testing.T
 		}
 		return wb
 	}
+}
+
+// withFormulas turns on capture: [values, formulas] for the test sheet and
+// returns what opens its backend.
+func withFormulas(t *testing.T, ts *testSheet, backend string) func(t *testing.T) testBackend {
+	t.Helper()
+	appendConfig(t, ts, "    capture: [values, formulas]\n")
+	return backendOpener(ts, backend)
 }
 
 var orderValues = [][]string{
@@ -123,7 +138,8 @@ func TestRestoreFormulas(t *testing.T) {
 	}
 }
 
-func storedFormulas(t *testing.T, ts *testSheet, id string) map[string]string {
+// storedSnapshot loads version id of the test sheet from its store.
+func storedSnapshot(t *testing.T, ts *testSheet, id string) *audit.Snapshot {
 	t.Helper()
 	st, err := snapshot.Open(context.Background(), ts.store, snapshot.Options{})
 	if err != nil {
@@ -134,6 +150,12 @@ func storedFormulas(t *testing.T, ts *testSheet, id string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return snap
+}
+
+func storedFormulas(t *testing.T, ts *testSheet, id string) map[string]string {
+	t.Helper()
+	snap := storedSnapshot(t, ts, id)
 	if snap.Formulas == nil {
 		t.Fatalf("snapshot %s has no formulas captured", id)
 	}

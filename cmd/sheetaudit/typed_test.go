@@ -2,26 +2,15 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/sheetaudit/sheetaudit/audit"
-	"github.com/sheetaudit/sheetaudit/sheets"
-	"github.com/sheetaudit/sheetaudit/snapshot"
-	"github.com/sheetaudit/sheetaudit/xlsx"
 )
-
-// typedBackend reads and writes typed values on a test sheet's backend.
-type typedBackend interface {
-	audit.TypedReader
-	audit.TypedWriter
-}
 
 // amounts is the test sheet: 金额 typed as a number, 日期 as a date.
 var amounts = [][]string{
@@ -37,25 +26,9 @@ var amountsTyped = map[string]string{"B2": "1234.5", "C2": "46327", "B3": "5.1",
 // their cells numbers: on xlsx with number formats (#,##0.00 and
 // yyyy/mm/dd), on the emulator without (it keeps no format apart from a
 // value, so a serial shows as the number there).
-func withTypedColumns(t *testing.T, ts *testSheet, backend string) func(t *testing.T) typedBackend {
+func withTypedColumns(t *testing.T, ts *testSheet, backend string) func(t *testing.T) testBackend {
 	t.Helper()
-	cfg, err := os.ReadFile(ts.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = append(cfg, "    columns:\n      金额: {type: number}\n      日期: {type: date}\n"...)
-	if err := os.WriteFile(ts.cfg, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	open := func(t *testing.T) typedBackend {
-		wb, err := sheets.New(context.Background(), sheets.Options{
-			SpreadsheetID: "1RestoreTestSheet", Endpoint: ts.env["EMULATOR"], Logger: zaptest.NewLogger(t),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return wb
-	}
+	appendConfig(t, ts, "    columns:\n      金额: {type: number}\n      日期: {type: date}\n")
 	if backend == "xlsx" {
 		book := filepath.Join(filepath.Dir(ts.cfg), "clients.xlsx")
 		f, err := excelize.OpenFile(book)
@@ -71,15 +44,8 @@ func withTypedColumns(t *testing.T, ts *testSheet, backend string) func(t *testi
 				t.Fatal(err)
 			}
 		}
-		open = func(t *testing.T) typedBackend {
-			wb, err := xlsx.Open(book, xlsx.Options{Logger: zaptest.NewLogger(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { wb.Close() })
-			return wb
-		}
 	}
+	open := backendOpener(ts, backend)
 	if err := open(t).WriteTyped(context.Background(), "客户", amountsTyped); err != nil {
 		t.Fatal(err)
 	}
@@ -153,15 +119,7 @@ func TestRestoreTypedValues(t *testing.T) {
 
 func storedTyped(t *testing.T, ts *testSheet, id string) map[string]string {
 	t.Helper()
-	st, err := snapshot.Open(context.Background(), ts.store, snapshot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	snap, err := st.Load(context.Background(), "clients", id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := storedSnapshot(t, ts, id)
 	if snap.Typed == nil {
 		t.Fatalf("snapshot %s has no typed values captured", id)
 	}
