@@ -41,54 +41,56 @@ var preference = []string{
 // extra is a column beyond clientgen's, with how its cells are made.
 type extra struct {
 	name string
-	cell func(r *rng, id int, base time.Time) string
+	cell func(r *clientgen.RNG, id int, base time.Time) string
 }
 
 var extras = []extra{
-	{"客户等级", func(r *rng, _ int, _ time.Time) string { return pick(r, []string{"A", "B", "B", "C", "C", "C", "D"}) }},
-	{"来源渠道", func(r *rng, _ int, _ time.Time) string {
-		return pick(r, []string{"展会", "官网", "转介绍", "电话营销", "合作伙伴", "广告投放", "LinkedIn", "老客户"})
+	{"客户等级", func(r *clientgen.RNG, _ int, _ time.Time) string {
+		return clientgen.Pick(r, []string{"A", "B", "B", "C", "C", "C", "D"})
 	}},
-	{"英文名称", func(r *rng, _ int, _ time.Time) string {
-		return pick(r, latinBrands) + " " + pick(r, latinKinds) + " Co., Ltd."
+	{"来源渠道", func(r *clientgen.RNG, _ int, _ time.Time) string {
+		return clientgen.Pick(r, []string{"展会", "官网", "转介绍", "电话营销", "合作伙伴", "广告投放", "LinkedIn", "老客户"})
 	}},
-	{"统一社会信用代码", func(r *rng, _ int, _ time.Time) string {
+	{"英文名称", func(r *clientgen.RNG, _ int, _ time.Time) string {
+		return clientgen.Pick(r, latinBrands) + " " + clientgen.Pick(r, latinKinds) + " Co., Ltd."
+	}},
+	{"统一社会信用代码", func(r *clientgen.RNG, _ int, _ time.Time) string {
 		const alnum = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 		b := []byte("91")
 		for range 6 {
-			b = append(b, byte('0'+r.intn(10)))
+			b = append(b, byte('0'+r.Intn(10)))
 		}
 		for range 10 {
-			b = append(b, alnum[r.intn(len(alnum))])
+			b = append(b, alnum[r.Intn(len(alnum))])
 		}
 		return string(b)
 	}},
-	{"创建日期", func(r *rng, _ int, base time.Time) string {
-		return base.AddDate(0, 0, -120-r.intn(1500)).Format(clientgen.DateLayout)
+	{"创建日期", func(r *clientgen.RNG, _ int, base time.Time) string {
+		return base.AddDate(0, 0, -120-r.Intn(1500)).Format(clientgen.DateLayout)
 	}},
-	{"员工人数", func(r *rng, _ int, _ time.Time) string { return strconv.Itoa(10 + r.intn(20000)) }},
-	{"年营收(万元)", func(r *rng, _ int, _ time.Time) string {
-		return strconv.FormatFloat(float64(100+r.intn(5000000))/100, 'f', 2, 64)
+	{"员工人数", func(r *clientgen.RNG, _ int, _ time.Time) string { return strconv.Itoa(10 + r.Intn(20000)) }},
+	{"年营收(万元)", func(r *clientgen.RNG, _ int, _ time.Time) string {
+		return strconv.FormatFloat(float64(100+r.Intn(5000000))/100, 'f', 2, 64)
 	}},
-	{"官网", func(r *rng, id int, _ time.Time) string {
-		return "https://www." + strings.ToLower(pick(r, latinBrands)) + strconv.Itoa(id) + pick(r, []string{".com", ".cn", ".com.cn"}) + "/"
+	{"官网", func(r *clientgen.RNG, id int, _ time.Time) string {
+		return "https://www." + strings.ToLower(clientgen.Pick(r, latinBrands)) + strconv.Itoa(id) + clientgen.Pick(r, []string{".com", ".cn", ".com.cn"}) + "/"
 	}},
-	{"微信号", func(r *rng, id int, _ time.Time) string {
-		return "wxid_" + strings.ToLower(pick(r, latinBrands)) + strconv.Itoa(id%997)
+	{"微信号", func(r *clientgen.RNG, id int, _ time.Time) string {
+		return "wxid_" + strings.ToLower(clientgen.Pick(r, latinBrands)) + strconv.Itoa(id%997)
 	}},
-	{"邮编", func(r *rng, _ int, _ time.Time) string { return fmt.Sprintf("%06d", 100000+r.intn(750000)) }},
-	{"下次跟进日期", func(r *rng, _ int, base time.Time) string {
-		if r.intn(4) == 0 {
+	{"邮编", func(r *clientgen.RNG, _ int, _ time.Time) string { return fmt.Sprintf("%06d", 100000+r.Intn(750000)) }},
+	{"下次跟进日期", func(r *clientgen.RNG, _ int, base time.Time) string {
+		if r.Intn(4) == 0 {
 			return ""
 		}
-		return base.AddDate(0, 0, 1+r.intn(30)).Format(clientgen.DateLayout)
+		return base.AddDate(0, 0, 1+r.Intn(30)).Format(clientgen.DateLayout)
 	}},
-	{"标签", func(r *rng, _ int, _ time.Time) string {
+	{"标签", func(r *clientgen.RNG, _ int, _ time.Time) string {
 		tags := []string{"重点客户", "集团总部", "续约", "招投标", "价格敏感", "VIP", "需拜访", "华东", "华南", "海外业务"}
-		n := r.intn(3)
+		n := r.Intn(3)
 		out := make([]string, 0, n)
 		for range n {
-			out = append(out, pick(r, tags))
+			out = append(out, clientgen.Pick(r, tags))
 		}
 		return strings.Join(out, ",")
 	}},
@@ -140,7 +142,7 @@ func layout(cols int) ([]string, []int) {
 func Sheet(s Spec) [][]string {
 	base := clientgen.Rows(s.Seed, s.Rows, s.Base)
 	_, src := layout(s.Cols)
-	r := newRNG(s.Seed ^ 0x5eed)
+	r := clientgen.NewRNG(s.Seed ^ 0x5eed)
 	out := make([][]string, len(base))
 	out[0] = Header(s.Cols)
 	for i, row := range base[1:] {
@@ -150,7 +152,7 @@ func Sheet(s Spec) [][]string {
 }
 
 // widen maps a clientgen row onto the columns of src.
-func widen(r *rng, row []string, src []int, id int, base time.Time) []string {
+func widen(r *clientgen.RNG, row []string, src []int, id int, base time.Time) []string {
 	out := make([]string, len(src))
 	blank := isBlank(row)
 	for c, j := range src {
@@ -161,7 +163,7 @@ func widen(r *rng, row []string, src []int, id int, base time.Time) []string {
 		case -1-j < len(extras):
 			out[c] = extras[-1-j].cell(r, id, base)
 		default:
-			out[c] = pick(r, fillers) + strconv.Itoa(r.intn(1000))
+			out[c] = clientgen.Pick(r, fillers) + strconv.Itoa(r.Intn(1000))
 		}
 	}
 	return out
@@ -188,7 +190,7 @@ func Churn(values [][]string, share float64, seed int64, base time.Time) ([][]st
 	if len(values) < 2 || share <= 0 {
 		return slices.Clone(values), st
 	}
-	r := newRNG(seed)
+	r := clientgen.NewRNG(seed)
 	header := values[0]
 	data := values[1:]
 	n := int(math.Round(share * float64(len(data))))
@@ -199,7 +201,7 @@ func Churn(values [][]string, share float64, seed int64, base time.Time) ([][]st
 	nEdit := n - nAdd - nDel
 
 	// Choose distinct rows to edit and to remove; blank rows stay as they are.
-	order := r.perm(len(data))
+	order := r.Perm(len(data))
 	edit := map[int]bool{}
 	del := map[int]bool{}
 	for _, i := range order {
@@ -228,7 +230,7 @@ func Churn(values [][]string, share float64, seed int64, base time.Time) ([][]st
 			tail = append(tail, row)
 			continue
 		}
-		at := r.intn(len(data))
+		at := r.Intn(len(data))
 		before[at] = append(before[at], row)
 	}
 
@@ -242,17 +244,17 @@ func Churn(values [][]string, share float64, seed int64, base time.Time) ([][]st
 			continue
 		case edit[i]:
 			row = slices.Clone(row)
-			cells := 1 + r.intn(2)
+			cells := 1 + r.Intn(2)
 			for range cells {
-				c := editable[r.intn(len(editable))]
+				c := editable[r.Intn(len(editable))]
 				old := row[c]
 				if c == date {
-					row[c] = base.AddDate(0, 0, -r.intn(7)).Format(clientgen.DateLayout)
+					row[c] = base.AddDate(0, 0, -r.Intn(7)).Format(clientgen.DateLayout)
 				} else {
 					// Another row's value keeps the edit realistic; an
 					// empty one would make it a deletion.
 					for try := 0; try < 20 && (row[c] == old || row[c] == ""); try++ {
-						row[c] = data[r.intn(len(data))][c]
+						row[c] = data[r.Intn(len(data))][c]
 					}
 				}
 				if row[c] == old {
@@ -300,7 +302,7 @@ func newRows(values [][]string, n int, seed int64, base time.Time) [][]string {
 	const skip = 200
 	src := clientgen.Rows(seed, skip+n, base)[1+skip:]
 	_, cols := layout(len(header))
-	r := newRNG(seed ^ 0xadd)
+	r := clientgen.NewRNG(seed ^ 0xadd)
 	out := make([][]string, 0, n)
 	for _, row := range src {
 		next++
@@ -370,34 +372,4 @@ func WriteCSV(path string, values [][]string) error {
 		return fmt.Errorf("write %q: %w", path, err)
 	}
 	return nil
-}
-
-func pick[T any](r *rng, list []T) T { return list[r.intn(len(list))] }
-
-// rng is splitmix64, like clientgen's: its sequence is fixed forever, so a
-// seed names the same data on every Go release.
-type rng struct{ s uint64 }
-
-func newRNG(seed int64) *rng { return &rng{s: uint64(seed)} }
-
-func (r *rng) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
-
-func (r *rng) perm(n int) []int {
-	p := make([]int, n)
-	for i := range p {
-		p[i] = i
-	}
-	for i := n - 1; i > 0; i-- {
-		j := r.intn(i + 1)
-		p[i], p[j] = p[j], p[i]
-	}
-	return p
 }

@@ -97,7 +97,7 @@ type entity struct {
 // fall in the FollowUpDays days before base. Every row has len(Header())
 // cells; the blank row has only empty ones.
 func Rows(seed int64, n int, base time.Time) [][]string {
-	r := newRNG(seed)
+	r := NewRNG(seed)
 	ents := entities(r, n)
 	out := make([][]string, 0, n+1)
 	out = append(out, Header())
@@ -112,7 +112,7 @@ func Rows(seed int64, n int, base time.Time) [][]string {
 		}
 		e := ents[next]
 		next++
-		sur, given := pick(r, surnames), pick(r, givenNames)
+		sur, given := Pick(r, surnames), Pick(r, givenNames)
 		row[iID] = fmt.Sprintf("C%05d", i+1)
 		row[iName] = e.name
 		row[iGroup] = e.group
@@ -124,13 +124,13 @@ func Rows(seed int64, n int, base time.Time) [][]string {
 		st := stages[weighted(r)]
 		row[iStage] = st.name
 		row[iOwner] = e.owner
-		row[iFollowUp] = base.AddDate(0, 0, -r.intn(FollowUpDays)).Format(DateLayout)
+		row[iFollowUp] = base.AddDate(0, 0, -r.Intn(FollowUpDays)).Format(DateLayout)
 		if st.name == "签约完成" {
 			contracts++
-			row[iAmount] = strconv.Itoa((50 + r.intn(4950)) * 1000)
+			row[iAmount] = strconv.Itoa((50 + r.Intn(4950)) * 1000)
 			row[iContract] = fmt.Sprintf("HT-%s-%04d", row[iFollowUp][:4], contracts)
 		}
-		row[iNote] = st.notes[r.intn(len(st.notes))]
+		row[iNote] = st.notes[r.Intn(len(st.notes))]
 		out = append(out, row)
 	}
 	addMistakes(out[1:], base)
@@ -184,31 +184,31 @@ func addMistakes(rows [][]string, base time.Time) {
 
 // entities builds n companies: groups with their regional subsidiaries, and
 // standalone companies, in a shuffled order.
-func entities(r *rng, n int) []entity {
+func entities(r *RNG, n int) []entity {
 	used := map[string]bool{}
-	brandOrder := r.perm(len(brands))
+	brandOrder := r.Perm(len(brands))
 	nGroups := min(max(1, n/12), len(brands)/2)
 	var ents []entity
 	regions := []string{"华东", "华南", "华北", "西南", "华中", "西北"}
 	for g := range nGroups {
 		b := brands[brandOrder[g]]
-		ind := r.intn(len(industries))
-		owner := owners[r.intn(len(owners))]
-		suffix := []string{"集团有限公司", "控股集团有限公司"}[r.intn(2)]
-		parent := entity{name: b.han + suffix, brand: b, industry: ind, city: cities[r.intn(len(cities))], owner: owner}
-		parent.word = pick(r, industries[ind].words)
+		ind := r.Intn(len(industries))
+		owner := owners[r.Intn(len(owners))]
+		suffix := []string{"集团有限公司", "控股集团有限公司"}[r.Intn(2)]
+		parent := entity{name: b.han + suffix, brand: b, industry: ind, city: cities[r.Intn(len(cities))], owner: owner}
+		parent.word = Pick(r, industries[ind].words)
 		used[parent.name] = true
 		ents = append(ents, parent)
-		subs := 2 + r.intn(5)
-		for _, ri := range r.perm(len(regions))[:min(subs, len(regions))] {
+		subs := 2 + r.Intn(5)
+		for _, ri := range r.Perm(len(regions))[:min(subs, len(regions))] {
 			e := entity{brand: b, industry: ind, group: parent.name, owner: owner}
-			if r.intn(10) < 3 {
-				e.owner = owners[r.intn(len(owners))]
+			if r.Intn(10) < 3 {
+				e.owner = owners[r.Intn(len(owners))]
 			}
 			e.city = cityIn(r, regions[ri])
-			e.word = pick(r, industries[ind].words)
+			e.word = Pick(r, industries[ind].words)
 			place := regions[ri]
-			if r.intn(3) == 0 {
+			if r.Intn(3) == 0 {
 				place = e.city.short
 			}
 			e.name = place + b.han + e.word.han + "有限公司"
@@ -221,15 +221,15 @@ func entities(r *rng, n int) []entity {
 	}
 	standalone := brandOrder[nGroups:]
 	for len(ents) < n {
-		b := brands[standalone[r.intn(len(standalone))]]
-		ind := r.intn(len(industries))
-		e := entity{brand: b, industry: ind, city: cities[r.intn(len(cities))], owner: owners[r.intn(len(owners))]}
-		e.word = pick(r, industries[ind].words)
+		b := brands[standalone[r.Intn(len(standalone))]]
+		ind := r.Intn(len(industries))
+		e := entity{brand: b, industry: ind, city: cities[r.Intn(len(cities))], owner: owners[r.Intn(len(owners))]}
+		e.word = Pick(r, industries[ind].words)
 		e.name = e.city.short + b.han + e.word.han + "有限公司"
 		// Big benchmark tables exhaust the plain names; branches keep
 		// names unique without looking machine-made.
 		for k := 0; used[e.name]; k++ {
-			e.name = e.city.short + b.han + e.word.han + "有限公司" + pick(r, e.city.district) + "分公司"
+			e.name = e.city.short + b.han + e.word.han + "有限公司" + Pick(r, e.city.district) + "分公司"
 			if k > 3 {
 				e.name = fmt.Sprintf("%s%s%s有限公司第%d分公司", e.city.short, b.han, e.word.han, len(ents))
 			}
@@ -238,7 +238,7 @@ func entities(r *rng, n int) []entity {
 		ents = append(ents, e)
 	}
 	ents = ents[:n]
-	order := r.perm(len(ents))
+	order := r.Perm(len(ents))
 	shuffled := make([]entity, len(ents))
 	for i, j := range order {
 		shuffled[i] = ents[j]
@@ -246,22 +246,22 @@ func entities(r *rng, n int) []entity {
 	return shuffled
 }
 
-func cityIn(r *rng, region string) city {
+func cityIn(r *RNG, region string) city {
 	var in []city
 	for _, c := range cities {
 		if c.region == region {
 			in = append(in, c)
 		}
 	}
-	return in[r.intn(len(in))]
+	return in[r.Intn(len(in))]
 }
 
-func weighted(r *rng) int {
+func weighted(r *RNG) int {
 	total := 0
 	for _, s := range stages {
 		total += s.weight
 	}
-	x := r.intn(total)
+	x := r.Intn(total)
 	for i, s := range stages {
 		if x < s.weight {
 			return i
@@ -275,11 +275,11 @@ var mobilePrefixes = []string{"130", "131", "132", "135", "136", "137", "138", "
 
 // phone writes a mainland mobile or a landline of the company's city in one
 // of the forms people type.
-func phone(r *rng, c city) string {
-	if r.intn(10) < 6 {
-		p := pick(r, mobilePrefixes)
-		a, b := fmt.Sprintf("%04d", r.intn(10000)), fmt.Sprintf("%04d", r.intn(10000))
-		switch r.intn(4) {
+func phone(r *RNG, c city) string {
+	if r.Intn(10) < 6 {
+		p := Pick(r, mobilePrefixes)
+		a, b := fmt.Sprintf("%04d", r.Intn(10000)), fmt.Sprintf("%04d", r.Intn(10000))
+		switch r.Intn(4) {
 		case 0:
 			return p + " " + a + " " + b
 		case 1:
@@ -291,58 +291,61 @@ func phone(r *rng, c city) string {
 		}
 	}
 	local := c.first + digits(r, c.digits-len(c.first))
-	switch r.intn(5) {
+	switch r.Intn(5) {
 	case 0:
 		return "+86 " + strings.TrimPrefix(c.area, "0") + " " + local
 	case 1:
-		return c.area + "-" + local + "-" + strconv.Itoa(800+r.intn(100))
+		return c.area + "-" + local + "-" + strconv.Itoa(800+r.Intn(100))
 	default:
 		return c.area + "-" + local
 	}
 }
 
-func digits(r *rng, n int) string {
+func digits(r *RNG, n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = byte('0' + r.intn(10))
+		b[i] = byte('0' + r.Intn(10))
 	}
 	return string(b)
 }
 
-func email(r *rng, sur, given word, e entity) string {
-	if r.intn(10) < 6 {
-		tld := []string{".com", ".cn", ".com.cn"}[r.intn(3)]
+func email(r *RNG, sur, given word, e entity) string {
+	if r.Intn(10) < 6 {
+		tld := []string{".com", ".cn", ".com.cn"}[r.Intn(3)]
 		local := given.pinyin + "." + sur.pinyin
-		if r.intn(2) == 0 {
+		if r.Intn(2) == 0 {
 			local = sur.pinyin + given.pinyin
 		}
 		return local + "@" + e.brand.pinyin + "-" + e.word.pinyin + tld
 	}
-	host := pick(r, mailHosts)
+	host := Pick(r, mailHosts)
 	if host == "qq.com" {
-		return strconv.Itoa(100000000+r.intn(900000000)) + "@qq.com"
+		return strconv.Itoa(100000000+r.Intn(900000000)) + "@qq.com"
 	}
-	return sur.pinyin + given.pinyin + strconv.Itoa(1970+r.intn(35)) + "@" + host
+	return sur.pinyin + given.pinyin + strconv.Itoa(1970+r.Intn(35)) + "@" + host
 }
 
-func address(r *rng, c city) string {
-	s := c.prefix + pick(r, c.district) + pick(r, streets) + strconv.Itoa(1+r.intn(899)) + "号"
-	if b := pick(r, buildings); b != "" {
-		s += b + strconv.Itoa(2+r.intn(30)) + "层"
+func address(r *RNG, c city) string {
+	s := c.prefix + Pick(r, c.district) + Pick(r, streets) + strconv.Itoa(1+r.Intn(899)) + "号"
+	if b := Pick(r, buildings); b != "" {
+		s += b + strconv.Itoa(2+r.Intn(30)) + "层"
 	}
 	return s
 }
 
-func pick[T any](r *rng, list []T) T { return list[r.intn(len(list))] }
+// Pick is one element of list, chosen by r.
+func Pick[T any](r *RNG, list []T) T { return list[r.Intn(len(list))] }
 
-// rng is splitmix64: tiny, and its sequence is fixed forever, unlike
+// RNG is splitmix64: tiny, and its sequence is fixed forever, unlike
 // math/rand whose streams may change between Go releases and would make the
-// committed example drift.
-type rng struct{ s uint64 }
+// committed example drift. bench/gen uses it too, so a seed names the same
+// benchmark data on every Go release.
+type RNG struct{ s uint64 }
 
-func newRNG(seed int64) *rng { return &rng{s: uint64(seed)} }
+// NewRNG starts the sequence that seed names.
+func NewRNG(seed int64) *RNG { return &RNG{s: uint64(seed)} }
 
-func (r *rng) next() uint64 {
+func (r *RNG) next() uint64 {
 	r.s += 0x9e3779b97f4a7c15
 	z := r.s
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
@@ -350,15 +353,17 @@ func (r *rng) next() uint64 {
 	return z ^ (z >> 31)
 }
 
-func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+// Intn is the next number in [0, n); n must be positive.
+func (r *RNG) Intn(n int) int { return int(r.next() % uint64(n)) }
 
-func (r *rng) perm(n int) []int {
+// Perm is the next permutation of [0, n).
+func (r *RNG) Perm(n int) []int {
 	p := make([]int, n)
 	for i := range p {
 		p[i] = i
 	}
 	for i := n - 1; i > 0; i-- {
-		j := r.intn(i + 1)
+		j := r.Intn(i + 1)
 		p[i], p[j] = p[j], p[i]
 	}
 	return p
