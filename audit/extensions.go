@@ -88,3 +88,18 @@ type TypedWriter interface {
 	// is not a number or a boolean. Idempotent.
 	WriteTyped(ctx context.Context, tab string, cells map[string]string) error
 }
+
+// CellWriter is implemented by backends that can write single cells. It is
+// optional: a selective restore writes only the cells it changes through
+// it, so the rest of the data tab (and colleagues' edits made while the
+// restore runs) stays untouched; without it the restore rewrites the tab.
+type CellWriter interface {
+	// WriteCells sets the value of each listed A1 cell ("C7") to the text
+	// given, as text: a value that starts with "=" is stored as text, never
+	// a formula, and numbers are not parsed. "" clears the cell's value (its
+	// formula too). The cell's format or style stays; cells not listed are
+	// not touched, and the tab grows to fit the cells. It returns an error
+	// wrapping ErrNotFound for a missing tab and ErrInvalid for a bad cell
+	// name or an oversized value. Idempotent.
+	WriteCells(ctx context.Context, tab string, cells map[string]string) error
+}

@@ -72,6 +72,23 @@ type RestorePlan struct {
 	// wins). A tab the restore creates gets none: it has no number formats,
 	// so a date serial would show as a bare number there.
 	Typed map[string]string
+	// Cells are, for a selective restore, the only cells it changes, by A1
+	// cell, with their restored values: the chosen cells whose value
+	// differs from the live one or that must lose a live formula or typed
+	// value, and the non-empty cells of the appended rows. A backend with
+	// CellWriter writes just these, then CellTyped and CellFormulas, and
+	// leaves the rest of the tab as it is; Values, Formulas and Typed are
+	// for a backend without it, which rewrites the whole tab. Empty when
+	// the chosen cells already hold what the stored version held; nil for a
+	// full restore.
+	Cells map[string]string
+	// CellFormulas are the formulas of the chosen cells that differ from
+	// the live ones (moved with their rows, as in Formulas), and CellTyped
+	// the typed values of the chosen cells without a formula that differ
+	// from the live ones or whose text changes; both by A1 cell, written
+	// after Cells. Nil for a full restore.
+	CellFormulas map[string]string
+	CellTyped    map[string]string
 	// Notes explain the plan to the operator, one sentence each.
 	Notes []string
 
@@ -147,7 +164,8 @@ func PlanRestore(live, snap [][]string, opts RestoreOptions) (RestorePlan, error
 }
 
 func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, error) {
-	p := RestorePlan{Selective: true, rows: make(map[string]bool), cols: make(map[string]bool)}
+	p := RestorePlan{Selective: true, rows: make(map[string]bool), cols: make(map[string]bool),
+		Cells: make(map[string]string), CellFormulas: make(map[string]string), CellTyped: make(map[string]string)}
 	if live == nil {
 		return p, fmt.Errorf("the tab does not exist, so there is nothing to restore rows or columns into; restore the whole version instead: %w", ErrNotFound)
 	}
@@ -224,16 +242,22 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 			}
 		}
 	}
-	restoreFormula := func(r Row, snapCol, liveRow, liveCol int) {
+	// restoreFormula returns the formula the cell gets back, "" if none.
+	restoreFormula := func(r Row, snapCol, liveRow, liveCol int) string {
+		f := formulaAt(opts.Formulas, r.Line-1, snapCol)
+		if f != "" {
+			// Rows move (sorts, inserts): the formula is moved with its row.
+			f = shiftFormula(f, liveRow-(r.Line-1), liveCol-snapCol)
+		}
 		if formulas == nil {
-			return
+			return f
 		}
 		at := [2]int{liveRow, liveCol}
 		delete(formulas, at) // the cell now holds the stored value as text
-		if f := formulaAt(opts.Formulas, r.Line-1, snapCol); f != "" {
-			// Rows move (sorts, inserts): the formula is moved with its row.
-			formulas[at] = shiftFormula(f, liveRow-(r.Line-1), liveCol-snapCol)
+		if f != "" {
+			formulas[at] = f
 		}
+		return f
 	}
 
 	// typed follows what the rewritten tab's typed values will be, as
@@ -250,14 +274,17 @@ func planSelective(live, snap [][]string, opts RestoreOptions) (RestorePlan, err
 		}
 	}
 	restoreCell := func(r Row, snapCol, liveRow, liveCol int) {
-		restoreFormula(r, snapCol, liveRow, liveCol)
+		f := restoreFormula(r, snapCol, liveRow, liveCol)
+		ty := formulaAt(opts.Typed, r.Line-1, snapCol)
+		p.planCell(ColumnName(liveCol)+strconv.Itoa(liveRow+1), r.Cell(snapCol), f, ty,
+			formulaAt(live, liveRow, liveCol), formulaAt(opts.LiveFormulas, liveRow, liveCol), formulaAt(opts.LiveTyped, liveRow, liveCol))
 		if typed == nil {
 			return
 		}
 		at := [2]int{liveRow, liveCol}
 		delete(typed, at)
-		if v := formulaAt(opts.Typed, r.Line-1, snapCol); v != "" {
-			typed[at] = v
+		if ty != "" {
+			typed[at] = ty
 		}
 	}
 
@@ -351,6 +378,33 @@ func (p RestorePlan) Lost(since []Change) []Change {
 		}
 	}
 	return lost
+}
+
+// planCell adds what one chosen cell needs written to Cells, CellFormulas
+// and CellTyped: v, f and ty are its restored value, formula and typed
+// value, lv, lf and lty the live ones ("" for none). A formula the cell
+// already has is not rewritten even if its result changed since (its
+// inputs did); a value is written over a formula or a typed value that
+// the stored version did not have, so the cell holds the stored text.
+func (p *RestorePlan) planCell(at, v, f, ty, lv, lf, lty string) {
+	switch {
+	case f != "":
+		if f != lf {
+			if v != lv {
+				p.Cells[at] = v
+			}
+			p.CellFormulas[at] = f
+		}
+	case ty != "":
+		if v != lv {
+			p.Cells[at] = v
+		}
+		if v != lv || ty != lty || lf != "" {
+			p.CellTyped[at] = ty
+		}
+	case v != lv || lf != "" || lty != "":
+		p.Cells[at] = v
+	}
 }
 
 // noteFormulas tells the operator that formulas come back as formulas.

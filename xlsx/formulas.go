@@ -217,7 +217,8 @@ func (w *Workbook) patchCells(ctx context.Context, c *openFile, part string, cel
 
 // formulaCell is one cell to write: 1-based row and column, and either a
 // formula (f, without its "=", and the value to cache) or a typed value (t
-// "n" with v a number, or t "b" with v "1" or "0").
+// "n" with v a number, or t "b" with v "1" or "0") or text (t "inlineStr"
+// with v the text, "" for a cell without a value).
 type formulaCell struct {
 	row, col  int
 	f, cached string
@@ -473,14 +474,24 @@ var spansAttr = regexp.MustCompile(`\sspans="[^"]*"`)
 
 // writeFormulaCell writes a formula cell; its cached value, if any, is a
 // string result (t="str"), which readers show as it is. A typed cell is
-// written as a number or boolean cell instead.
+// written as a number or boolean cell instead, a text cell as an inline
+// string, as ReplaceTab writes them.
 func writeFormulaCell(b *bytes.Buffer, p string, c formulaCell, style string) {
 	ref, _ := excelize.CoordinatesToCellName(c.col, c.row)
 	b.WriteString("<" + p + `c r="` + ref + `"`)
 	if style != "" {
 		b.WriteString(` s="` + style + `"`)
 	}
-	if c.t != "" {
+	switch {
+	case c.t == "inlineStr" && c.v == "":
+		b.WriteString("/>") // a cleared cell keeps only its style
+		return
+	case c.t == "inlineStr":
+		b.WriteString(` t="inlineStr"><` + p + `is><` + p + `t xml:space="preserve">`)
+		writeText(b, c.v)
+		b.WriteString("</" + p + "t></" + p + "is></" + p + "c>")
+		return
+	case c.t != "":
 		b.WriteString(` t="` + c.t + `"><` + p + "v>" + c.v + "</" + p + "v></" + p + "c>")
 		return
 	}

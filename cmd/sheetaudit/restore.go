@@ -43,7 +43,9 @@ since); --force overrides and lists the edits it overwrites.
 
 --rows KEY,KEY and --columns NAME,NAME restore only those rows and/or columns into the live
 tab (in place, same safety snapshot and guard), matching rows by key and columns by name;
-everything else stays as it is live. A named row that the live tab lost is appended.
+everything else stays as it is live. A named row that the live tab lost is appended. Only
+the cells that change are written (on Google Sheets and .xlsx), so edits colleagues make
+elsewhere in the tab while the restore runs are kept.
 
 In place, cells of the columns the configuration types (date, datetime, number, integer,
 bool) are written back as numbers and booleans, not as their text, where the backend can;
@@ -100,6 +102,9 @@ type restoreOutput struct {
 	// TypedWritten counts the cells written back as numbers, dates or
 	// booleans rather than as their display text.
 	TypedWritten int `json:"typed_written,omitempty"`
+	// CellsWritten counts the cells a selective restore wrote one by one
+	// (values only) instead of rewriting the tab.
+	CellsWritten int `json:"cells_written,omitempty"`
 
 	text bool // print as it goes (--format text)
 }
@@ -228,8 +233,18 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, typedCols []st
 		return &exitError{code: exitCantRun, err: fmt.Errorf("restore snapshot %s into tab %q: %w", snap.ID, s.Tab, err)}
 	}
 	out.Changes, out.DroppedColumns, out.Appended, out.Notes = plan.Changes, plan.DroppedColumns, plan.Appended, plan.Notes
-	if tab != nil && equalValues(live, plan.Values) && (plan.Formulas == nil || liveF != nil && equalValues(liveF, audit.FormulaGrid(plan.Formulas))) &&
-		sameTyped(liveT, plan) {
+	// A selective restore on a backend that writes single cells writes only
+	// the cells it changes: rewriting the whole tab would lose edits made
+	// elsewhere between the read above and the write, which are not in the
+	// safety snapshot either.
+	cw, byCell := wb.(audit.CellWriter)
+	byCell = byCell && plan.Selective
+	unchanged := tab != nil && equalValues(live, plan.Values) && (plan.Formulas == nil || liveF != nil && equalValues(liveF, audit.FormulaGrid(plan.Formulas))) &&
+		sameTyped(liveT, plan)
+	if byCell {
+		unchanged = len(plan.Cells) == 0 && len(plan.CellFormulas) == 0 && len(plan.CellTyped) == 0
+	}
+	if unchanged {
 		out.Unchanged = true
 		a.printf(out, "tab %q already holds what snapshot %s would restore; nothing to do.\n", s.Tab, snap.ID)
 		return nil
@@ -279,20 +294,31 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, typedCols []st
 		}
 	}
 
-	if err := wb.ReplaceTab(ctx, s.Tab, plan.Values); err != nil {
+	typed, formulas := plan.Typed, plan.Formulas
+	if byCell {
+		typed, formulas = plan.CellTyped, plan.CellFormulas
+		err = cw.WriteCells(ctx, s.Tab, plan.Cells)
+	} else {
+		err = wb.ReplaceTab(ctx, s.Tab, plan.Values)
+	}
+	if err != nil {
 		hint := "the tab may be partly written; run the same command again with --force to finish"
 		if safety != "" {
 			hint += fmt.Sprintf(", or put the tab back as it was with: sheetaudit restore %s --sheet %s --in-place --force", safety, s.Name)
 		}
 		return fmt.Errorf("restore snapshot %s into tab %q stopped part way: %w (%s)", snap.ID, s.Tab, err, hint)
 	}
+	if byCell {
+		out.CellsWritten = len(plan.Cells)
+		a.printf(out, "cells written: %d\n", len(plan.Cells))
+	}
 	// Typed values before formulas: a cell with both gets its formula (the
 	// plan leaves such cells out of Typed anyway).
-	if err := a.writeTyped(ctx, wb, s.Tab, plan.Typed, out); err != nil {
+	if err := a.writeTyped(ctx, wb, s.Tab, typed, out); err != nil {
 		return fmt.Errorf("restore snapshot %s into tab %q: the values are written as text, the numbers, dates and booleans not: %w (run the same command again with --force to finish)", snap.ID, s.Tab, err)
 	}
-	if plan.Formulas != nil {
-		if err := a.writeFormulas(ctx, wb, s.Tab, plan.Formulas, out); err != nil {
+	if formulas != nil {
+		if err := a.writeFormulas(ctx, wb, s.Tab, formulas, out); err != nil {
 			return fmt.Errorf("restore snapshot %s into tab %q: the values are written, the formulas not: %w (run the same command again with --force to finish)", snap.ID, s.Tab, err)
 		}
 	}
@@ -303,7 +329,7 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, typedCols []st
 	if err != nil {
 		return fmt.Errorf("read tab %q back after the restore (the restore itself is done): %w", s.Tab, err)
 	}
-	if !equalValues(after.Values, plan.Values) {
+	if byCell && !holdsCells(after.Values, plan.Cells) || !byCell && !equalValues(after.Values, plan.Values) {
 		a.log.Warn("restored tab reads back different from what was written",
 			zap.String("sheet", s.Name), zap.String("tab", s.Tab), zap.String("snapshot", snap.ID))
 	}
@@ -343,6 +369,19 @@ func (a *app) restoreInPlace(ctx context.Context, s config.Sheet, typedCols []st
 		a.printf(out, "undo with: sheetaudit restore %s --sheet %s --in-place\n", safety, s.Name)
 	}
 	return nil
+}
+
+// holdsCells reports whether values hold each of cells (A1 → text).
+// Only the written cells count: the rest of the tab may have been edited
+// since it was read.
+func holdsCells(values [][]string, cells map[string]string) bool {
+	got := audit.FormulaCells(values)
+	for ref, v := range cells {
+		if got[ref] != v {
+			return false
+		}
+	}
+	return true
 }
 
 // readFormulas reads the data tab's formulas when the sheet captures them

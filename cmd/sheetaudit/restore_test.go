@@ -113,6 +113,13 @@ func googleSheet(t *testing.T, values [][]string, extra string) *testSheet {
 func googleSheetAt(t *testing.T, values [][]string, extra string, headerRow int) *testSheet {
 	t.Helper()
 	srv := sheetstest.Start(t, sheetstest.Options{})
+	return googleSheetOn(t, srv, srv.URL(), values, extra, headerRow)
+}
+
+// googleSheetOn sets the test sheet up on srv, which sheetaudit reaches at
+// url (srv.URL(), or a test's own server in front of srv).
+func googleSheetOn(t *testing.T, srv *sheetstest.Server, url string, values [][]string, extra string, headerRow int) *testSheet {
+	t.Helper()
 	const id = "1RestoreTestSheet"
 	if err := srv.CreateSpreadsheet(id, "客户表", "客户"); err != nil {
 		t.Fatal(err)
@@ -121,7 +128,7 @@ func googleSheetAt(t *testing.T, values [][]string, extra string, headerRow int)
 	ts := &testSheet{
 		cfg:   sheetConfig(t, dir, `{google: {spreadsheet_id: "`+id+`", endpoint: "${EMULATOR}"}}`, extra, headerRow),
 		store: filepath.Join(dir, "store"),
-		env:   map[string]string{"EMULATOR": srv.URL()},
+		env:   map[string]string{"EMULATOR": url},
 		set: func(t *testing.T, tab string, values [][]string) {
 			t.Helper()
 			// SetValues keeps cells it is not given: blank out the old
