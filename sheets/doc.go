@@ -1,6 +1,9 @@
 // Package sheets is the Google Sheets backend of sheetaudit: it implements
 // audit.Workbook on top of the Sheets API v4 through the official
-// google.golang.org/api/sheets/v4 client.
+// google.golang.org/api/sheets/v4 client. The values reads are the
+// exception: they send values.batchGet themselves, on the client's own
+// authenticated *http.Client, and decode the answer as it streams in
+// (batchget.go), because the client buffers and boxes every cell of it.
 //
 // It owns everything Google-specific: authentication (service-account key,
 // Application Default Credentials, or none against an emulator), paging of

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"go.uber.org/zap"
-	"google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
@@ -56,32 +55,26 @@ func (w *Workbook) ReadTyped(ctx context.Context, title string, cols []int) ([][
 			}
 			row = last + 1
 		}
-		var resp *sheets.BatchGetValuesResponse
 		reqs++
-		err := w.call(ctx, "values.batchGet", false, func(ctx context.Context) error {
-			var err error
-			resp, err = w.svc.Spreadsheets.Values.BatchGet(w.id).Ranges(ranges...).
-				ValueRenderOption("UNFORMATTED_VALUE").DateTimeRenderOption("SERIAL_NUMBER").
-				MajorDimension("ROWS").Context(ctx).Do()
-			return err
-		})
-		if err != nil {
-			return nil, w.translate(err, op)
-		}
-		if len(resp.ValueRanges) != len(ranges) {
-			return nil, fmt.Errorf("%s of spreadsheet %q: asked for %d ranges, got %d: %w",
-				op, w.id, len(ranges), len(resp.ValueRanges), audit.ErrUnavailable)
-		}
-		for i, vr := range resp.ValueRanges {
-			p := parts[i]
-			for y, vals := range vr.Values {
-				for x, v := range vals {
-					if s := typedText(v); s != "" {
-						out = setCell(out, p.first-1+y, p.col+x, s)
-						cells++
-					}
+		q := valuesQuery{ranges: ranges, render: "UNFORMATTED_VALUE", dateTime: "SERIAL_NUMBER",
+			cells: cellRender{dropText: true, other: typedText}}
+		kept := cells
+		err := w.getValues(ctx, op, q, func() {
+			// Cells a failed attempt set are set again, to the same
+			// values, by the next; only the count would be off.
+			cells = kept
+		}, func(vr, y int, vals []string) bool {
+			p := parts[vr]
+			for x, s := range vals {
+				if s != "" {
+					out = setCell(out, p.first-1+y, p.col+x, s)
+					cells++
 				}
 			}
+			return true
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	w.log.Debug("read typed values", zap.String("tab", meta.Title), zap.Int("columns", width),

@@ -3,6 +3,7 @@ package sheets
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ import (
 type Workbook struct {
 	id    string
 	svc   *sheets.Service
+	hc    *http.Client // svc's own client: the values reads send requests themselves
 	opts  Options
 	log   *zap.Logger
 	email string // service account, for "share with ..." hints
@@ -53,6 +55,7 @@ func New(ctx context.Context, opts Options) (*Workbook, error) {
 	return &Workbook{
 		id:    opts.SpreadsheetID,
 		svc:   svc,
+		hc:    hc,
 		opts:  opts,
 		log:   opts.Logger.With(zap.String("sheet", opts.SpreadsheetID)),
 		email: email,
@@ -181,34 +184,13 @@ func (w *Workbook) pageRows(cols int) int {
 // block is one range of whole rows, first..last (1-based, inclusive).
 type block struct{ first, last int }
 
-// batchGet reads blocks in one request and hands each block's values to
-// fold in request order. fold returns false to stop early.
-func (w *Workbook) batchGet(ctx context.Context, op string, meta audit.TabMeta, blocks []block, fold func(b block, values [][]any) bool) (bool, error) {
+// rangesOf names the blocks' rows in A1 notation, all columns of the grid.
+func rangesOf(meta audit.TabMeta, blocks []block) []string {
 	ranges := make([]string, len(blocks))
 	for i, b := range blocks {
 		ranges[i] = rowsRange(meta.Title, b.first, b.last, meta.GridCols)
 	}
-	var resp *sheets.BatchGetValuesResponse
-	err := w.call(ctx, "values.batchGet", false, func(ctx context.Context) error {
-		var err error
-		resp, err = w.svc.Spreadsheets.Values.BatchGet(w.id).Ranges(ranges...).
-			ValueRenderOption("FORMATTED_VALUE").MajorDimension("ROWS").Context(ctx).Do()
-		return err
-	})
-	if err != nil {
-		return false, w.translate(err, op)
-	}
-	if len(resp.ValueRanges) != len(blocks) {
-		return false, fmt.Errorf("%s of spreadsheet %q: asked for %d ranges, got %d: %w",
-			op, w.id, len(blocks), len(resp.ValueRanges), audit.ErrUnavailable)
-	}
-	for i, vr := range resp.ValueRanges {
-		resp.ValueRanges[i] = nil // let the decoded interface values go as soon as converted
-		if !fold(blocks[i], vr.Values) {
-			return false, nil
-		}
-	}
-	return true, nil
+	return ranges
 }
 
 // readRows reads the whole grid of a tab top-down.
@@ -219,6 +201,7 @@ func (w *Workbook) readRows(ctx context.Context, op string, meta audit.TabMeta) 
 	}
 	n, per := w.pageRows(meta.GridCols), w.opts.BlocksPerRequest
 	reqs := 0
+	var slab rowSlab
 	for r := 1; r <= meta.GridRows; {
 		var blocks []block
 		for len(blocks) < per && r <= meta.GridRows {
@@ -227,8 +210,20 @@ func (w *Workbook) readRows(ctx context.Context, op string, meta audit.TabMeta) 
 			r = b.last + 1
 		}
 		reqs++
-		_, err := w.batchGet(ctx, op, meta, blocks, func(b block, values [][]any) bool {
-			out = appendBlock(out, b.first-1, values)
+		kept := len(out)
+		q := valuesQuery{ranges: rangesOf(meta, blocks), render: "FORMATTED_VALUE", cells: cellRender{other: cellString}}
+		err := w.getValues(ctx, op, q, func() {
+			// A failed attempt may have delivered part of the answer.
+			clear(out[kept:])
+			out = out[:kept]
+		}, func(vr, y int, cells []string) bool {
+			// Blocks come trimmed, so empty rows between the data seen
+			// so far and this row are filled in; trailing empty rows
+			// simply never arrive.
+			for len(out) < blocks[vr].first-1+y {
+				out = append(out, []string{})
+			}
+			out = append(out, slab.copy(cells))
 			return true
 		})
 		if err != nil {
@@ -238,36 +233,29 @@ func (w *Workbook) readRows(ctx context.Context, op string, meta audit.TabMeta) 
 	return out, reqs, nil
 }
 
-// appendBlock adds a block whose first row is row index start (0-based) to
-// out. Blocks come trimmed, so empty rows between the data seen so far and
-// start are filled in; trailing empty rows simply never get appended. All
-// cells of a block share one backing array: one allocation per block
-// instead of one per row.
-func appendBlock(out [][]string, start int, values [][]any) [][]string {
-	if len(values) == 0 {
-		return out
+// slabCells is how many cells rowSlab allocates at a time.
+const slabCells = 4096
+
+// rowSlab hands out rows cut from shared backing arrays: one allocation
+// per few thousand cells instead of one per row.
+type rowSlab struct{ free []string }
+
+func (s *rowSlab) copy(cells []string) []string {
+	if len(cells) == 0 {
+		return []string{}
 	}
-	for len(out) < start {
-		out = append(out, []string{})
+	if len(cells) > len(s.free) {
+		s.free = make([]string, max(slabCells, len(cells)))
 	}
-	n := 0
-	for _, row := range values {
-		n += len(row)
-	}
-	slab := make([]string, n)
-	for _, row := range values {
-		cells := slab[:len(row):len(row)]
-		slab = slab[len(row):]
-		for j, v := range row {
-			cells[j] = cellString(v)
-		}
-		out = append(out, cells)
-	}
-	return out
+	row := s.free[:len(cells):len(cells)]
+	s.free = s.free[len(cells):]
+	copy(row, cells)
+	return row
 }
 
-// cellString renders a decoded JSON value. Under FORMATTED_VALUE Sheets sends
-// strings only; the other cases keep a surprise from becoming a panic.
+// cellString renders a cell's JSON token. Under FORMATTED_VALUE Sheets sends
+// strings only; the other cases render a number, boolean or null as the
+// sheet would show it, should one ever come.
 func cellString(v any) string {
 	switch v := v.(type) {
 	case string:
@@ -302,12 +290,14 @@ func (w *Workbook) lastRow(ctx context.Context, op string, meta audit.TabMeta) (
 			blocks = append(blocks, b)
 			r = b.first - 1
 		}
-		last := 0
-		_, err := w.batchGet(ctx, op, meta, blocks, func(b block, values [][]any) bool {
-			if len(values) > 0 {
-				last = b.first + len(values) - 1
+		// Blocks run bottom-up: the first one holding a row holds the last.
+		last, hit := 0, -1
+		q := valuesQuery{ranges: rangesOf(meta, blocks), render: "FORMATTED_VALUE", cells: cellRender{other: cellString}}
+		err := w.getValues(ctx, op, q, func() { last, hit = 0, -1 }, func(vr, y int, _ []string) bool {
+			if hit >= 0 && vr != hit {
 				return false
 			}
+			hit, last = vr, blocks[vr].first+y
 			return true
 		})
 		if err != nil || last > 0 {
