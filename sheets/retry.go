@@ -41,6 +41,11 @@ func (w *Workbook) call(ctx context.Context, method string, write bool, fn func(
 		if err == nil {
 			return nil
 		}
+		if c := statusCode(err); c == 400 || c == 404 {
+			// Perhaps a tab was renamed, deleted or resized under us: read
+			// the metadata again before the next operation.
+			w.forget()
+		}
 		if ctx.Err() != nil || !retryable(err) || attempt+1 >= r.MaxAttempts {
 			return err
 		}

@@ -2,10 +2,12 @@ package sheets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -16,10 +18,17 @@ import (
 	"github.com/sheetaudit/sheetaudit/audit"
 )
 
-// Workbook is one Google spreadsheet seen as an audit.Workbook. It holds no
-// cached state besides the client, so it is safe for concurrent use; each
-// operation reads the tab's metadata afresh because people rename, resize
-// and add tabs between cycles.
+// Workbook is one Google spreadsheet seen as an audit.Workbook. It is safe
+// for concurrent use.
+//
+// It remembers the spreadsheet's metadata (tabs, grid sizes) between
+// operations, because one cycle would otherwise spend a spreadsheets.get of
+// the per-minute read quota on every step: read, typed read, two
+// EnsureTabs, append, replace. ReadTab always reads it afresh (people
+// rename, resize and add tabs between cycles, and a cycle opens a new
+// Workbook anyway); sheetaudit's own changes (addSheet, grid growth) are
+// applied to the copy; a tab not in the copy, or a request the API refuses
+// as invalid or not found, makes the next operation read it again.
 type Workbook struct {
 	id    string
 	svc   *sheets.Service
@@ -27,6 +36,9 @@ type Workbook struct {
 	opts  Options
 	log   *zap.Logger
 	email string // service account, for "share with ..." hints
+
+	mu     sync.Mutex
+	cached *book // the last metadata read, with our own changes applied
 }
 
 var _ audit.Workbook = (*Workbook)(nil)
@@ -72,7 +84,17 @@ type book struct {
 	tabs             []*sheets.SheetProperties
 }
 
-func (w *Workbook) book(ctx context.Context, op string) (*book, error) {
+// book returns the spreadsheet's metadata: the remembered copy, or with
+// fresh (or nothing remembered) a new spreadsheets.get.
+func (w *Workbook) book(ctx context.Context, op string, fresh bool) (*book, error) {
+	if !fresh {
+		w.mu.Lock()
+		b := w.cached
+		w.mu.Unlock()
+		if b != nil {
+			return b, nil
+		}
+	}
 	var ss *sheets.Spreadsheet
 	err := w.call(ctx, "spreadsheets.get", false, func(ctx context.Context) error {
 		var err error
@@ -91,7 +113,43 @@ func (w *Workbook) book(ctx context.Context, op string) (*book, error) {
 			b.tabs = append(b.tabs, s.Properties)
 		}
 	}
+	w.mu.Lock()
+	w.cached = b
+	w.mu.Unlock()
 	return b, nil
+}
+
+// forget drops the remembered metadata, so the next operation reads it.
+func (w *Workbook) forget() {
+	w.mu.Lock()
+	w.cached = nil
+	w.mu.Unlock()
+}
+
+// remember applies sheetaudit's own change to a tab (a new tab, a grown
+// grid) to the remembered metadata.
+func (w *Workbook) remember(meta audit.TabMeta) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cached == nil {
+		return
+	}
+	tabs := make([]*sheets.SheetProperties, 0, len(w.cached.tabs)+1)
+	grid := &sheets.GridProperties{RowCount: int64(meta.GridRows), ColumnCount: int64(meta.GridCols)}
+	found := false
+	for _, p := range w.cached.tabs {
+		if p.SheetId == meta.TabID {
+			c := *p
+			c.GridProperties = grid
+			p, found = &c, true
+		}
+		tabs = append(tabs, p)
+	}
+	if !found {
+		tabs = append(tabs, &sheets.SheetProperties{SheetId: meta.TabID, Title: meta.Title, GridProperties: grid})
+	}
+	// A new book, not an edit in place: readers may hold the old one.
+	w.cached = &book{locale: w.cached.locale, timeZone: w.cached.timeZone, tabs: tabs}
 }
 
 // find looks a tab up by exact title, then case-insensitively as Sheets
@@ -142,11 +200,20 @@ func (w *Workbook) meta(b *book, p *sheets.SheetProperties) audit.TabMeta {
 // tab returns the metadata of an existing tab, or an error wrapping
 // ErrNotFound that lists the tabs there are.
 func (w *Workbook) tab(ctx context.Context, op, title string) (audit.TabMeta, error) {
-	b, err := w.book(ctx, op)
+	return w.tabOf(ctx, op, title, false)
+}
+
+// tabOf is tab with a choice: fresh reads the metadata anew. A title the
+// remembered copy lacks is looked up once more in fresh metadata.
+func (w *Workbook) tabOf(ctx context.Context, op, title string, fresh bool) (audit.TabMeta, error) {
+	b, err := w.book(ctx, op, fresh)
 	if err != nil {
 		return audit.TabMeta{}, err
 	}
 	p, ok := b.find(title)
+	if !ok && !fresh {
+		return w.tabOf(ctx, op, title, true)
+	}
 	if !ok {
 		return audit.TabMeta{}, fmt.Errorf("%s of spreadsheet %q: no such tab (tabs: %s); check the tab name: %w",
 			op, w.id, b.titles(), audit.ErrNotFound)
@@ -160,7 +227,7 @@ func (w *Workbook) tab(ctx context.Context, op, title string) (audit.TabMeta, er
 func (w *Workbook) ReadTab(ctx context.Context, title string) (*audit.Tab, error) {
 	op := fmt.Sprintf("read tab %q", title)
 	start := w.opts.Now()
-	meta, err := w.tab(ctx, op, title)
+	meta, err := w.tabOf(ctx, op, title, true)
 	if err != nil {
 		return nil, err
 	}
@@ -314,12 +381,16 @@ func (w *Workbook) EnsureTab(ctx context.Context, title string) (audit.TabMeta, 
 	if strings.TrimSpace(title) == "" {
 		return audit.TabMeta{}, false, fmt.Errorf("%s: the title is empty: %w", op, audit.ErrInvalid)
 	}
-	b, err := w.book(ctx, op)
-	if err != nil {
+	meta, err := w.tab(ctx, op, title)
+	if err == nil {
+		return meta, false, nil
+	}
+	if !errors.Is(err, audit.ErrNotFound) {
 		return audit.TabMeta{}, false, err
 	}
-	if p, ok := b.find(title); ok {
-		return w.meta(b, p), false, nil
+	b, err := w.book(ctx, op, false) // fresh: tab just looked the title up anew
+	if err != nil {
+		return audit.TabMeta{}, false, err
 	}
 	var resp *sheets.BatchUpdateSpreadsheetResponse
 	err = w.call(ctx, "spreadsheets.batchUpdate", true, func(ctx context.Context) error {
@@ -343,7 +414,8 @@ func (w *Workbook) EnsureTab(ctx context.Context, title string) (audit.TabMeta, 
 		meta, err := w.tab(ctx, op, title)
 		return meta, err == nil, err
 	}
-	meta := w.meta(b, resp.Replies[0].AddSheet.Properties)
+	meta = w.meta(b, resp.Replies[0].AddSheet.Properties)
+	w.remember(meta)
 	w.log.Info("created tab", zap.String("tab", meta.Title), zap.Int64("tab_id", meta.TabID))
 	return meta, true, nil
 }
@@ -462,6 +534,7 @@ func (w *Workbook) grow(ctx context.Context, op string, meta *audit.TabMeta, row
 		return w.translate(err, op)
 	}
 	meta.GridRows, meta.GridCols = max(gridRows, rows), max(meta.GridCols, cols)
+	w.remember(*meta)
 	return nil
 }
 
