@@ -422,64 +422,65 @@ func (d *decoder) decodeReference(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-func (d *decoder) decodeColumns(n *yaml.Node, v reflect.Value, path string) {
-	ps, ok := d.mapping(n, path, "a mapping of column names to rules")
+// decodeOrdered reads a mapping whose order matters (columns, stages,
+// conditions) into a slice, one entry per key, recording each key's place.
+func decodeOrdered[T any](d *decoder, n *yaml.Node, path, what string, entry func(key string, value *yaml.Node, path string) T) []T {
+	ps, ok := d.mapping(n, path, what)
 	if !ok {
-		return
+		return nil
 	}
-	cols := make(Columns, 0, len(ps))
+	out := make([]T, 0, len(ps))
 	for _, p := range ps {
-		cp := joinPath(path, p.key.Value)
-		d.record(cp, p.key)
-		c := Column{Name: p.key.Value}
-		c.Rule.setDefaults()
-		d.decode(p.value, reflect.ValueOf(&c.Rule).Elem(), cp)
-		cols = append(cols, c)
+		kp := joinPath(path, p.key.Value)
+		d.record(kp, p.key)
+		out = append(out, entry(p.key.Value, p.value, kp))
 	}
-	v.Set(reflect.ValueOf(cols))
+	return out
+}
+
+func (d *decoder) decodeColumns(n *yaml.Node, v reflect.Value, path string) {
+	cols := decodeOrdered(d, n, path, "a mapping of column names to rules", func(key string, value *yaml.Node, kp string) Column {
+		c := Column{Name: key}
+		c.Rule.setDefaults()
+		d.decode(value, reflect.ValueOf(&c.Rule).Elem(), kp)
+		return c
+	})
+	if cols != nil {
+		v.Set(reflect.ValueOf(Columns(cols)))
+	}
 }
 
 func (d *decoder) decodeStages(n *yaml.Node, v reflect.Value, path string) {
-	ps, ok := d.mapping(n, path, "a mapping of stages to durations")
-	if !ok {
-		return
+	st := decodeOrdered(d, n, path, "a mapping of stages to durations", func(key string, value *yaml.Node, kp string) Stage {
+		s := Stage{Name: key}
+		d.decode(value, reflect.ValueOf(&s.Threshold).Elem(), kp)
+		return s
+	})
+	if st != nil {
+		v.Set(reflect.ValueOf(Stages(st)))
 	}
-	st := make(Stages, 0, len(ps))
-	for _, p := range ps {
-		sp := joinPath(path, p.key.Value)
-		d.record(sp, p.key)
-		s := Stage{Name: p.key.Value}
-		d.decode(p.value, reflect.ValueOf(&s.Threshold).Elem(), sp)
-		st = append(st, s)
-	}
-	v.Set(reflect.ValueOf(st))
 }
 
 // decodeWhen reads a mapping of column to value or list of values.
 func (d *decoder) decodeWhen(n *yaml.Node, v reflect.Value, path string) {
-	ps, ok := d.mapping(n, path, "a mapping of columns to values")
-	if !ok {
-		return
-	}
-	cs := make([]Condition, 0, len(ps))
-	for _, p := range ps {
-		cp := joinPath(path, p.key.Value)
-		d.record(cp, p.key)
-		c := Condition{Column: p.key.Value}
-		val := deref(p.value)
+	cs := decodeOrdered(d, n, path, "a mapping of columns to values", func(key string, value *yaml.Node, kp string) Condition {
+		c := Condition{Column: key}
+		val := deref(value)
 		switch {
 		case isNull(val):
-			d.fail(val, cp, "needs a value or a list of values (write \"\" for a blank cell)")
+			d.fail(val, kp, "needs a value or a list of values (write \"\" for a blank cell)")
 		case val.Kind == yaml.SequenceNode:
-			d.decode(val, reflect.ValueOf(&c.Values).Elem(), cp)
+			d.decode(val, reflect.ValueOf(&c.Values).Elem(), kp)
 		default:
-			if s, ok := d.scalar(val, cp, "a value or a list of values"); ok {
+			if s, ok := d.scalar(val, kp, "a value or a list of values"); ok {
 				c.Values = []string{s}
 			}
 		}
-		cs = append(cs, c)
+		return c
+	})
+	if cs != nil {
+		v.Set(reflect.ValueOf(cs))
 	}
-	v.Set(reflect.ValueOf(cs))
 }
 
 func deref(n *yaml.Node) *yaml.Node {
