@@ -253,22 +253,9 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
 		return nil
 	}
-	var cols []int
-	for _, name := range c.Spec.TypedColumns {
-		if i := table.Column(name); i >= 0 && !slices.Contains(cols, i) {
-			cols = append(cols, i)
-		}
-	}
-	slices.Sort(cols)
-	typed := [][]string{} // captured, none: not the same as not captured
-	if len(cols) > 0 {
-		g, err := tr.ReadTyped(ctx, c.Spec.Tab, cols)
-		if err != nil {
-			return fmt.Errorf("read typed values of tab %q: %w", c.Spec.Tab, err)
-		}
-		if g != nil {
-			typed = g
-		}
+	typed, err := ReadTypedColumns(ctx, tr, c.Spec.Tab, table, c.Spec.TypedColumns)
+	if err != nil {
+		return err
 	}
 	table.Typed, table.TypedZone = typed, loc
 	if meta.TimeZone != "" {
@@ -280,6 +267,31 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 		}
 	}
 	return nil
+}
+
+// ReadTypedColumns reads the typed values of the named columns of tab, whose
+// header table gives their positions. Columns missing from the header are
+// skipped; none found gives an empty grid, which is "captured, nothing
+// typed", not nil ("not captured").
+func ReadTypedColumns(ctx context.Context, tr TypedReader, tab string, table *Table, names []string) ([][]string, error) {
+	var cols []int
+	for _, name := range names {
+		if i := table.Column(name); i >= 0 && !slices.Contains(cols, i) {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return [][]string{}, nil
+	}
+	slices.Sort(cols)
+	g, err := tr.ReadTyped(ctx, tab, cols)
+	if err != nil {
+		return nil, fmt.Errorf("read typed values of tab %q: %w", tab, err)
+	}
+	if g == nil {
+		g = [][]string{}
+	}
+	return g, nil
 }
 
 func (c *Cycle) logger() *zap.Logger {

@@ -414,24 +414,7 @@ func readTyped(ctx context.Context, wb audit.Workbook, s config.Sheet, typedCols
 	if err != nil {
 		return nil, nil // no header to find the columns by; the restore writes text
 	}
-	var cols []int
-	for _, name := range typedCols {
-		if i := t.Column(name); i >= 0 && !slices.Contains(cols, i) {
-			cols = append(cols, i)
-		}
-	}
-	slices.Sort(cols)
-	typed := [][]string{}
-	if len(cols) > 0 {
-		g, err := tr.ReadTyped(ctx, s.Tab, cols)
-		if err != nil {
-			return nil, fmt.Errorf("read typed values of tab %q: %w", s.Tab, err)
-		}
-		if g != nil {
-			typed = g
-		}
-	}
-	return typed, nil
+	return audit.ReadTypedColumns(ctx, tr, s.Tab, t, typedCols)
 }
 
 // sameTyped reports whether the live typed values are those the plan
