@@ -121,10 +121,6 @@ func (d Date) days() int64 {
 
 func dateFromDays(n int64) Date { return DateOf(time.Unix(n*86400, 0), time.UTC) }
 
-// calendarDays is the number of calendar days from d to e (negative when e
-// is before d).
-func calendarDays(d, e Date) int { return int(e.days() - d.days()) }
-
 // Calendar says which days count when measuring how long a record has waited.
 // The zero Calendar counts every day.
 type Calendar struct {

@@ -67,8 +67,8 @@ func TestCycleTellsRecalculatedFromEdited(t *testing.T) {
 	))
 	wb.SetFormulas("订单", [][]string{{}, {"", "", "", "=B2*C2"}, {"", "", "", "=B3*C3"}})
 	clock.Advance(time.Hour)
-	if res, err = c.Run(ctx); err != nil {
-		t.Fatalf("third cycle: %v", err)
+	if res, err = c.Run(ctx); err != nil || !res.NewSnapshot || res.Changes != 4 {
+		t.Fatalf("third cycle = %+v, %v; want a new version with 4 changes", res, err)
 	}
 	log, err := wb.ReadTab(ctx, "Change Log")
 	if err != nil {

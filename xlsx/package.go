@@ -273,8 +273,9 @@ func writeEntry(zw *zip.Writer, f *zip.File, content []byte) error {
 	hdr.Method = zip.Deflate
 	// The sizes and checksum are recomputed by the writer.
 	hdr.CompressedSize64, hdr.UncompressedSize64, hdr.CRC32 = 0, 0, 0
-	hdr.CompressedSize, hdr.UncompressedSize = 0, 0 //nolint:staticcheck // must be cleared with the 64-bit fields
-	hdr.Extra = nil                                 // may hold the old zip64 sizes
+	//lint:ignore SA1019 the deprecated 32-bit fields are copied from f and must be cleared too
+	hdr.CompressedSize, hdr.UncompressedSize = 0, 0
+	hdr.Extra = nil // may hold the old zip64 sizes
 	fw, err := zw.CreateHeader(&hdr)
 	if err != nil {
 		return err

@@ -106,10 +106,6 @@ func xlsxSheetAt(t *testing.T, values [][]string, extra string, headerRow int) *
 	return ts
 }
 
-func googleSheet(t *testing.T, values [][]string, extra string) *testSheet {
-	return googleSheetAt(t, values, extra, 1)
-}
-
 func googleSheetAt(t *testing.T, values [][]string, extra string, headerRow int) *testSheet {
 	t.Helper()
 	srv := sheetstest.Start(t, sheetstest.Options{})

@@ -204,8 +204,6 @@ type spreadsheet struct {
 	sheets []*sheet
 }
 
-func (ss *spreadsheet) title() string { s, _ := ss.props["title"].(string); return s }
-
 func (ss *spreadsheet) clone() *spreadsheet {
 	c := *ss
 	c.props = cloneJSON(ss.props).(map[string]any)
