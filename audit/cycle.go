@@ -217,19 +217,11 @@ func (c *Cycle) formulas(ctx context.Context, log *zap.Logger) ([][]string, erro
 	if !c.Spec.CaptureFormulas {
 		return nil, nil
 	}
-	fr, ok := c.Workbook.(FormulaReader)
+	f, ok, err := CaptureFormulas(ctx, c.Workbook, c.Spec.Tab)
 	if !ok {
 		log.Warn("capture formulas: this backend cannot read formulas; storing values only")
-		return nil, nil
 	}
-	f, err := fr.ReadFormulas(ctx, c.Spec.Tab)
-	if err != nil {
-		return nil, fmt.Errorf("read formulas of tab %q: %w", c.Spec.Tab, err)
-	}
-	if f == nil {
-		f = [][]string{} // captured, none: not the same as not captured
-	}
-	return f, nil
+	return f, err
 }
 
 // sameFormulas reports whether two formula (or typed-value) grids are
@@ -248,12 +240,11 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 	if len(c.Spec.TypedColumns) == 0 {
 		return nil
 	}
-	tr, ok := c.Workbook.(TypedReader)
+	typed, ok, err := CaptureTyped(ctx, c.Workbook, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if !ok {
 		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
 		return nil
 	}
-	typed, err := ReadTypedColumns(ctx, tr, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if err != nil {
 		return err
 	}

@@ -209,6 +209,7 @@ func (a *app) writeReportTab(ctx context.Context, s config.Sheet, tab string, r 
 	if err != nil {
 		return err
 	}
+	defer closeWorkbook(wb, a.log)
 	rows := r.TabRows(locale)
 	// The chart reads a small block of owner totals written below the report.
 	rows = append(rows, []string{}, []string{chartTitle(locale)}, []string{ownerLabel(locale), staleLabel(locale)})
