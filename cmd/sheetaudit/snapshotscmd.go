@@ -64,12 +64,15 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
+	var invalid error // the store's word on a text that is no id
 	for _, s := range sheets {
 		m, err := store.Manifest(ctx, s.Name, id)
 		if err == nil {
 			return s, m, nil
 		}
-		if !errors.Is(err, audit.ErrNotFound) && !errors.Is(err, audit.ErrInvalid) {
+		if errors.Is(err, audit.ErrInvalid) {
+			invalid = err
+		} else if !errors.Is(err, audit.ErrNotFound) {
 			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: err}
 		}
 		names = append(names, fmt.Sprintf("%q", s.Name))
@@ -95,6 +98,9 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 	}
 	switch len(matches) {
 	case 0:
+		if invalid != nil {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: invalid}
+		}
 		return config.Sheet{}, nil, &exitError{code: exitCantRun,
 			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
 	case 1:
