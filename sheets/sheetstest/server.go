@@ -57,8 +57,8 @@ type Server struct {
 	faults      *Faults
 	quota       *Quota
 
-	now         func() time.Time
-	admin       string
+	now   func() time.Time
+	admin string
 
 	mu     sync.Mutex
 	books  map[string]*spreadsheet
