@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -60,6 +61,13 @@ func (a *app) history(ctx context.Context, cfg *config.Config, store *snapshot.S
 	for i, info := range list {
 		ids[i], times[i] = info.ID, info.Time
 		snap, err := store.Load(ctx, s.Name, info.ID)
+		if errors.Is(err, audit.ErrInvalid) || errors.Is(err, audit.ErrNotFound) {
+			// A damaged (or just removed) version is reported and skipped:
+			// the rest of the history is still true.
+			a.log.Warn("snapshot skipped: damaged", zap.String("sheet", s.Name), zap.String("snapshot", info.ID),
+				zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("load snapshot %s: %w", info.ID, err)
 		}
