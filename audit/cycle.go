@@ -154,7 +154,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// read of the base version instead of loading it a second time.
 	var changes []Change
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+		if changes, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
 			return err
 		}
 	}
@@ -388,6 +388,9 @@ func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Tim
 		}
 		series, times = append(series, t), append(times, snap.Time)
 		return nil
+	}, func(id string, err error) {
+		c.logger().Warn("staleness basis history: damaged snapshot skipped", zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
 	})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("staleness basis history: %w", err)
@@ -479,20 +482,6 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
-}
-
-// changesSince diffs the last logged version against table; when both
-// carry formulas, recalculated results are told from edits.
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
-	base, err := c.Store.Load(ctx, c.Spec.Name, id)
-	if err != nil {
-		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
-	}
-	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
 }
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
