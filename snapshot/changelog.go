@@ -9,6 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,17 +92,74 @@ func (s *Store) AppendChanges(ctx context.Context, sheet string, e audit.ChainEn
 		obj = hex.AppendEncode(obj, sum[:])
 		obj = append(obj, `","entry":`...)
 		obj = append(append(obj, body...), "}\n"...)
-		err = s.writeObject(ctx, changelogKey(sheet, seq), "application/json", obj, true)
-		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
-			continue // another writer took the place: build on its entry
-		}
+		taken, err := s.createOnce(ctx, changelogKey(sheet, seq), obj)
 		if err != nil {
 			return e, err
+		}
+		if taken {
+			continue // another writer took the place: build on its entry
 		}
 		e.Seq = seq
 		return e, nil
 	}
 	return e, fmt.Errorf("append to the change log of sheet %q: too many concurrent writers: %w", sheet, audit.ErrUnavailable)
+}
+
+// createOnce writes a new object at key, or reports that key is taken.
+// Buckets' "if not exists" is atomic on S3, GCS and memory, but gocloud's
+// local folders check for the name and then rename onto it, so two writers
+// can both pass the check and the later one replaces the earlier. On a
+// local folder the complete, synced temp file is therefore hard-linked onto
+// the name, which fails atomically when the name exists, and the blob
+// write is abandoned.
+func (s *Store) createOnce(ctx context.Context, key string, data []byte) (taken bool, err error) {
+	var fi os.FileInfo
+	if !s.bucket.As(&fi) {
+		err := s.writeObject(ctx, key, "application/json", data, true)
+		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+			return true, nil
+		}
+		return false, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var f *os.File
+	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{
+		ContentType: "application/json",
+		BeforeWrite: func(as func(any) bool) error { as(&f); return nil },
+	})
+	if err != nil {
+		return false, fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	defer func() { cancel(); _ = w.Close() }() // abandoned: the temp file goes
+	if _, err := w.Write(data); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	if f == nil || !strings.HasPrefix(filepath.Base(f.Name()), path.Base(key)+".") {
+		// Temp files live elsewhere (no_tmp_dir=false): no link across
+		// file systems; fall back on the bucket's own check.
+		cancel()
+		_ = w.Close()
+		err := s.writeObject(ctx, key, "application/json", data, true)
+		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+			return true, nil
+		}
+		return false, err
+	}
+	if err := f.Sync(); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	target := filepath.Join(filepath.Dir(f.Name()), path.Base(key))
+	if err := os.Link(f.Name(), target); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return true, nil
+		}
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(target)); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	return false, nil
 }
 
 // ChangeHistory implements audit.ChangeChain.

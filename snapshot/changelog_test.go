@@ -68,7 +68,8 @@ func TestChangelogAppendAndRead(t *testing.T) {
 // does not fork.
 func TestChangelogConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
-	s := fileOpener(t, newClock(), Options{})
+	root := filepath.Join(t.TempDir(), "store")
+	s := openURL(t, root, newClock(), Options{})
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
@@ -85,6 +86,17 @@ func TestChangelogConcurrentWriters(t *testing.T) {
 	got, p, err := s.VerifyChangelog(ctx, "s")
 	if err != nil || p != nil || len(got) != len(errs) {
 		t.Fatalf("VerifyChangelog = %d entries, %v, %v; want %d, intact", len(got), p, err, len(errs))
+	}
+	files, err := os.ReadDir(filepath.Join(root, "sheets/s/changelog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(errs) {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name())
+		}
+		t.Errorf("changelog folder holds %v, want only the %d entries (no temp file left)", names, len(errs))
 	}
 }
 
