@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -317,4 +318,56 @@ func chainMessagesFor(locale string) chainMessages {
 		reordered: "this row of cycle %[2]s in %[1]q was moved: it is out of the history's order",
 		mark:      RestoredMark,
 	}
+}
+
+// CheckChangeLog reads the sheet's Change Log tab and chain and compares
+// them (CompareChangeLog). A missing tab holds nothing, so every chain row
+// is missing from it. It writes nothing.
+func CheckChangeLog(ctx context.Context, wb Workbook, chain ChangeChain, sheet, tab, locale string) (ChangeLogCheck, error) {
+	entries, err := chain.ChangeHistory(ctx, sheet)
+	if err != nil {
+		return ChangeLogCheck{}, err
+	}
+	var values [][]string
+	t, err := wb.ReadTab(ctx, tab)
+	switch {
+	case err == nil:
+		values = t.Values
+	case !errors.Is(err, ErrNotFound):
+		return ChangeLogCheck{}, fmt.Errorf("read tab %q: %w", tab, err)
+	}
+	return CompareChangeLog(sheet, tab, values, entries, locale), nil
+}
+
+// RebuildChangeLog returns the whole content of a Change Log tab rebuilt
+// from the chain: the tab's header row (ChangeLogHeader when the tab has
+// none), then the rows of values that belong to no chain entry (written
+// before the chain existed), in their order, then every chain row, oldest
+// first. Edited, deleted, reordered and restored rows of chain entries are
+// all replaced by the chain's own.
+func RebuildChangeLog(values [][]string, chain []ChainEntry) [][]string {
+	known := make(map[string]bool, len(chain))
+	for _, e := range chain {
+		known[e.Cycle] = true
+	}
+	header := ChangeLogHeader()
+	if len(values) > 0 && len(values[0]) > 0 && values[0][0] != "" {
+		header = slices.Clone(values[0])
+	}
+	out := [][]string{header}
+	for _, r := range values[min(1, len(values)):] {
+		if len(r) > ChangeLogCycleColumn && known[strings.TrimSpace(r[ChangeLogCycleColumn])] {
+			continue
+		}
+		if len(trimRow(r)) == 0 {
+			continue
+		}
+		out = append(out, slices.Clone(r))
+	}
+	for _, e := range chain {
+		for _, r := range e.Rows {
+			out = append(out, slices.Clone(r))
+		}
+	}
+	return out
 }

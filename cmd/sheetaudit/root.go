@@ -100,6 +100,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.snapshotsCmd(),
 		a.restoreCmd(),
 		a.historyCmd(),
+		a.changelogCmd(),
 	)
 	return root
 }
