@@ -234,3 +234,24 @@ func accessMessagesFor(locale string) accessMessages {
 		writers: "%d accounts can edit this file, more than the %d allowed: %s",
 	}
 }
+
+// AuditAccess reads a file's sharing through r, checks it against p, and
+// compares it with the sharing the previous cycle saw (prev; nil when
+// unknown, as on the first cycle, gives no changes rather than one "access
+// added" per person). The cycle keeps cur in State.Access for the next
+// comparison and puts findings in Needs Review and changes in the Change
+// Log.
+func AuditAccess(ctx context.Context, r AccessReader, sheet string, prev []Permission, p AccessPolicy, locale string) (cur []Permission, findings []Finding, changes []Change, err error) {
+	cur, err = r.Permissions(ctx)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("access audit: %w", err)
+	}
+	if cur == nil {
+		cur = []Permission{}
+	}
+	findings = CheckAccess(sheet, cur, p, locale)
+	if prev != nil {
+		changes = AccessChanges(prev, cur)
+	}
+	return cur, findings, changes, nil
+}

@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,5 +73,46 @@ func TestAccessChanges(t *testing.T) {
 	}
 	if got := audit.AccessChanges(cur, cur); len(got) != 0 {
 		t.Errorf("AccessChanges(same) = %v, want none", got)
+	}
+}
+
+type fakeAccess []audit.Permission
+
+func (f fakeAccess) Permissions(context.Context) ([]audit.Permission, error) { return f, nil }
+
+func TestAuditAccess(t *testing.T) {
+	ctx := context.Background()
+	first := fakeAccess{{Type: "user", Role: "owner", Email: "boss@corp.cn"}}
+	cur, findings, changes, err := audit.AuditAccess(ctx, first, "clients", nil, audit.AccessPolicy{}, "en")
+	if err != nil || len(findings) != 0 || len(changes) != 0 || len(cur) != 1 {
+		t.Fatalf("first audit = %v, %v, %v, %v; want the list, no findings, no changes (no baseline yet)", cur, findings, changes, err)
+	}
+	// A link shared to anyone, an outside domain and a new writer.
+	next := fakeAccess{first[0],
+		{Type: "anyone", Role: "reader"},
+		{Type: "user", Role: "writer", Email: "zhao@partner.com"},
+		{Type: "user", Role: "writer", Email: "qian@corp.cn"},
+	}
+	_, findings, changes, err = audit.AuditAccess(ctx, next, "clients", cur, audit.AccessPolicy{AllowedDomains: []string{"corp.cn"}, MaxWriters: 2}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		got = append(got, f.Rule+" "+f.Key)
+	}
+	for _, c := range changes {
+		got = append(got, string(c.Kind)+" "+c.Key+" "+c.New)
+	}
+	want := []string{
+		"access_anyone anyone with the link",
+		"access_outside zhao@partner.com",
+		"access_writers ",
+		"access added anyone with the link reader",
+		"access added qian@corp.cn writer",
+		"access added zhao@partner.com writer",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AuditAccess mismatch (-want +got):\n%s", diff)
 	}
 }

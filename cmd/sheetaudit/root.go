@@ -101,6 +101,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.restoreCmd(),
 		a.historyCmd(),
 		a.changelogCmd(),
+		a.accessCmd(),
 	)
 	return root
 }
