@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -70,6 +72,8 @@ type Attribution struct {
 	// Source says which record named them: SourceActivity or
 	// SourceRevisions; empty for unknown.
 	Source string
+	// Degraded, when set, says why the activity log was not used.
+	Degraded string
 }
 
 // AttributionInput is what Attribute needs for one window.
@@ -228,4 +232,35 @@ type EditorReader interface {
 	// (edits only), all pages read. Errors as Revisions; ErrPermission
 	// also when the Drive Activity API is off. Idempotent.
 	Activities(ctx context.Context, since, until time.Time) ([]Activity, error)
+}
+
+// Editors reads what Google recorded of the window (since, until] through
+// r and names its editors (Attribute). With activity false, or when the
+// activity log cannot be read (ErrPermission: the Drive Activity API is
+// off or the scope missing), the revisions alone name them and Degraded
+// says why. perms, the file's sharing when known, resolves activity
+// actors' ids to names.
+func Editors(ctx context.Context, r EditorReader, perms []Permission, since, until time.Time, self string, activity bool, locale string) (Attribution, error) {
+	revs, err := r.Revisions(ctx)
+	if err != nil {
+		return Attribution{}, fmt.Errorf("attribution: %w", err)
+	}
+	var acts []Activity
+	degraded := ""
+	if activity {
+		acts, err = r.Activities(ctx, since, until)
+		switch {
+		case errors.Is(err, ErrPermission):
+			degraded = err.Error()
+			acts = nil
+		case err != nil:
+			return Attribution{}, fmt.Errorf("attribution: %w", err)
+		case acts == nil:
+			acts = []Activity{}
+		}
+	}
+	a := Attribute(AttributionInput{Since: since, Until: until, Revisions: revs, Activities: acts,
+		Self: self, Known: KnownPeople(perms, revs), Locale: locale})
+	a.Degraded = degraded
+	return a, nil
 }
