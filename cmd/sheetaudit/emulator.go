@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
-	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
+	"github.com/sheetaudit/sheetaudit/sheets/sheetstest/emulator"
 )
 
 func (a *app) emulatorCmd() *cobra.Command {
@@ -36,7 +36,7 @@ Point a sheet's source.google.endpoint at it; no credentials are needed.`,
 }
 
 func (a *app) serveEmulator(ctx context.Context, addr, load, id, save string) error {
-	srv := sheetstest.NewServer(sheetstest.Options{Logger: a.log})
+	srv := emulator.NewServer(emulator.Options{Logger: a.log})
 	if id == "" && load != "" {
 		id = strings.TrimSuffix(filepath.Base(load), filepath.Ext(load))
 	}
@@ -53,7 +53,8 @@ func (a *app) serveEmulator(ctx context.Context, addr, load, id, save string) er
 		return &exitError{code: exitCantRun, err: fmt.Errorf("listen on %s: %w", addr, err)}
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	endpoint := "http://" + ln.Addr().String() + "/"
+	srv.SetBaseURL("http://" + ln.Addr().String())
+	endpoint := srv.URL()
 	fmt.Fprintf(a.stdout, "emulator serving on %s\n", endpoint)
 	if id != "" {
 		fmt.Fprintf(a.stdout, "spreadsheet %q; in a config: source: {google: {spreadsheet_id: %q, endpoint: %q}}\n", id, id, endpoint)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -83,5 +84,24 @@ func TestEmulatorCommand(t *testing.T) {
 	tab, err := wb.ReadTab(context.Background(), "clients")
 	if err != nil || tab.Values[1][1] != "华为技术" {
 		t.Errorf("saved tab = %v, %v; want the edit", tab, err)
+	}
+}
+
+// TestBinaryLinksNoTestPackages keeps test-only code out of the production
+// binary: the emulator command uses sheets/sheetstest/emulator, never the
+// sheetstest helpers that link testing and net/http/httptest.
+func TestBinaryLinksNoTestPackages(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		switch p {
+		case "testing", "net/http/httptest", "github.com/sheetaudit/sheetaudit/sheets/sheetstest":
+			t.Errorf("the sheetaudit binary links %s; the command must use sheets/sheetstest/emulator", p)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"bufio"
@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"go.uber.org/zap"
@@ -50,7 +48,7 @@ type RequestRecord struct {
 }
 
 // Server is an in-memory Sheets API v4 emulator. It is an http.Handler; use
-// Start in tests or serve it yourself.
+// sheetstest.Start in tests or serve it yourself (SetBaseURL).
 type Server struct {
 	log         *zap.Logger
 	requireAuth bool
@@ -67,7 +65,7 @@ type Server struct {
 	rng    *rand.Rand
 	reqs   []RequestRecord
 
-	httpSrv *httptest.Server
+	baseURL string // where it is served, set by SetBaseURL
 }
 
 // NewServer wires a Server; it starts nothing.
@@ -98,39 +96,35 @@ func NewServer(opts Options) *Server {
 	}
 }
 
-// Start serves a new Server on 127.0.0.1:0 until the test ends.
-func Start(t testing.TB, opts Options) *Server {
-	t.Helper()
-	s := NewServer(opts)
-	s.httpSrv = httptest.NewServer(s)
-	t.Cleanup(s.httpSrv.Close)
-	return s
-}
+// SetBaseURL tells the Server where it is served ("http://127.0.0.1:8089"),
+// for URL, DriveURL and TokenURL. Serving is the caller's: an http.Server
+// in the emulator command, sheetstest.Start in tests.
+func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
 
-// URL is the base URL for option.WithEndpoint; empty unless started by Start.
+// URL is the base URL for option.WithEndpoint; empty until SetBaseURL.
 func (s *Server) URL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/"
+	return s.baseURL + "/"
 }
 
 // DriveURL is the base URL of the Drive v3 surface, for
 // option.WithEndpoint of google.golang.org/api/drive/v3.
 func (s *Server) DriveURL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/drive/v3/"
+	return s.baseURL + "/drive/v3/"
 }
 
 // TokenURL is the fake OAuth2 token endpoint, for a service-account JSON's
 // token_uri.
 func (s *Server) TokenURL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/token"
+	return s.baseURL + "/token"
 }
 
 // Requests returns a copy of the request log.
