@@ -33,6 +33,12 @@ type Options struct {
 	// Now is the clock of Drive times (modifiedTime, createdTime); nil
 	// means time.Now.
 	Now func() time.Time
+	// Sharing enforces each spreadsheet's access list (access.go) on
+	// identified callers: 403 PERMISSION_DENIED without a permission.
+	Sharing bool
+	// Disabled lists APIs ("sheets", "drive") to answer with Google's 403
+	// SERVICE_DISABLED, as for a project that has not enabled them.
+	Disabled []string
 	// Admin is the account recorded as the editor of direct edits
 	// (CreateSpreadsheet, SetValues, LoadFile), "Name <email>" or an
 	// email; "" means "admin@example.com". Use As for other editors.
@@ -55,8 +61,10 @@ type Server struct {
 	faults      *Faults
 	quota       *Quota
 
-	now   func() time.Time
-	admin string
+	now      func() time.Time
+	admin    string
+	sharing  bool
+	disabled map[string]bool
 
 	mu     sync.Mutex
 	books  map[string]*spreadsheet
@@ -74,6 +82,10 @@ func NewServer(opts Options) *Server {
 	if log == nil {
 		log = zap.NewNop()
 	}
+	disabled := map[string]bool{}
+	for _, api := range opts.Disabled {
+		disabled[api] = true
+	}
 	admin := opts.Admin
 	if admin == "" {
 		admin = "admin@example.com"
@@ -88,6 +100,8 @@ func NewServer(opts Options) *Server {
 		faults:      opts.Faults,
 		quota:       opts.Quota,
 		now:         opts.Now,
+		sharing:     opts.Sharing,
+		disabled:    disabled,
 		admin:       admin,
 		books:       map[string]*spreadsheet{},
 		meta:        map[string]*fileMeta{},
@@ -298,6 +312,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(sw, e)
 			return
 		}
+		if s.disabled["drive"] {
+			writeError(sw, disabledError("drive"))
+			return
+		}
 		kind = s.serveDrive(sw, withAccount(r, account), path)
 		return
 	}
@@ -313,6 +331,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = withAccount(r, account)
+	if s.disabled["sheets"] {
+		writeError(sw, disabledError("sheets"))
+		return
+	}
+	if rt.id != "" {
+		s.mu.Lock()
+		e := s.checkAccess(rt.id, account, rt.write)
+		s.mu.Unlock()
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+	}
 	user := account
 	if user == "" {
 		user = "anonymous"
