@@ -14,6 +14,7 @@ const (
 	DefaultLocale          = LocaleEnglish
 	DefaultMaxConcurrent   = 4
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultStoreTimeout    = time.Minute
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultReadPerMinute   = 60
 	DefaultWritePerMinute  = 60
@@ -77,11 +78,14 @@ type Config struct {
 	Locale          string        `yaml:"locale"`
 	MaxConcurrent   int           `yaml:"max_concurrent"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	HTTP            HTTP          `yaml:"http"`
-	Quotas          Quotas        `yaml:"quotas"`
-	Retention       Retention     `yaml:"retention"`
-	Report          Report        `yaml:"report"`
-	Sheets          []Sheet       `yaml:"sheets"`
+	// StoreTimeout bounds each request to the snapshot store, so a store
+	// that never answers fails a command instead of hanging it.
+	StoreTimeout time.Duration `yaml:"store_timeout"`
+	HTTP         HTTP          `yaml:"http"`
+	Quotas       Quotas        `yaml:"quotas"`
+	Retention    Retention     `yaml:"retention"`
+	Report       Report        `yaml:"report"`
+	Sheets       []Sheet       `yaml:"sheets"`
 
 	// loc is Timezone loaded by Validate.
 	loc *time.Location
@@ -339,6 +343,7 @@ func Default() *Config {
 		Locale:          DefaultLocale,
 		MaxConcurrent:   DefaultMaxConcurrent,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		StoreTimeout:    DefaultStoreTimeout,
 		HTTP:            HTTP{Listen: DefaultListen},
 		Quotas: Quotas{
 			ReadPerMinute:  DefaultReadPerMinute,
