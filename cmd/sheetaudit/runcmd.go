@@ -135,6 +135,7 @@ func couldNotRun(err error) bool {
 func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
 	wb, err := openWorkbook(ctx, s, log, deps)
 	if err != nil {
+		err = a.redact.Error(err)
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
 	}
 	spec, err := specOf(cfg, s)
@@ -145,13 +146,16 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		Spec:     spec,
 		Workbook: wb,
 		Store:    store,
-		State:    store,
+		State:    redactedState{StateStore: store, r: a.redact},
 		Logger:   log,
 		Location: cfg.Location(),
 	}
 	res, err := c.Run(ctx)
 	if err != nil {
-		return res, fmt.Errorf("sheet %q: %w", s.Name, err)
+		// Errors from Google and the store pass the redactor before they
+		// reach the result, the daemon's status and the logs.
+		res.Error = a.redact.String(res.Error)
+		return res, a.redact.Error(fmt.Errorf("sheet %q: %w", s.Name, err))
 	}
 	if r := cfg.Retention; !r.KeepAll() {
 		pr, err := store.Prune(ctx, s.Name, policyOf(r), false)
