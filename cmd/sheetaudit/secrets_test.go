@@ -234,4 +234,3 @@ report:
 		t.Errorf("the failures did not happen as planned:\nreport: %s\nrun: %s", stderr, gerr)
 	}
 }
-
