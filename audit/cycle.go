@@ -154,7 +154,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// read of the base version instead of loading it a second time.
 	var changes []Change
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+		if changes, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
 			return err
 		}
 	}
@@ -299,7 +299,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	s := c.Spec
 	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read tab %q: %w", s.Tab, err)
+		return nil, nil, nil, WrapOnce(fmt.Sprintf("read tab %q", s.Tab), err)
 	}
 	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
 	if err != nil {
@@ -388,6 +388,9 @@ func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Tim
 		}
 		series, times = append(series, t), append(times, snap.Time)
 		return nil
+	}, func(id string, err error) {
+		c.logger().Warn("staleness basis history: damaged snapshot skipped", zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
 	})
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("staleness basis history: %w", err)
@@ -404,11 +407,11 @@ func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, tabl
 		return nil
 	}
 	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
-		return fmt.Errorf("create tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("create tab %q", s.ReviewTab), err)
 	}
 	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
 	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
-		return fmt.Errorf("write tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("write tab %q", s.ReviewTab), err)
 	}
 	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
 	return nil
@@ -459,13 +462,13 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	if s.ChangeLogTab != "" && len(rows) > 0 {
 		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
 		if err != nil {
-			return fmt.Errorf("create tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("create tab %q", s.ChangeLogTab), err)
 		}
 		if created {
 			rows = append([][]string{ChangeLogHeader()}, rows...)
 		}
 		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
-			return fmt.Errorf("append to tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("append to tab %q", s.ChangeLogTab), err)
 		}
 		res.Logged = len(rows)
 		if created {
@@ -481,23 +484,17 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	return nil
 }
 
-// changesSince diffs the last logged version against table; when both
-// carry formulas, recalculated results are told from edits.
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
-	base, err := c.Store.Load(ctx, c.Spec.Name, id)
-	if err != nil {
-		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
-	}
-	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
-}
+// saveLastTimeout bounds the recording of a cycle's outcome after the
+// cycle itself was cancelled.
+const saveLastTimeout = 10 * time.Second
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.
 func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
+	// A cycle stopped by its deadline or by a shutdown still records why:
+	// the outcome is saved past the cycle's cancellation, briefly.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveLastTimeout)
+	defer cancel()
 	st, err := c.State.LoadState(ctx, c.Spec.Name)
 	if err == nil {
 		last := *res

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -99,8 +100,11 @@ func cellOf(t *Table, r Row, column string) string {
 // the store lists in all. fn's error stops the walk and is returned as it
 // is. The store must list versions (Lister); otherwise the error wraps
 // ErrInvalid. Each version is loaded once; a store-side index that answers
-// history without loading every version plugs in here.
-func WalkVersions(ctx context.Context, st Store, sheet string, until time.Time, fn func(*Snapshot) error) (int, error) {
+// history without loading every version plugs in here. A version that is
+// damaged (ErrInvalid) or was removed meanwhile (ErrNotFound) is passed to
+// skipped (when not nil) and the walk goes on: one bad object must not hide
+// the rest of the history.
+func WalkVersions(ctx context.Context, st Store, sheet string, until time.Time, fn func(*Snapshot) error, skipped func(id string, err error)) (int, error) {
 	l, ok := st.(Lister)
 	if !ok {
 		return 0, fmt.Errorf("reading the version history of %q needs a store that lists versions: %w", sheet, ErrInvalid)
@@ -114,6 +118,12 @@ func WalkVersions(ctx context.Context, st Store, sheet string, until time.Time, 
 			break
 		}
 		snap, err := st.Load(ctx, sheet, in.ID)
+		if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+			if skipped != nil {
+				skipped(in.ID, err)
+			}
+			continue
+		}
 		if err != nil {
 			return len(infos), fmt.Errorf("load snapshot %s: %w", in.ID, err)
 		}

@@ -71,6 +71,9 @@ func (a *app) history(ctx context.Context, cfg *config.Config, store *snapshot.S
 		// Keep only the row: memory stays flat however many versions.
 		series, ids, times = append(series, audit.RowOf(t, key)), append(ids, snap.ID), append(times, snap.Time)
 		return nil
+	}, func(id string, err error) {
+		a.log.Warn("snapshot skipped: damaged", zap.String("sheet", s.Name), zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
 	})
 	if err != nil {
 		return err

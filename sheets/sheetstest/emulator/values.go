@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"bufio"
@@ -22,6 +22,10 @@ func (rv resolved) echo() string { return quoteTitle(rv.sh.title) + "!" + rv.rec
 
 // resolve parses spec and binds it to a sheet of ss (SHEETS-API.md §1.4, §2).
 func resolve(ss *spreadsheet, spec string, allowR1C1 bool) (resolved, *apiError) {
+	if sh, g, ok := namedRange(ss, spec); ok {
+		g.r1, g.c1 = min(g.r1, sh.rowCount-1), min(g.c1, sh.colCount-1)
+		return resolved{sh: sh, rect: g, single: g.r0 == g.r1 && g.c0 == g.c1}, nil
+	}
 	p, ok := parseA1(spec, allowR1C1)
 	if !ok {
 		return resolved{}, errParseRange(spec)
@@ -459,6 +463,7 @@ func (s *Server) valuesUpdate(w http.ResponseWriter, r *http.Request, id, spec s
 	res.apply()
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
+	s.changedBy(r, id, "values.update")
 	writeJSON(w, 200, res)
 	return nil
 }
@@ -533,6 +538,7 @@ func (s *Server) valuesBatchUpdate(w http.ResponseWriter, r *http.Request, id st
 			out.TotalUpdatedSheets++
 		}
 	}
+	s.changedBy(r, id, "values.batchUpdate")
 	writeJSON(w, 200, out)
 	return nil
 }
@@ -684,6 +690,7 @@ func (s *Server) valuesAppend(w http.ResponseWriter, r *http.Request, id, spec s
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
 	out.Updates = res
+	s.changedBy(r, id, "values.append")
 	writeJSON(w, 200, out)
 	return nil
 }
@@ -718,6 +725,7 @@ func (s *Server) valuesClear(w http.ResponseWriter, r *http.Request, id, spec st
 		return e
 	}
 	clearRect(rv.sh, rv.rect)
+	s.changedBy(r, id, "values.clear")
 	writeJSON(w, 200, map[string]any{"spreadsheetId": ss.id, "clearedRange": rv.echo()})
 	return nil
 }
@@ -752,6 +760,7 @@ func (s *Server) valuesBatchClear(w http.ResponseWriter, r *http.Request, id str
 	if len(cleared) > 0 {
 		out["clearedRanges"] = cleared
 	}
+	s.changedBy(r, id, "values.batchClear")
 	writeJSON(w, 200, out)
 	return nil
 }
@@ -770,8 +779,17 @@ func insertRows(sh *sheet, at, n int) {
 	})
 }
 
-// shiftNotes moves or drops notes after a dimension change.
+// shiftNotes moves or drops notes and cell formats after a dimension change.
 func shiftNotes(sh *sheet, f func(r, c int) (int, int, bool)) {
+	if len(sh.cellx) > 0 {
+		x := make(map[[2]int]map[string]any, len(sh.cellx))
+		for k, v := range sh.cellx {
+			if r, c, ok := f(k[0], k[1]); ok {
+				x[[2]int{r, c}] = v
+			}
+		}
+		sh.cellx = x
+	}
 	if len(sh.notes) == 0 {
 		return
 	}

@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"bufio"
@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -31,6 +30,19 @@ type Options struct {
 	// Seed makes generated ids (spreadsheet ids, sheet ids, tokens)
 	// reproducible; 0 means 1.
 	Seed int64
+	// Now is the clock of Drive times (modifiedTime, createdTime); nil
+	// means time.Now.
+	Now func() time.Time
+	// Sharing enforces each spreadsheet's access list (access.go) on
+	// identified callers: 403 PERMISSION_DENIED without a permission.
+	Sharing bool
+	// Disabled lists APIs ("sheets", "drive") to answer with Google's 403
+	// SERVICE_DISABLED, as for a project that has not enabled them.
+	Disabled []string
+	// Admin is the account recorded as the editor of direct edits
+	// (CreateSpreadsheet, SetValues, LoadFile), "Name <email>" or an
+	// email; "" means "admin@example.com". Use As for other editors.
+	Admin string
 }
 
 // RequestRecord is one answered request, for tests that assert on traffic.
@@ -42,20 +54,26 @@ type RequestRecord struct {
 }
 
 // Server is an in-memory Sheets API v4 emulator. It is an http.Handler; use
-// Start in tests or serve it yourself.
+// sheetstest.Start in tests or serve it yourself (SetBaseURL).
 type Server struct {
 	log         *zap.Logger
 	requireAuth bool
 	faults      *Faults
 	quota       *Quota
 
+	now      func() time.Time
+	admin    string
+	sharing  bool
+	disabled map[string]bool
+
 	mu     sync.Mutex
 	books  map[string]*spreadsheet
-	tokens map[string]bool
+	meta   map[string]*fileMeta // Drive side of each spreadsheet (drive.go)
+	tokens map[string]string    // access token -> account
 	rng    *rand.Rand
 	reqs   []RequestRecord
 
-	httpSrv *httptest.Server
+	baseURL string // where it is served, set by SetBaseURL
 }
 
 // NewServer wires a Server; it starts nothing.
@@ -63,6 +81,14 @@ func NewServer(opts Options) *Server {
 	log := opts.Logger
 	if log == nil {
 		log = zap.NewNop()
+	}
+	disabled := map[string]bool{}
+	for _, api := range opts.Disabled {
+		disabled[api] = true
+	}
+	admin := opts.Admin
+	if admin == "" {
+		admin = "admin@example.com"
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -73,36 +99,46 @@ func NewServer(opts Options) *Server {
 		requireAuth: opts.RequireAuth,
 		faults:      opts.Faults,
 		quota:       opts.Quota,
+		now:         opts.Now,
+		sharing:     opts.Sharing,
+		disabled:    disabled,
+		admin:       admin,
 		books:       map[string]*spreadsheet{},
-		tokens:      map[string]bool{},
+		meta:        map[string]*fileMeta{},
+		tokens:      map[string]string{},
 		rng:         rand.New(rand.NewSource(seed)),
 	}
 }
 
-// Start serves a new Server on 127.0.0.1:0 until the test ends.
-func Start(t testing.TB, opts Options) *Server {
-	t.Helper()
-	s := NewServer(opts)
-	s.httpSrv = httptest.NewServer(s)
-	t.Cleanup(s.httpSrv.Close)
-	return s
-}
+// SetBaseURL tells the Server where it is served ("http://127.0.0.1:8089"),
+// for URL, DriveURL and TokenURL. Serving is the caller's: an http.Server
+// in the emulator command, sheetstest.Start in tests.
+func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
 
-// URL is the base URL for option.WithEndpoint; empty unless started by Start.
+// URL is the base URL for option.WithEndpoint; empty until SetBaseURL.
 func (s *Server) URL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/"
+	return s.baseURL + "/"
+}
+
+// DriveURL is the base URL of the Drive v3 surface, for
+// option.WithEndpoint of google.golang.org/api/drive/v3.
+func (s *Server) DriveURL() string {
+	if s.baseURL == "" {
+		return ""
+	}
+	return s.baseURL + "/drive/v3/"
 }
 
 // TokenURL is the fake OAuth2 token endpoint, for a service-account JSON's
 // token_uri.
 func (s *Server) TokenURL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/token"
+	return s.baseURL + "/token"
 }
 
 // Requests returns a copy of the request log.
@@ -269,20 +305,48 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(sw, r)
 		return
 	}
+	if strings.Contains(path, "/drive/v3/") {
+		kind = "drive"
+		account, e := s.caller(r)
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+		if s.disabled["drive"] {
+			writeError(sw, disabledError("drive"))
+			return
+		}
+		kind = s.serveDrive(sw, withAccount(r, account), path)
+		return
+	}
 	rt, ok := parseRoute(r.Method, path)
 	if !ok {
 		writeError(sw, &apiError{code: 404, status: "NOT_FOUND", message: "Method not found."})
 		return
 	}
 	kind = rt.kind
-	user := "anonymous"
-	if s.requireAuth {
-		tok, e := s.checkAuth(r)
+	account, e := s.caller(r)
+	if e != nil {
+		writeError(sw, e)
+		return
+	}
+	r = withAccount(r, account)
+	if s.disabled["sheets"] {
+		writeError(sw, disabledError("sheets"))
+		return
+	}
+	if rt.id != "" {
+		s.mu.Lock()
+		e := s.checkAccess(rt.id, account, rt.write)
+		s.mu.Unlock()
 		if e != nil {
 			writeError(sw, e)
 			return
 		}
-		user = tok
+	}
+	user := account
+	if user == "" {
+		user = "anonymous"
 	}
 	if s.faults != nil {
 		if done := s.faults.apply(sw, r, rt); done {
@@ -299,7 +363,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, e)
 		return
 	}
-	var e *apiError
 	switch rt.kind {
 	case "spreadsheets.create":
 		e = s.create(sw, r)

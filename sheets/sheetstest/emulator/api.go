@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"errors"
@@ -11,7 +11,12 @@ var ErrNotFound = errors.New("not found")
 
 // CreateSpreadsheet adds spreadsheet id with the given tabs (default "Sheet1"),
 // each with a 1000×26 grid; the first tab has sheetId 0.
+// The admin account (Options.Admin) owns it.
 func (s *Server) CreateSpreadsheet(id, title string, tabs ...string) error {
+	return s.createSpreadsheet(s.admin, id, title, tabs...)
+}
+
+func (s *Server) createSpreadsheet(user, id, title string, tabs ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.books[id]; ok {
@@ -27,6 +32,7 @@ func (s *Server) CreateSpreadsheet(id, title string, tabs ...string) error {
 		}
 	}
 	s.books[id] = ss
+	s.created(id, user, "admin.create")
 	return nil
 }
 
@@ -45,8 +51,13 @@ func (s *Server) tab(spreadsheetID, tab string) (*spreadsheet, *sheet, error) {
 // SetValues writes values from A1 as RAW strings would be written ("" clears
 // a cell), growing the grid if the data does not fit (and dropping empty
 // trailing columns when a tall grid would otherwise pass the 10,000,000-cell
-// limit); other cells keep their values.
+// limit); other cells keep their values. The change is recorded as made by
+// the admin account (Options.Admin).
 func (s *Server) SetValues(spreadsheetID, tab string, values [][]string) error {
+	return s.setValues(s.admin, spreadsheetID, tab, values)
+}
+
+func (s *Server) setValues(user, spreadsheetID, tab string, values [][]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ss, sh, err := s.tab(spreadsheetID, tab)
@@ -77,6 +88,7 @@ func (s *Server) SetValues(spreadsheetID, tab string, values [][]string) error {
 			sh.setCell(r, c, cell{s: v, k: kString}, nil)
 		}
 	}
+	s.changed(spreadsheetID, user, "admin.setValues")
 	return nil
 }
 
@@ -147,4 +159,58 @@ func (s *Server) Notes(spreadsheetID, tab string) (map[string]string, error) {
 		m[cellName(k[0], k[1])] = v
 	}
 	return m, nil
+}
+
+// Editor makes direct edits as a named account, for tests of who changed
+// what (two people editing between two snapshots, say).
+type Editor struct {
+	s    *Server
+	user string
+}
+
+// As returns an Editor acting as account ("张三 <zhangsan@corp.cn>" or an
+// email).
+func (s *Server) As(account string) Editor { return Editor{s: s, user: account} }
+
+// CreateSpreadsheet is Server.CreateSpreadsheet, owned by the editor.
+func (e Editor) CreateSpreadsheet(id, title string, tabs ...string) error {
+	return e.s.createSpreadsheet(e.user, id, title, tabs...)
+}
+
+// SetValues is Server.SetValues, recorded as made by the editor.
+func (e Editor) SetValues(spreadsheetID, tab string, values [][]string) error {
+	return e.s.setValues(e.user, spreadsheetID, tab, values)
+}
+
+// LoadFile is Server.LoadFile, recorded as made by the editor.
+func (e Editor) LoadFile(id, path string) error { return e.s.loadFile(e.user, id, path) }
+
+// CopySpreadsheet copies spreadsheet src, with its tabs, values, notes and
+// formats, to a new spreadsheet dst titled title, as Drive files.copy does;
+// the admin account (Options.Admin) owns the copy.
+func (s *Server) CopySpreadsheet(src, dst, title string) error {
+	return s.copySpreadsheet(s.admin, src, dst, title)
+}
+
+// CopySpreadsheet is Server.CopySpreadsheet, owned by the editor.
+func (e Editor) CopySpreadsheet(src, dst, title string) error {
+	return e.s.copySpreadsheet(e.user, src, dst, title)
+}
+
+func (s *Server) copySpreadsheet(user, src, dst, title string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.books[src]
+	if !ok {
+		return fmt.Errorf("copy spreadsheet %q: %w", src, ErrNotFound)
+	}
+	if _, ok := s.books[dst]; ok {
+		return fmt.Errorf("copy spreadsheet %q to %q: already exists", src, dst)
+	}
+	c := ss.clone()
+	c.id = dst
+	c.props["title"] = title
+	s.books[dst] = c
+	s.created(dst, user, "admin.copy")
+	return nil
 }
