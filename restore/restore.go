@@ -36,7 +36,7 @@ var ErrChanged = errors.New("tab changed since the newest snapshot")
 // ErrReadBack is wrapped by the error of a restore whose tab, read back
 // after the write, differs from what it wrote. The restore is otherwise
 // done (and stored as Result.Restored); the operator must look.
-var ErrReadBack = errors.New("tab reads back different from what was written")
+var ErrReadBack = errors.New("the restored tab reads back different from what was written")
 
 // ErrPlan is wrapped by the error of a restore that cannot be planned: a
 // row, column or version that does not fit the live tab. Nothing changed.
@@ -382,9 +382,9 @@ func (r *Restorer) inPlace(ctx context.Context, opts Options, snap *audit.Snapsh
 	}
 	res.Restored = info.ID
 	if mismatch {
-		return fmt.Errorf("tab %q reads back different from what the restore of snapshot %s wrote; "+
-			"see what differs with: sheetaudit snapshots diff %s %s --sheet %s (the tab as it is now is stored as %s): %w",
-			opts.Tab, snap.ID, snap.ID, info.ID, opts.Sheet, info.ID, ErrReadBack)
+		return fmt.Errorf("%w: tab %q after restoring snapshot %s; "+
+			"see what differs with: sheetaudit snapshots diff %s %s --sheet %s (the tab as it is now is stored as %s)",
+			ErrReadBack, opts.Tab, snap.ID, snap.ID, info.ID, opts.Sheet, info.ID)
 	}
 	return nil
 }
