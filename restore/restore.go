@@ -336,7 +336,7 @@ func (r *Restorer) inPlace(ctx context.Context, opts Options, snap *audit.Snapsh
 	}
 	// Typed values before formulas: a cell with both gets its formula (the
 	// plan leaves such cells out of Typed anyway).
-	if err := writeTyped(ctx, wb, opts.Tab, typed, res); err != nil {
+	if err := writeTyped(ctx, wb, opts.Tab, typed, displayed(p), res); err != nil {
 		return fmt.Errorf("restore snapshot %s into tab %q: the values are written as text, the numbers, dates and booleans not: %w (run the same command again with --force to finish)", snap.ID, opts.Tab, err)
 	}
 	if formulas != nil {
@@ -465,8 +465,11 @@ func sameTyped(live [][]string, plan audit.RestorePlan) bool {
 
 // writeTyped writes cells back as numbers, dates and booleans after their
 // values were written as text. A backend that cannot keeps the text, which
-// shows the same; the result says so.
-func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells map[string]string, res *Result) error {
+// shows the same; the result says so. Cells whose stored display text is
+// not their bare typed value had a number format (a date, an amount with
+// separators); where the backend can, those take their column's format
+// when the cell has none (a re-added row), so they show as before.
+func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells, shown map[string]string, res *Result) error {
 	if len(cells) == 0 {
 		return nil
 	}
@@ -476,11 +479,35 @@ func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells map[st
 		res.Notes = append(res.Notes, fmt.Sprintf("this backend cannot write typed values: %d cells hold their numbers, dates or booleans as text", len(cells)))
 		return nil
 	}
-	if err := tw.WriteTyped(ctx, tab, cells); err != nil {
+	plain := cells
+	if fw, ok := wb.(audit.FormattedTypedWriter); ok {
+		plain = make(map[string]string, len(cells))
+		formatted := make(map[string]string)
+		for ref, v := range cells {
+			if s, ok := shown[ref]; ok && s != v {
+				formatted[ref] = v
+			} else {
+				plain[ref] = v
+			}
+		}
+		if err := fw.WriteTypedFormatted(ctx, tab, formatted); err != nil {
+			return err
+		}
+	}
+	if err := tw.WriteTyped(ctx, tab, plain); err != nil {
 		return err
 	}
 	res.TypedWritten = len(cells)
 	return nil
+}
+
+// displayed is, by A1 cell, the text the plan writes: the stored version's
+// display text of each cell it writes.
+func displayed(p audit.RestorePlan) map[string]string {
+	if p.Cells != nil {
+		return p.Cells
+	}
+	return audit.FormulaCells(p.Values)
 }
 
 // writeFormulas gives cells their formulas back after their values were

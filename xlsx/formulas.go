@@ -223,6 +223,9 @@ type formulaCell struct {
 	row, col  int
 	f, cached string
 	t, v      string
+	// likeColumn gives a typed number written into a cell without a style
+	// the style of the nearest styled cell above it (WriteTypedFormatted).
+	likeColumn bool
 }
 
 // workbookPart returns the name of the workbook part, as the package
@@ -424,7 +427,7 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 	// format, so a date shows as a date and not as its serial.
 	colStyle := map[int]string{}
 	styleOf := func(c formulaCell, style string) string {
-		if style == "" && c.t == "n" {
+		if style == "" && c.likeColumn {
 			return colStyle[c.col]
 		}
 		return style
