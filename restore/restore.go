@@ -74,6 +74,15 @@ type Options struct {
 	ShortTabTitles bool
 	// Location is the time zone of the new tab's name.
 	Location *time.Location
+	// By and Reason go into the restore record: who runs the restore and
+	// why.
+	By, Reason string
+}
+
+// Recorder keeps restore records; the store implements it.
+type Recorder interface {
+	// RecordRestore stores rec as a new record; never replaces one.
+	RecordRestore(ctx context.Context, rec audit.RestoreRecord) error
 }
 
 // Undo is what undoes a restore: restoring Snapshot of Sheet in place.
@@ -118,6 +127,8 @@ type Result struct {
 	// Undo restores the tab as it was before; nil when nothing was written
 	// over (a new tab, a dry run, a tab the restore created).
 	Undo *Undo `json:"undo,omitempty"`
+	// Recorded reports that the store keeps a record of this restore.
+	Recorded bool `json:"recorded,omitempty"`
 
 	// SnapshotTime and SnapshotRows describe the restored version.
 	SnapshotTime time.Time `json:"-"`
@@ -147,8 +158,11 @@ type Result struct {
 type Restorer struct {
 	Workbook audit.Workbook
 	Store    audit.Store
-	Logger   *zap.Logger
-	Now      func() time.Time
+	// Records receives a record of each restore that changed the
+	// spreadsheet; nil keeps none.
+	Records Recorder
+	Logger  *zap.Logger
+	Now     func() time.Time
 }
 
 // Restore puts the version opts.Snapshot back. It always returns a result
@@ -165,9 +179,35 @@ func (r *Restorer) Restore(ctx context.Context, opts Options) (*Result, error) {
 	res.SnapshotTime, res.SnapshotRows = snap.Time, len(snap.Values)
 	plan := audit.RestoreOptions{HeaderRow: opts.HeaderRow, Key: opts.Key, Rows: opts.Rows, Columns: opts.Columns}
 	if !opts.InPlace && !plan.Selective() {
-		return res, r.newTab(ctx, opts, snap, plan, res)
+		err = r.newTab(ctx, opts, snap, plan, res)
+	} else {
+		err = r.inPlace(ctx, opts, snap, plan, res)
 	}
-	return res, r.inPlace(ctx, opts, snap, plan, res)
+	return res, r.record(ctx, opts, res, err)
+}
+
+// record stores the restore record of a restore that changed the
+// spreadsheet (also one whose read-back differs), and returns err, or the
+// record's failure when err is nil.
+func (r *Restorer) record(ctx context.Context, opts Options, res *Result, err error) error {
+	changed := res.Restored != "" || res.Mode == NewTab && !res.DryRun && err == nil
+	if r.Records == nil || !changed {
+		return err
+	}
+	rec := audit.RestoreRecord{
+		Time: r.now(), Sheet: opts.Sheet, By: opts.By, Reason: opts.Reason, From: res.Snapshot,
+		Mode: string(res.Mode), Tab: res.Tab, Safety: res.Safety, Restored: res.Restored,
+		Changes: len(res.Changes), Cells: res.CellsWritten,
+	}
+	if rerr := r.Records.RecordRestore(ctx, rec); rerr != nil {
+		rerr = fmt.Errorf("the restore is done, but its record could not be stored: %w", rerr)
+		if err != nil {
+			return errors.Join(err, rerr)
+		}
+		return rerr
+	}
+	res.Recorded = true
+	return err
 }
 
 func (r *Restorer) now() time.Time {
