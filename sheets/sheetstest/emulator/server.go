@@ -39,7 +39,7 @@ type Options struct {
 	// Sharing enforces each spreadsheet's access list (access.go) on
 	// identified callers: 403 PERMISSION_DENIED without a permission.
 	Sharing bool
-	// Disabled lists APIs ("sheets", "drive") to answer with Google's 403
+	// Disabled lists APIs ("sheets", "drive", "driveactivity") to answer with Google's 403
 	// SERVICE_DISABLED, as for a project that has not enabled them.
 	Disabled []string
 	// Admin is the account recorded as the editor of direct edits
@@ -320,6 +320,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		kind = s.serveDrive(sw, withAccount(r, account), path)
+		return
+	}
+	if strings.HasSuffix(path, "/v2/activity:query") && r.Method == http.MethodPost {
+		kind = "driveactivity.activity.query"
+		account, e := s.caller(r)
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+		if s.disabled["driveactivity"] {
+			writeError(sw, disabledError("driveactivity"))
+			return
+		}
+		s.activityQuery(sw, withAccount(r, account))
 		return
 	}
 	rt, ok := parseRoute(r.Method, path)
