@@ -70,3 +70,30 @@ func TestFieldsOnEveryMethod(t *testing.T) {
 		t.Errorf("a refused mask still wrote (-want +got):\n%s", diff)
 	}
 }
+
+// TestLegacyErrorFormat: with $.xgafv=1 the error carries the legacy
+// errors[] array; without it, only code, message and status.
+func TestLegacyErrorFormat(t *testing.T) {
+	srv := sheetstest.Start(t, sheetstest.Options{})
+	if err := srv.CreateSpreadsheet("sid", "T"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ query, want string }{
+		{"", `{"error":{"code":400,"message":"Unable to parse range: Nope!A1","status":"INVALID_ARGUMENT"}}`},
+		{"?$.xgafv=1", `{"error":{"code":400,"message":"Unable to parse range: Nope!A1","status":"INVALID_ARGUMENT",` +
+			`"errors":[{"message":"Unable to parse range: Nope!A1","domain":"global","reason":"badRequest"}]}}`},
+	} {
+		resp, err := http.Get(srv.URL() + "v4/spreadsheets/sid/values/Nope%21A1" + tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var got, want any
+		_ = json.Unmarshal(body, &got)
+		_ = json.Unmarshal([]byte(tt.want), &want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.query, diff)
+		}
+	}
+}

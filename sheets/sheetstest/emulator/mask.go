@@ -214,7 +214,10 @@ type bufferedResponse struct {
 	header http.Header
 	code   int
 	body   bytes.Buffer
+	legacy bool
 }
+
+func (b *bufferedResponse) legacyErrors() bool { return b.legacy }
 
 func (b *bufferedResponse) Header() http.Header { return b.header }
 func (b *bufferedResponse) Write(p []byte) (int, error) {

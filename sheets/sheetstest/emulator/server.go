@@ -183,6 +183,12 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	if len(e.details) > 0 {
 		body["details"] = e.details
 	}
+	if lw, ok := w.(interface{ legacyErrors() bool }); ok && lw.legacyErrors() {
+		// The v1 error format ($.xgafv=1) adds the legacy errors[] array,
+		// as 2016-2018 reports show it and backlot measured (SHEETS-API.md
+		// §6.1). Guess: reasons other than badRequest and forbidden.
+		body["errors"] = []any{map[string]any{"message": e.message, "domain": "global", "reason": legacyReason(e)}}
+	}
 	writeJSON(w, e.code, map[string]any{"error": body})
 }
 
@@ -197,10 +203,31 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_, _ = w.Write(b)
 }
 
-// statusWriter remembers the status code for the request log.
+// statusWriter remembers the status code for the request log, and whether
+// the caller asked for the v1 error format.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	legacy bool
+}
+
+func (w *statusWriter) legacyErrors() bool { return w.legacy }
+
+// legacyReason is the errors[].reason of the v1 error format.
+func legacyReason(e *apiError) string {
+	switch e.status {
+	case "INVALID_ARGUMENT", "FAILED_PRECONDITION":
+		return "badRequest"
+	case "PERMISSION_DENIED":
+		return "forbidden"
+	case "NOT_FOUND":
+		return "notFound"
+	case "UNAUTHENTICATED":
+		return "unauthorized"
+	case "RESOURCE_EXHAUSTED":
+		return "rateLimitExceeded"
+	}
+	return "backendError"
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -293,7 +320,7 @@ func parseRoute(method, escaped string) (route, bool) {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, legacy: r.URL.Query().Get("$.xgafv") == "1"}
 	path := r.URL.EscapedPath()
 	kind := "unknown"
 	defer func() {
@@ -388,7 +415,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fieldsMask = m
-		buf := &bufferedResponse{header: sw.Header()}
+		buf := &bufferedResponse{header: sw.Header(), legacy: sw.legacy}
 		defer sendMasked(sw, buf, fieldsMask)
 		w = buf
 	} else {
