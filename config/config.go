@@ -85,13 +85,18 @@ type Config struct {
 	Quotas       Quotas        `yaml:"quotas"`
 	Retention    Retention     `yaml:"retention"`
 	Report       Report        `yaml:"report"`
-	Sheets       []Sheet       `yaml:"sheets"`
+	// Access is what the sharing of every audited Google file may be
+	// (sheets with source.google.access_audit).
+	Access Access  `yaml:"access,omitempty"`
+	Sheets []Sheet `yaml:"sheets"`
 
 	// loc is Timezone loaded by Validate.
 	loc *time.Location
 	// pos maps key paths to where they were written, so that Validate can
 	// point at a line.
 	pos map[string]position
+	// file is the file the Config was read from, for ErrorAt.
+	file string
 }
 
 // HTTP configures the health and metrics listener.
@@ -201,6 +206,12 @@ type Google struct {
 	CredentialsFile string `yaml:"credentials_file,omitempty"`
 	// Endpoint replaces the API's base URL, for the emulator and tests.
 	Endpoint string `yaml:"endpoint,omitempty"`
+	// AccessAudit reads the file's sharing each cycle (Drive
+	// permissions.list) and flags what Access does not allow.
+	AccessAudit bool `yaml:"access_audit,omitempty"`
+	// Attribution names the editors of each window between snapshots
+	// (Drive revisions.list and Drive Activity activity:query).
+	Attribution bool `yaml:"attribution,omitempty"`
 }
 
 // WriteBack names the tabs sheetaudit writes. An empty tab name turns that
