@@ -1,0 +1,112 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Who bundles what a cycle needs to answer "who changed it, who can see
+// it": the store's change log chain, the file's sharing and its editors.
+// Every part is optional; a nil Who, or nil parts, do nothing. The cycle
+// calls Record before it writes Change Log rows and Review once per cycle;
+// neither writes to the workbook.
+type Who struct {
+	// Chain keeps the canonical change log; nil turns the chain off.
+	Chain ChangeChain
+	// Access reads the file's sharing; nil turns the access audit off.
+	Access AccessReader
+	Policy AccessPolicy
+	// Editors reads revisions and activity; nil turns attribution off.
+	Editors EditorReader
+	// Activity asks the Drive Activity log, not only the revisions.
+	Activity bool
+	// Self is sheetaudit's own account address.
+	Self string
+}
+
+// WhoReview is what Review found.
+type WhoReview struct {
+	// Findings go into Needs Review: the sharing's problems and the
+	// Change Log rows someone deleted, edited or moved.
+	Findings []Finding
+	// AccessChanges go into the Change Log, with their own change types.
+	AccessChanges []Change
+	// Access is the sharing as read now: keep it in State.Access.
+	Access []Permission
+	// Restore are the Change Log rows to append back, as cells.
+	Restore [][]Cell
+	// Editor names the editors of the window, when attribution is on.
+	Editor *Attribution
+}
+
+// Record appends the Change Log rows of one cycle to the chain; see
+// RecordChanges. Call it before the rows are written, so the chain is
+// never behind the tab.
+func (w *Who) Record(ctx context.Context, sheet, cycleID string, rows [][]Cell, now time.Time) error {
+	if w == nil || w.Chain == nil {
+		return nil
+	}
+	return RecordChanges(ctx, w.Chain, sheet, cycleID, rows, now)
+}
+
+// Review runs the parts that are on: the access audit against prevAccess
+// (State.Access), the Change Log check against the chain (changeLogTab
+// empty skips it), and attribution of the window (since, until]. A part
+// that fails returns the error; nothing is half-reported.
+func (w *Who) Review(ctx context.Context, wb Workbook, sheet, changeLogTab string, prevAccess []Permission,
+	since, until time.Time, loc *time.Location, locale string) (WhoReview, error) {
+	var r WhoReview
+	if w == nil {
+		return r, nil
+	}
+	if w.Access != nil {
+		cur, fs, changes, err := AuditAccess(ctx, w.Access, sheet, prevAccess, w.Policy, locale)
+		if err != nil {
+			return r, err
+		}
+		r.Access, r.AccessChanges = cur, changes
+		r.Findings = append(r.Findings, fs...)
+	}
+	if w.Chain != nil && changeLogTab != "" {
+		check, err := CheckChangeLog(ctx, wb, w.Chain, sheet, changeLogTab, locale)
+		if err != nil {
+			return r, fmt.Errorf("check the Change Log against the store's change log: %w", err)
+		}
+		r.Findings = append(r.Findings, check.Findings...)
+		for _, row := range check.Restore {
+			r.Restore = append(r.Restore, ChainRowCells(row, loc))
+		}
+	}
+	if w.Editors != nil && !since.IsZero() {
+		a, err := Editors(ctx, w.Editors, r.Access, since, until, w.Self, w.Activity, locale)
+		if err != nil && !errors.Is(err, ErrPermission) {
+			return r, err
+		}
+		if err == nil {
+			r.Editor = &a
+		} else {
+			r.Editor = &Attribution{Editor: "unknown", Degraded: err.Error()}
+		}
+	}
+	return r, nil
+}
+
+// ChainRowCells turns a Change Log row as the chain keeps it (text) back
+// into cells: the Time cell a date-time in loc, the others text.
+func ChainRowCells(row []string, loc *time.Location) []Cell {
+	if loc == nil {
+		loc = time.UTC
+	}
+	out := make([]Cell, len(row))
+	for i, s := range row {
+		out[i] = Text(s)
+		if i == 0 {
+			if t, err := time.ParseInLocation("2006-01-02 15:04:05", canonTime(s), loc); err == nil {
+				out[i] = TimeOf(t)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+package audit_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/audit/audittest"
+)
+
+func TestWhoNil(t *testing.T) {
+	var w *audit.Who
+	if err := w.Record(context.Background(), "s", "c1", [][]audit.Cell{{audit.Text("x")}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Review(context.Background(), nil, "s", "Change Log", nil, time.Time{}, time.Now(), nil, "en")
+	if err != nil || len(r.Findings) != 0 || r.Editor != nil {
+		t.Fatalf("nil Who Review = %+v, %v; want nothing", r, err)
+	}
+}
+
+func TestWhoReview(t *testing.T) {
+	ctx := context.Background()
+	chain := &memChain{}
+	w := &audit.Who{Chain: chain, Access: fakeAccess{{Type: "anyone", Role: "reader"}}}
+	loc := time.FixedZone("CST", 8*3600)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, loc)
+	rows := [][]audit.Cell{
+		{audit.TimeOf(at), audit.Text("cell modified"), audit.Text("C1"), audit.Text("电话"), audit.Text("1"), audit.Text("2"), audit.Text("snap"), audit.Text("c1")},
+		{audit.TimeOf(at), audit.Text("cell modified"), audit.Text("C2"), audit.Text("电话"), audit.Text("3"), audit.Text("4"), audit.Text("snap"), audit.Text("c1")},
+	}
+	if err := w.Record(ctx, "s", "c1", rows, at); err != nil {
+		t.Fatal(err)
+	}
+	tab := [][]string{{"Time", "Change", "Key", "Column", "Old value", "New value", "Snapshot", "Cycle"}}
+	tab = append(tab, slices.Clone(chain.entries[0].Rows[0])) // the second row was deleted
+	wb := audittest.NewWorkbook(map[string][][]string{"Change Log": tab})
+	r, err := w.Review(ctx, wb, "s", "Change Log", nil, time.Time{}, at, loc, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, f := range r.Findings {
+		rules = append(rules, f.Rule)
+	}
+	if !slices.Equal(rules, []string{"access_anyone", "changelog_deleted"}) {
+		t.Errorf("findings %v, want access_anyone and changelog_deleted", rules)
+	}
+	if len(r.Restore) != 1 || !r.Restore[0][0].Time.Equal(at) || r.Restore[0][2].Text != "C2" ||
+		r.Restore[0][7].Text != "c1 (restored from history)" {
+		t.Errorf("Restore = %+v, want the C2 row, its time a date-time, marked", r.Restore)
+	}
+}
