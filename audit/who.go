@@ -110,3 +110,14 @@ func ChainRowCells(row []string, loc *time.Location) []Cell {
 	}
 	return out
 }
+
+// TabProtector is implemented by backends that can protect sheetaudit's
+// own tabs (Change Log, Needs Review) against casual edits.
+type TabProtector interface {
+	// ProtectTabs protects each whole tab: with a warning to whoever
+	// edits it, or with strict, editable by sheetaudit's account and the
+	// file's owner only. It returns how many protections it added or
+	// changed. Idempotent: tabs already protected as asked cost no write.
+	// A tab missing is an error wrapping ErrNotFound.
+	ProtectTabs(ctx context.Context, tabs []string, strict bool) (int, error)
+}
