@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -120,4 +121,57 @@ type TabProtector interface {
 	// changed. Idempotent: tabs already protected as asked cost no write.
 	// A tab missing is an error wrapping ErrNotFound.
 	ProtectTabs(ctx context.Context, tabs []string, strict bool) (int, error)
+}
+
+// EditorHeader is the header of the Change Log's Editor column, which
+// follows the Cycle column when attribution is on.
+func EditorHeader(locale string) string {
+	if locale == "zh-CN" {
+		return "修改人"
+	}
+	return "Editor"
+}
+
+// EditorCell is the Editor cell of the Change Log rows of one window: the
+// editor and, when one named them, the record that did ("张三 (drive
+// activity)"), so a reader knows how much to trust it.
+func EditorCell(a *Attribution, locale string) Cell {
+	if a == nil {
+		return Text("")
+	}
+	src := a.Source
+	if locale == "zh-CN" {
+		switch src {
+		case SourceActivity:
+			src = "云端硬盘活动记录"
+		case SourceRevisions:
+			src = "云端硬盘版本记录"
+		}
+	}
+	if src == "" {
+		return Text(a.Editor)
+	}
+	if locale == "zh-CN" {
+		return Text(a.Editor + "（" + src + "）")
+	}
+	return Text(a.Editor + " (" + src + ")")
+}
+
+// WithEditor appends the Editor cell to each Change Log row (after the
+// Cycle cell); rows shorter than the Cycle column are padded first, so the
+// Editor column stays one column.
+func WithEditor(rows [][]Cell, a *Attribution, locale string) [][]Cell {
+	if a == nil {
+		return rows
+	}
+	cell := EditorCell(a, locale)
+	out := make([][]Cell, len(rows))
+	for i, r := range rows {
+		r = slices.Clip(r)
+		for len(r) <= ChangeLogCycleColumn {
+			r = append(r, Text(""))
+		}
+		out[i] = append(r[:ChangeLogCycleColumn+1:ChangeLogCycleColumn+1], cell)
+	}
+	return out
 }

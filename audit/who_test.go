@@ -53,3 +53,29 @@ func TestWhoReview(t *testing.T) {
 		t.Errorf("Restore = %+v, want the C2 row, its time a date-time, marked", r.Restore)
 	}
 }
+
+func TestWithEditor(t *testing.T) {
+	a := &audit.Attribution{Editor: "one of: 张三, 李四", Source: audit.SourceActivity}
+	rows := [][]audit.Cell{
+		{audit.Text("t"), audit.Text("cell modified"), audit.Text("C1"), audit.Text("电话"), audit.Text("1"), audit.Text("2"), audit.Text("s"), audit.Text("c1")},
+		{audit.Text("t"), audit.Text("summary")},
+	}
+	got := audit.WithEditor(rows, a, "en")
+	for i, r := range got {
+		if len(r) != 9 || r[8].Text != "one of: 张三, 李四 (drive activity)" {
+			t.Errorf("row %d = %v, want 9 cells ending in the editor", i, r)
+		}
+	}
+	if len(rows[0]) != 8 {
+		t.Errorf("WithEditor changed its input: %v", rows[0])
+	}
+	if c := audit.EditorCell(&audit.Attribution{Editor: "未知"}, "zh-CN"); c.Text != "未知" {
+		t.Errorf("EditorCell(unknown) = %q", c.Text)
+	}
+	if c := audit.EditorCell(&audit.Attribution{Editor: "张三", Source: audit.SourceRevisions}, "zh-CN"); c.Text != "张三（云端硬盘版本记录）" {
+		t.Errorf("EditorCell(zh-CN) = %q", c.Text)
+	}
+	if got := audit.WithEditor(rows, nil, "en"); len(got[0]) != 8 {
+		t.Errorf("WithEditor(nil) added a cell")
+	}
+}
