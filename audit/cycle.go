@@ -299,7 +299,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	s := c.Spec
 	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read tab %q: %w", s.Tab, err)
+		return nil, nil, nil, WrapOnce(fmt.Sprintf("read tab %q", s.Tab), err)
 	}
 	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
 	if err != nil {
@@ -407,11 +407,11 @@ func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, tabl
 		return nil
 	}
 	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
-		return fmt.Errorf("create tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("create tab %q", s.ReviewTab), err)
 	}
 	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
 	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
-		return fmt.Errorf("write tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("write tab %q", s.ReviewTab), err)
 	}
 	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
 	return nil
@@ -462,13 +462,13 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	if s.ChangeLogTab != "" && len(rows) > 0 {
 		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
 		if err != nil {
-			return fmt.Errorf("create tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("create tab %q", s.ChangeLogTab), err)
 		}
 		if created {
 			rows = append([][]string{ChangeLogHeader()}, rows...)
 		}
 		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
-			return fmt.Errorf("append to tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("append to tab %q", s.ChangeLogTab), err)
 		}
 		res.Logged = len(rows)
 		if created {
@@ -484,9 +484,17 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	return nil
 }
 
+// saveLastTimeout bounds the recording of a cycle's outcome after the
+// cycle itself was cancelled.
+const saveLastTimeout = 10 * time.Second
+
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.
 func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
+	// A cycle stopped by its deadline or by a shutdown still records why:
+	// the outcome is saved past the cycle's cancellation, briefly.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveLastTimeout)
+	defer cancel()
 	st, err := c.State.LoadState(ctx, c.Spec.Name)
 	if err == nil {
 		last := *res
