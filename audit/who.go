@@ -175,3 +175,15 @@ func WithEditor(rows [][]Cell, a *Attribution, locale string) [][]Cell {
 	}
 	return out
 }
+
+// SnapshotTime is the second a snapshot id names (its first 16
+// characters, "20261129T151600Z"): the start of the next attribution
+// window. ok is false for an id of another shape.
+func SnapshotTime(id string) (t time.Time, ok bool) {
+	const layout = "20060102T150405Z"
+	if len(id) < len(layout) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout, id[:len(layout)])
+	return t, err == nil
+}

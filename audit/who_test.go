@@ -79,3 +79,13 @@ func TestWithEditor(t *testing.T) {
 		t.Errorf("WithEditor(nil) added a cell")
 	}
 }
+
+func TestSnapshotTime(t *testing.T) {
+	got, ok := audit.SnapshotTime("20261129T151600Z-1a2b3c4d-2")
+	if !ok || !got.Equal(time.Date(2026, 11, 29, 15, 16, 0, 0, time.UTC)) {
+		t.Errorf("SnapshotTime = %v, %v", got, ok)
+	}
+	if _, ok := audit.SnapshotTime("latest"); ok {
+		t.Error("SnapshotTime(latest) ok")
+	}
+}
