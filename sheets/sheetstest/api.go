@@ -11,7 +11,12 @@ var ErrNotFound = errors.New("not found")
 
 // CreateSpreadsheet adds spreadsheet id with the given tabs (default "Sheet1"),
 // each with a 1000×26 grid; the first tab has sheetId 0.
+// The admin account (Options.Admin) owns it.
 func (s *Server) CreateSpreadsheet(id, title string, tabs ...string) error {
+	return s.createSpreadsheet(s.admin, id, title, tabs...)
+}
+
+func (s *Server) createSpreadsheet(user, id, title string, tabs ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.books[id]; ok {
@@ -27,6 +32,7 @@ func (s *Server) CreateSpreadsheet(id, title string, tabs ...string) error {
 		}
 	}
 	s.books[id] = ss
+	s.created(id, user, "admin.create")
 	return nil
 }
 
@@ -45,8 +51,13 @@ func (s *Server) tab(spreadsheetID, tab string) (*spreadsheet, *sheet, error) {
 // SetValues writes values from A1 as RAW strings would be written ("" clears
 // a cell), growing the grid if the data does not fit (and dropping empty
 // trailing columns when a tall grid would otherwise pass the 10,000,000-cell
-// limit); other cells keep their values.
+// limit); other cells keep their values. The change is recorded as made by
+// the admin account (Options.Admin).
 func (s *Server) SetValues(spreadsheetID, tab string, values [][]string) error {
+	return s.setValues(s.admin, spreadsheetID, tab, values)
+}
+
+func (s *Server) setValues(user, spreadsheetID, tab string, values [][]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ss, sh, err := s.tab(spreadsheetID, tab)
@@ -77,6 +88,7 @@ func (s *Server) SetValues(spreadsheetID, tab string, values [][]string) error {
 			sh.setCell(r, c, cell{s: v, k: kString}, nil)
 		}
 	}
+	s.changed(spreadsheetID, user, "admin.setValues")
 	return nil
 }
 
@@ -148,3 +160,27 @@ func (s *Server) Notes(spreadsheetID, tab string) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+// Editor makes direct edits as a named account, for tests of who changed
+// what (two people editing between two snapshots, say).
+type Editor struct {
+	s    *Server
+	user string
+}
+
+// As returns an Editor acting as account ("张三 <zhangsan@corp.cn>" or an
+// email).
+func (s *Server) As(account string) Editor { return Editor{s: s, user: account} }
+
+// CreateSpreadsheet is Server.CreateSpreadsheet, owned by the editor.
+func (e Editor) CreateSpreadsheet(id, title string, tabs ...string) error {
+	return e.s.createSpreadsheet(e.user, id, title, tabs...)
+}
+
+// SetValues is Server.SetValues, recorded as made by the editor.
+func (e Editor) SetValues(spreadsheetID, tab string, values [][]string) error {
+	return e.s.setValues(e.user, spreadsheetID, tab, values)
+}
+
+// LoadFile is Server.LoadFile, recorded as made by the editor.
+func (e Editor) LoadFile(id, path string) error { return e.s.loadFile(e.user, id, path) }

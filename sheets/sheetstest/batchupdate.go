@@ -45,6 +45,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request, id string) 
 		}
 	}
 	s.books[id] = work
+	s.changedBy(r, id, "spreadsheets.batchUpdate")
 	out := map[string]any{"spreadsheetId": work.id}
 	if len(replies) > 0 {
 		out["replies"] = replies

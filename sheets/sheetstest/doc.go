@@ -5,7 +5,8 @@
 //
 // It implements the subset sheetaudit uses — spreadsheets.create/get/
 // batchUpdate and the values get/batchGet/update/append/clear/batchClear/
-// batchUpdate methods — and aims to answer as Google does, per
+// batchUpdate methods, plus Drive v3 files.get (drive.go) with a version
+// that rises on every change and the editor of each change — and aims to answer as Google does, per
 // ../shared/SHEETS-API.md: A1 parsing and the normalised range echo,
 // trimming of empty cells, grid limits, Google's error envelope and texts,
 // a fake OAuth2 token endpoint for service-account credentials, fault

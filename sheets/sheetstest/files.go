@@ -14,8 +14,11 @@ import (
 // LoadFile loads an .xlsx (every tab, cell values as users see them) or a
 // .csv (one tab named after the file) as spreadsheet id, replacing any
 // spreadsheet with that id. Numeric and boolean cells keep their type, so
-// UNFORMATTED_VALUE reads answer numbers as Google would.
-func (s *Server) LoadFile(id, path string) error {
+// UNFORMATTED_VALUE reads answer numbers as Google would. The admin account
+// (Options.Admin) owns the loaded spreadsheet.
+func (s *Server) LoadFile(id, path string) error { return s.loadFile(s.admin, id, path) }
+
+func (s *Server) loadFile(user, id, path string) error {
 	title := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	ss := newSpreadsheet(id, title)
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -62,6 +65,7 @@ func (s *Server) LoadFile(id, path string) error {
 	}
 	s.mu.Lock()
 	s.books[id] = ss
+	s.created(id, user, "admin.load")
 	s.mu.Unlock()
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -31,6 +32,13 @@ type Options struct {
 	// Seed makes generated ids (spreadsheet ids, sheet ids, tokens)
 	// reproducible; 0 means 1.
 	Seed int64
+	// Now is the clock of Drive times (modifiedTime, createdTime); nil
+	// means time.Now.
+	Now func() time.Time
+	// Admin is the account recorded as the editor of direct edits
+	// (CreateSpreadsheet, SetValues, LoadFile), "Name <email>" or an
+	// email; "" means "admin@example.com". Use As for other editors.
+	Admin string
 }
 
 // RequestRecord is one answered request, for tests that assert on traffic.
@@ -49,9 +57,13 @@ type Server struct {
 	faults      *Faults
 	quota       *Quota
 
+	now   func() time.Time
+	admin string
+
 	mu     sync.Mutex
 	books  map[string]*spreadsheet
-	tokens map[string]bool
+	meta   map[string]*fileMeta // Drive side of each spreadsheet (drive.go)
+	tokens map[string]string    // access token -> account
 	rng    *rand.Rand
 	reqs   []RequestRecord
 
@@ -64,6 +76,10 @@ func NewServer(opts Options) *Server {
 	if log == nil {
 		log = zap.NewNop()
 	}
+	admin := opts.Admin
+	if admin == "" {
+		admin = "admin@example.com"
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 1
@@ -73,8 +89,11 @@ func NewServer(opts Options) *Server {
 		requireAuth: opts.RequireAuth,
 		faults:      opts.Faults,
 		quota:       opts.Quota,
+		now:         opts.Now,
+		admin:       admin,
 		books:       map[string]*spreadsheet{},
-		tokens:      map[string]bool{},
+		meta:        map[string]*fileMeta{},
+		tokens:      map[string]string{},
 		rng:         rand.New(rand.NewSource(seed)),
 	}
 }
@@ -94,6 +113,15 @@ func (s *Server) URL() string {
 		return ""
 	}
 	return s.httpSrv.URL + "/"
+}
+
+// DriveURL is the base URL of the Drive v3 surface, for
+// option.WithEndpoint of google.golang.org/api/drive/v3.
+func (s *Server) DriveURL() string {
+	if s.httpSrv == nil {
+		return ""
+	}
+	return s.httpSrv.URL + "/drive/v3/"
 }
 
 // TokenURL is the fake OAuth2 token endpoint, for a service-account JSON's
@@ -269,20 +297,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(sw, r)
 		return
 	}
+	if strings.Contains(path, "/drive/v3/") {
+		kind = "drive"
+		account, e := s.caller(r)
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+		kind = s.serveDrive(sw, withAccount(r, account), path)
+		return
+	}
 	rt, ok := parseRoute(r.Method, path)
 	if !ok {
 		writeError(sw, &apiError{code: 404, status: "NOT_FOUND", message: "Method not found."})
 		return
 	}
 	kind = rt.kind
-	user := "anonymous"
-	if s.requireAuth {
-		tok, e := s.checkAuth(r)
-		if e != nil {
-			writeError(sw, e)
-			return
-		}
-		user = tok
+	account, e := s.caller(r)
+	if e != nil {
+		writeError(sw, e)
+		return
+	}
+	r = withAccount(r, account)
+	user := account
+	if user == "" {
+		user = "anonymous"
 	}
 	if s.faults != nil {
 		if done := s.faults.apply(sw, r, rt); done {
@@ -299,7 +338,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, e)
 		return
 	}
-	var e *apiError
 	switch rt.kind {
 	case "spreadsheets.create":
 		e = s.create(sw, r)

@@ -177,6 +177,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) *apiError {
 		}
 	}
 	s.books[id] = ss
+	s.created(id, accountOf(r), "spreadsheets.create")
 	writeJSON(w, 200, spreadsheetJSON(ss))
 	return nil
 }

@@ -44,10 +44,11 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mu.Lock()
-	tok := fmt.Sprintf("ya29.sheetstest-%016x", s.rng.Uint64())
-	s.tokens[tok] = true
-	s.mu.Unlock()
+	account, _ := claims["sub"].(string) // domain-wide delegation acts as sub
+	if account == "" {
+		account, _ = claims["iss"].(string)
+	}
+	tok := s.TokenFor(account)
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
 }
 
@@ -78,6 +79,40 @@ func decodeSegment(seg string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// TokenFor issues an access token for account ("Name <email>" or an
+// email), as the token endpoint would after a service account's JWT grant:
+// requests that carry it act as that account (editor records, sharing,
+// quotas), with or without RequireAuth.
+func (s *Server) TokenFor(account string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := fmt.Sprintf("ya29.sheetstest-%016x", s.rng.Uint64())
+	s.tokens[tok] = account
+	return tok
+}
+
+// caller names the request's account: the account of a bearer token the
+// emulator issued, else "" (anonymous). With RequireAuth a request without
+// such a token is refused as Google refuses it.
+func (s *Server) caller(r *http.Request) (string, *apiError) {
+	if s.requireAuth {
+		tok, e := s.checkAuth(r)
+		if e != nil {
+			return "", e
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.tokens[tok], nil
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return "", nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[tok], nil
+}
+
 // checkAuth returns the caller's token. A missing header is 403 on reads and
 // 401 on writes, as measured live; an unknown token is 401.
 func (s *Server) checkAuth(r *http.Request) (string, *apiError) {
@@ -90,7 +125,8 @@ func (s *Server) checkAuth(r *http.Request) (string, *apiError) {
 	}
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	s.mu.Lock()
-	valid := ok && s.tokens[tok]
+	_, known := s.tokens[tok]
+	valid := ok && known
 	s.mu.Unlock()
 	if !valid {
 		return "", &apiError{code: 401, status: "UNAUTHENTICATED", message: msgBadToken}

@@ -459,6 +459,7 @@ func (s *Server) valuesUpdate(w http.ResponseWriter, r *http.Request, id, spec s
 	res.apply()
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
+	s.changedBy(r, id, "values.update")
 	writeJSON(w, 200, res)
 	return nil
 }
@@ -533,6 +534,7 @@ func (s *Server) valuesBatchUpdate(w http.ResponseWriter, r *http.Request, id st
 			out.TotalUpdatedSheets++
 		}
 	}
+	s.changedBy(r, id, "values.batchUpdate")
 	writeJSON(w, 200, out)
 	return nil
 }
@@ -684,6 +686,7 @@ func (s *Server) valuesAppend(w http.ResponseWriter, r *http.Request, id, spec s
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
 	out.Updates = res
+	s.changedBy(r, id, "values.append")
 	writeJSON(w, 200, out)
 	return nil
 }
@@ -718,6 +721,7 @@ func (s *Server) valuesClear(w http.ResponseWriter, r *http.Request, id, spec st
 		return e
 	}
 	clearRect(rv.sh, rv.rect)
+	s.changedBy(r, id, "values.clear")
 	writeJSON(w, 200, map[string]any{"spreadsheetId": ss.id, "clearedRange": rv.echo()})
 	return nil
 }
@@ -752,6 +756,7 @@ func (s *Server) valuesBatchClear(w http.ResponseWriter, r *http.Request, id str
 	if len(cleared) > 0 {
 		out["clearedRanges"] = cleared
 	}
+	s.changedBy(r, id, "values.batchClear")
 	writeJSON(w, 200, out)
 	return nil
 }
