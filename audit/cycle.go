@@ -184,7 +184,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// read of the base version instead of loading it a second time.
 	var changes []Change
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+		if changes, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
 			return err
 		}
 	}
@@ -274,19 +274,11 @@ func (c *Cycle) formulas(ctx context.Context, log *zap.Logger) ([][]string, erro
 	if !c.Spec.CaptureFormulas {
 		return nil, nil
 	}
-	fr, ok := c.Workbook.(FormulaReader)
+	f, ok, err := CaptureFormulas(ctx, c.Workbook, c.Spec.Tab)
 	if !ok {
 		log.Warn("capture formulas: this backend cannot read formulas; storing values only")
-		return nil, nil
 	}
-	f, err := fr.ReadFormulas(ctx, c.Spec.Tab)
-	if err != nil {
-		return nil, fmt.Errorf("read formulas of tab %q: %w", c.Spec.Tab, err)
-	}
-	if f == nil {
-		f = [][]string{} // captured, none: not the same as not captured
-	}
-	return f, nil
+	return f, err
 }
 
 // sameFormulas reports whether two formula (or typed-value) grids are
@@ -305,12 +297,11 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 	if len(c.Spec.TypedColumns) == 0 {
 		return nil
 	}
-	tr, ok := c.Workbook.(TypedReader)
+	typed, ok, err := CaptureTyped(ctx, c.Workbook, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if !ok {
 		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
 		return nil
 	}
-	typed, err := ReadTypedColumns(ctx, tr, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if err != nil {
 		return err
 	}
@@ -445,29 +436,21 @@ func (c *Cycle) CheckStale(ctx context.Context, table *Table, now time.Time, loc
 // when each row last changed. It reads each version once; a store-side
 // index would avoid the scan for long histories.
 func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Time, time.Time, error) {
-	l, ok := c.Store.(Lister)
-	if !ok {
-		return nil, time.Time{}, fmt.Errorf("staleness basis history needs a store that lists versions: %w", ErrInvalid)
-	}
-	infos, err := l.List(ctx, c.Spec.Name)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("list snapshots: %w", err)
-	}
 	var series []*Table
 	var times []time.Time
-	for _, in := range infos {
-		if in.Time.After(now) {
-			break
-		}
-		snap, err := c.Store.Load(ctx, c.Spec.Name, in.ID)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("load snapshot %s: %w", in.ID, err)
-		}
+	_, err := WalkVersions(ctx, c.Store, c.Spec.Name, now, func(snap *Snapshot) error {
 		t, err := ParseTable(snap.Values, snap.HeaderRow, c.Spec.Key)
 		if err != nil {
-			continue // a version that was not a table (e.g. an emptied tab) tells nothing about rows
+			return nil // a version that was not a table (e.g. an emptied tab) tells nothing about rows
 		}
-		series, times = append(series, t), append(times, in.Time)
+		series, times = append(series, t), append(times, snap.Time)
+		return nil
+	}, func(id string, err error) {
+		c.logger().Warn("staleness basis history: damaged snapshot skipped", zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("staleness basis history: %w", err)
 	}
 	last, since := LastChanges(series, times, c.Spec.Stale.ResetOn)
 	return last, since, nil
@@ -497,19 +480,6 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 	return refs, nil
 }
 
-// changesSince diffs the last logged version against table; when both
-// carry formulas, recalculated results are told from edits.
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
-	base, err := c.Store.Load(ctx, c.Spec.Name, id)
-	if err != nil {
-		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
-	}
-	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
-}
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.

@@ -90,6 +90,9 @@ type State struct {
 	Review string `json:"review,omitempty"`
 	// Last is the outcome of the most recent cycle.
 	Last *Result `json:"last,omitempty"`
+	// Access is the file's sharing as the last access audit read it, for
+	// the next one to report what changed; nil when never read.
+	Access []Permission `json:"access,omitempty"`
 }
 
 // PendingWrite is a write-back carrying Change Log rows that a cycle was

@@ -81,7 +81,10 @@ type Config struct {
 	Quotas          Quotas        `yaml:"quotas"`
 	Retention       Retention     `yaml:"retention"`
 	Report          Report        `yaml:"report"`
-	Sheets          []Sheet       `yaml:"sheets"`
+	// Access is what the sharing of every audited Google file may be
+	// (sheets with source.google.access_audit).
+	Access Access  `yaml:"access,omitempty"`
+	Sheets []Sheet `yaml:"sheets"`
 
 	// loc is Timezone loaded by Validate.
 	loc *time.Location
@@ -202,6 +205,12 @@ type Google struct {
 	// Sheets request; false turns it off (e.g. when the Drive API cannot
 	// be enabled for the project).
 	ChangeCheck *bool `yaml:"change_check,omitempty"`
+	// AccessAudit reads the file's sharing each cycle (Drive
+	// permissions.list) and flags what Access does not allow.
+	AccessAudit bool `yaml:"access_audit,omitempty"`
+	// Attribution names the editors of each window between snapshots
+	// (Drive revisions.list and Drive Activity activity:query).
+	Attribution bool `yaml:"attribution,omitempty"`
 }
 
 // ChecksChanges reports whether the cycle asks Drive for the file's

@@ -102,6 +102,7 @@ func (v *validator) config() {
 		}
 	}
 	v.report()
+	v.access()
 
 	if len(c.Sheets) == 0 {
 		v.errf("sheets", "at least one sheet is required")

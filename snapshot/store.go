@@ -297,8 +297,8 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 // parent returns the newest version of sheet with its row hashes, or nil.
 func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 	m, err := s.latestManifest(ctx, sheet)
-	if errors.Is(err, audit.ErrNotFound) {
-		return nil, nil
+	if errors.Is(err, audit.ErrNotFound) || errors.Is(err, audit.ErrInvalid) {
+		return nil, nil // none, or none readable: store this one whole
 	}
 	if err != nil {
 		return nil, err

@@ -100,6 +100,8 @@ func (a *app) rootCmd() *cobra.Command {
 		a.snapshotsCmd(),
 		a.restoreCmd(),
 		a.historyCmd(),
+		a.changelogCmd(),
+		a.accessCmd(),
 	)
 	return root
 }

@@ -89,6 +89,7 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
 	}
+	defer closeWorkbook(wb, log)
 	spec, err := specOf(cfg, s)
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err

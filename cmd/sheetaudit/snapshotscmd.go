@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/snapshot"
@@ -480,55 +481,52 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 	return cmd
 }
 
-// exportFile writes snap to out through a temporary file in the same folder,
-// so a reader never sees a partial file.
+// exportFile writes snap to out atomically, so a reader never sees a
+// partial file; without force it never replaces a file, also one that
+// appears while the export runs.
 func exportFile(ctx context.Context, snap *audit.Snapshot, format, out string, force, bom bool) error {
+	exists := &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
 	if _, err := os.Lstat(out); err == nil && !force {
-		return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+		return exists
 	}
-	dir := filepath.Dir(out)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp."+format)
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // after a successful rename this finds nothing
+	opts := atomicfile.Options{Perm: 0o600, NoReplace: !force}
+	var err error
 	switch format {
 	case "csv":
-		err = writeCSV(tmp, snap.Values, bom)
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
+		err = atomicfile.Write(ctx, out, opts, func(w io.Writer) error { return writeCSV(w, snap.Values, bom) })
 	case "xlsx":
-		_ = tmp.Close()
-		err = writeXLSX(ctx, tmpName, tabTitle(snap), snap.Values)
+		err = exportXLSX(ctx, snap, out, opts)
 	}
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	if force {
-		err = os.Rename(tmpName, out)
-	} else {
-		// A hard link fails when out appeared meanwhile: never replace a
-		// file the user did not allow us to.
-		err = os.Link(tmpName, out)
-		switch {
-		case errors.Is(err, fs.ErrExist):
-			return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
-		case err != nil:
-			// The file system has no hard links: check, then rename.
-			if _, serr := os.Lstat(out); errors.Is(serr, fs.ErrNotExist) {
-				err = os.Rename(tmpName, out)
-			}
-		}
+	if errors.Is(err, fs.ErrExist) {
+		return exists
 	}
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", out, err)
 	}
 	return nil
+}
+
+// exportXLSX builds the workbook in a private folder beside out (the xlsx
+// backend works on a path), then writes it to out atomically.
+func exportXLSX(ctx context.Context, snap *audit.Snapshot, out string, opts atomicfile.Options) error {
+	work, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	book := filepath.Join(work, "export.xlsx")
+	if err := writeXLSX(ctx, book, tabTitle(snap), snap.Values); err != nil {
+		return err
+	}
+	return atomicfile.Write(ctx, out, opts, func(w io.Writer) error {
+		f, err := os.Open(book)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
 }
 
 func writeCSV(w io.Writer, values [][]string, bom bool) error {

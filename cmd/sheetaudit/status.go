@@ -56,10 +56,15 @@ func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapsh
 	var out []sheetStatus
 	for _, s := range sheets {
 		st, err := store.LoadState(ctx, s.Name)
-		if err != nil {
+		if err != nil && !errors.Is(err, audit.ErrInvalid) {
 			return fmt.Errorf("sheet %q: %w", s.Name, err)
 		}
 		ss := sheetStatus{Sheet: s.Name, Last: st.Last}
+		if err != nil {
+			// A damaged state file is this sheet's status, not the end of
+			// everyone's.
+			ss.Last = &audit.Result{Sheet: s.Name, Error: err.Error()}
+		}
 		list, err := store.List(ctx, s.Name)
 		if err != nil && !errors.Is(err, audit.ErrNotFound) {
 			return fmt.Errorf("sheet %q: %w", s.Name, err)

@@ -57,8 +57,25 @@ func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *
 	return fn(cfg, store)
 }
 
-// openWorkbook opens the source of one configured sheet.
-func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (audit.Workbook, error) {
+// workbook is an open source of one sheet; the command or cycle that opened
+// it closes it (excelize keeps temporary files for big worksheets until
+// then, the Google client its idle connections).
+type workbook interface {
+	audit.Workbook
+	Close() error
+}
+
+// closeWorkbook closes wb; a failure only costs disk space or a
+// connection, so it is logged, not returned.
+func closeWorkbook(wb workbook, log *zap.Logger) {
+	if err := wb.Close(); err != nil {
+		log.Warn("close workbook", zap.Error(err))
+	}
+}
+
+// openWorkbook opens the source of one configured sheet. The caller closes
+// what it returns (closeWorkbook).
+func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (workbook, error) {
 	log = log.With(zap.String("sheet", s.Name))
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
