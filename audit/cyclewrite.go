@@ -223,6 +223,7 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 			return false, fmt.Errorf("save state before the write-back: %w", err)
 		}
 	}
+	layouts := c.unchangedLayouts(ctx, *st, b)
 	if len(b.Tabs) > 0 {
 		var err error
 		if bw, ok := c.Workbook.(BatchWriter); ok {
@@ -239,10 +240,16 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 				zap.Int("rows", len(t.Rows)), zap.String("cycle", b.Cycle))
 		}
 	}
-	if st.Logged == res.Snapshot && st.Pending == nil && reviewDigest == "" {
+	if st.Logged == res.Snapshot && st.Pending == nil && reviewDigest == "" && len(layouts) == 0 {
 		return len(b.Tabs) > 0, nil
 	}
 	st.Logged, st.Pending = res.Snapshot, nil
+	if len(layouts) > 0 && st.Layouts == nil {
+		st.Layouts = make(map[string]string, len(layouts))
+	}
+	for title, d := range layouts {
+		st.Layouts[title] = d
+	}
 	if reviewDigest != "" {
 		st.Review = reviewDigest
 	}
@@ -254,6 +261,35 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 		return true, fmt.Errorf("save state: %w", err)
 	}
 	return len(b.Tabs) > 0, nil
+}
+
+// unchangedLayouts drops from b the layouts already applied to tabs that
+// still exist (State.Layouts), so formats are sent only when a tab is new
+// or its layout changed and a person's own widths or filter are not reset
+// every cycle. It returns the digests of the layouts b still carries.
+func (c *Cycle) unchangedLayouts(ctx context.Context, st State, b *WriteBack) map[string]string {
+	var sent map[string]string
+	for i := range b.Tabs {
+		t := &b.Tabs[i]
+		if t.Layout == nil {
+			continue
+		}
+		d := layoutDigest(*t.Layout)
+		if st.Layouts[t.Title] == d && c.hasTab(ctx, t.Title) {
+			t.Layout = nil
+			continue
+		}
+		if sent == nil {
+			sent = map[string]string{}
+		}
+		sent[t.Title] = d
+	}
+	return sent
+}
+
+func layoutDigest(l Layout) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%+v", l)))
+	return hex.EncodeToString(sum[:8])
 }
 
 // writeEach writes b on a backend without BatchWriter, one tab at a time:

@@ -298,3 +298,41 @@ func TestReviewWrittenOnlyWhenItChanges(t *testing.T) {
 		t.Errorf("%d batches after the findings changed, want 2", wb.batches)
 	}
 }
+
+// layouts records the layouts each write-back carried.
+type layouts struct {
+	*versioned
+	sent []string
+}
+
+func (w *layouts) WriteBack(ctx context.Context, b *audit.WriteBack) error {
+	for _, t := range b.Tabs {
+		if t.Layout != nil {
+			w.sent = append(w.sent, t.Title)
+		}
+	}
+	return w.versioned.WriteBack(ctx, b)
+}
+
+func TestLayoutSentWhenNewOrChanged(t *testing.T) {
+	ctx := context.Background()
+	wb := &layouts{versioned: &versioned{Workbook: audittest.NewWorkbook(map[string][][]string{"T": {{"id"}}})}}
+	store := audittest.NewStore()
+	c := &audit.Cycle{Spec: audit.Spec{Name: "s", Tab: "T"}, Workbook: wb, Store: store, State: store}
+	l := audit.Layout{HeaderRows: 1, Filter: true}
+	send := func(l audit.Layout) {
+		t.Helper()
+		b := &audit.WriteBack{Cycle: "c", Tabs: []audit.TabWrite{{Title: "Log", Append: true, Layout: &l,
+			Rows: [][]audit.Cell{{audit.Text("x")}}}}}
+		if err := audit.WriteBackForTest(ctx, c, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(l)
+	send(l)
+	l.Widths = []int{100}
+	send(l)
+	if want := []string{"Log", "Log"}; len(wb.sent) != 2 {
+		t.Errorf("layouts sent for %q, want %q (first write, then the change)", wb.sent, want)
+	}
+}

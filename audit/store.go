@@ -88,6 +88,9 @@ type State struct {
 	// first line's time left out, the day put in), so an unchanged review
 	// is not written again.
 	Review string `json:"review,omitempty"`
+	// Layouts holds, per tab, a digest of the Layout last written with it,
+	// so a layout goes out again only when it changes or the tab is new.
+	Layouts map[string]string `json:"layouts,omitempty"`
 	// Last is the outcome of the most recent cycle.
 	Last *Result `json:"last,omitempty"`
 	// Access is the file's sharing as the last access audit read it, for

@@ -105,7 +105,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		plans = append(plans, pl)
 	}
 
-	var reqs []*sheets.Request
+	var reqs, formats []*sheets.Request // formats of existing tabs go after every data request
 	var added []audit.TabMeta
 	for i := range plans {
 		pl := &plans[i]
@@ -123,7 +123,13 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 				}})
 			}
 			added = append(added, audit.TabMeta{TabID: pl.id, Title: pl.t.Title, GridRows: int(grid.RowCount), GridCols: int(grid.ColumnCount)})
+			if l := pl.t.Layout; l != nil {
+				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, true)...)
+			}
 			continue
+		}
+		if l := pl.t.Layout; l != nil {
+			formats = append(formats, layoutRequests(pl.id, *l, pl.width, false)...)
 		}
 		gridRows, gridCols := 0, 0
 		if g := pl.p.GridProperties; g != nil {
@@ -150,6 +156,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		}})
 		pl.stable = true
 	}
+	reqs = append(reqs, formats...)
 	if len(reqs) == 0 {
 		return nil
 	}

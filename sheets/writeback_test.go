@@ -163,3 +163,31 @@ func TestCycleOnGoogleCostsThreeSheetsRequests(t *testing.T) {
 		t.Errorf("unchanged cycle's requests = %q, want %q", got, want)
 	}
 }
+
+func TestLayoutRequests(t *testing.T) {
+	l := audit.Layout{HeaderRows: 1, Widths: []int{120, 0, 300}, Wrap: []int{2}, Filter: true,
+		Highlights: []audit.Highlight{{Column: 0, Value: `错误 "x"`, Tone: audit.ToneError}}}
+	var got []string
+	for _, r := range layoutRequests(7, l, 3, true) {
+		b, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(b))
+	}
+	want := []string{
+		`{"updateSheetProperties":{"fields":"gridProperties.frozenRowCount","properties":{"gridProperties":{"frozenRowCount":1},"sheetId":7}}}`,
+		`{"repeatCell":{"cell":{"userEnteredFormat":{"textFormat":{"bold":true}}},"fields":"userEnteredFormat.textFormat.bold","range":{"endRowIndex":1,"sheetId":7,"startRowIndex":0}}}`,
+		`{"updateDimensionProperties":{"fields":"pixelSize","properties":{"pixelSize":120},"range":{"dimension":"COLUMNS","endIndex":1,"sheetId":7,"startIndex":0}}}`,
+		`{"updateDimensionProperties":{"fields":"pixelSize","properties":{"pixelSize":300},"range":{"dimension":"COLUMNS","endIndex":3,"sheetId":7,"startIndex":2}}}`,
+		`{"repeatCell":{"cell":{"userEnteredFormat":{"wrapStrategy":"WRAP"}},"fields":"userEnteredFormat.wrapStrategy","range":{"endColumnIndex":3,"sheetId":7,"startColumnIndex":2,"startRowIndex":1}}}`,
+		`{"setBasicFilter":{"filter":{"range":{"endColumnIndex":3,"sheetId":7,"startColumnIndex":0,"startRowIndex":0}}}}`,
+		`{"addConditionalFormatRule":{"index":0,"rule":{"booleanRule":{"condition":{"type":"CUSTOM_FORMULA","values":[{"userEnteredValue":"=TRIM($A2)=\"错误 \"\"x\"\"\""}]},"format":{"backgroundColor":{"blue":0.8,"green":0.8,"red":0.96}}},"ranges":[{"endColumnIndex":3,"sheetId":7,"startColumnIndex":0,"startRowIndex":1}]}}}`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("layout requests (-want +got):\n%s", diff)
+	}
+	if n := len(layoutRequests(7, l, 3, false)); n != len(want)-1 {
+		t.Errorf("an existing tab gets %d layout requests, want %d (no conditional format added twice)", n, len(want)-1)
+	}
+}
