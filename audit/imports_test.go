@@ -89,6 +89,8 @@ func TestImportRule(t *testing.T) {
 					if own && impTop != "audit" && !(test && imp == mod+"/bench/gen") || thirdParty(imp) && !auditMayUse(imp) {
 						t.Errorf("%s imports %s: audit may import only the standard library, zap and itself", p.ImportPath, imp)
 					}
+				case top == "snapshot" && !test && strings.HasPrefix(imp, "gocloud.dev/blob/") && strings.HasSuffix(imp, "blob"):
+					t.Errorf("%s imports the store driver %s: cmd/sheetaudit chooses the drivers", p.ImportPath, imp)
 				case slices.Contains(adapters, top):
 					if own && impTop != top && impTop != "audit" && impTop != "atomicfile" {
 						t.Errorf("%s imports %s: adapters import audit only, never each other or config", p.ImportPath, imp)

@@ -91,6 +91,8 @@ type Config struct {
 	// pos maps key paths to where they were written, so that Validate can
 	// point at a line.
 	pos map[string]position
+	// file is the file the Config was read from, for ErrorAt.
+	file string
 }
 
 // HTTP configures the health and metrics listener.

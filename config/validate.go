@@ -369,11 +369,10 @@ func (v *validator) rule(p, name string, r *Rule) {
 			v.errf(ip, "empty value (leave required off to allow blank cells)")
 		case seen[k]:
 			v.errf(ip, "%q is listed twice", e)
-		case known:
-			if err := checkTyped(r.Type, e); err != nil {
-				v.errf(ip, "%q is not a valid %s value", e, r.Type)
-			}
 		}
+		// Whether a value fits the column's type ("yes" and "是" for bool,
+		// "¥100" for number) is the rule engine's to judge: cmd/sheetaudit
+		// compiles the rules and reports its errors at this line.
 		seen[k] = true
 	}
 	if r.Pattern != "" {
@@ -430,22 +429,6 @@ func (v *validator) rule(p, name string, r *Rule) {
 			v.errf(p+".references", "needs a column name")
 		}
 	}
-}
-
-// checkTyped checks that an enum value can be a value of a column of type t.
-func checkTyped(t, s string) error {
-	var err error
-	switch t {
-	case TypeInteger:
-		_, err = strconv.ParseInt(s, 10, 64)
-	case TypeNumber:
-		_, err = strconv.ParseFloat(s, 64)
-	case TypeBool:
-		_, err = strconv.ParseBool(s)
-	case TypeDate:
-		_, err = ParseDate(s)
-	}
-	return err
 }
 
 func (v *validator) rowRule(p string, r *RowRule) {

@@ -27,6 +27,7 @@ func (a *app) restoreCmd() *cobra.Command {
 		Use:   "restore ID",
 		Short: "Give a sheet back a stored version: into a new tab, in place, or only some rows or columns",
 		Long: `restore puts a stored version (see sheetaudit snapshots list) back into the spreadsheet.
+ID is a full id, "latest", "latest~N" (N versions before the newest) or a unique start of an id.
 
 By default it writes the version into a new tab "Restored <id> <time>" and touches nothing
 that exists; running it again rewrites that tab.
@@ -73,10 +74,11 @@ how to re-run, and re-running finishes the job.`,
 }
 
 func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.Store, id string, f restoreFlags) error {
-	s, _, err := findVersion(ctx, cfg, store, f.sheet, id)
+	s, m, err := findVersion(ctx, cfg, store, f.sheet, id)
 	if err != nil {
 		return err
 	}
+	id = m.ID
 	wb, err := openWorkbook(ctx, s, a.log, backendDeps{})
 	if err != nil {
 		return err

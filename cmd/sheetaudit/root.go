@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
 )
 
@@ -63,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "sheetaudit:", err)
+	fmt.Fprintln(stderr, "sheetaudit:", sentence(err.Error()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -136,6 +139,9 @@ func isTerminal(w io.Writer) bool {
 // loadConfig reads --config.
 func (a *app) loadConfig() (*config.Config, error) {
 	cfg, err := config.Load(a.configPath, a.getenv)
+	if err == nil {
+		err = checkRules(cfg)
+	}
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: err}
 	}
@@ -173,4 +179,28 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// sentence makes an error's text read as a sentence for the operator: the
+// bare sentinel audit.ErrInvalid ("…: invalid: …") that wrapping leaves in
+// a line is dropped (the text before it says what is wrong), and a
+// prefix repeated by two layers ("staleness: staleness: …") is said once.
+// Errors keep their chain for errors.Is; only the printed text changes.
+func sentence(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		parts := strings.Split(l, ": ")
+		out := parts[:0]
+		for j, p := range parts {
+			if j > 0 && p == out[len(out)-1] {
+				continue
+			}
+			out = append(out, p)
+		}
+		if len(out) > 1 {
+			out = slices.DeleteFunc(out, func(p string) bool { return p == audit.ErrInvalid.Error() })
+		}
+		lines[i] = strings.Join(out, ": ")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -14,7 +14,12 @@ import (
 )
 
 func (a *app) snapshotsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions"}
+	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions",
+		Long: `snapshots lists, inspects, verifies, prunes and exports the stored versions of each sheet.
+
+Wherever a command takes a snapshot ID (here and in sheetaudit restore), it may be the full id
+as snapshots list prints it, "latest" (the newest version), "latest~1" (the one before it, and so
+on), or the start of an id that no other id starts with.`}
 	cmd.AddCommand(append([]*cobra.Command{a.snapshotsListCmd()}, a.snapshotsSubcommands()...)...)
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -36,12 +37,31 @@ func (a *app) snapshotsSubcommands() []*cobra.Command {
 }
 
 // findVersion returns the configured sheet that holds snapshot id (among
-// --sheet, or every sheet) and its manifest. Ids are checked by the store,
-// so a user's id can never name anything but a manifest.
+// --sheet, or every sheet) and its manifest, whose ID is the full id. Besides
+// a full id, id may be "latest" (the newest version), "latest~N" (N versions
+// before it) or a prefix of exactly one version's id. Ids are checked by the
+// store, so a user's id can never name anything but a manifest.
 func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheet, id string) (config.Sheet, *snapshot.Manifest, error) {
 	sheets, err := sheetsOf(cfg, sheet)
 	if err != nil {
 		return config.Sheet{}, nil, err
+	}
+	if back, ok := latestOffset(id); ok {
+		if len(sheets) != 1 {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun,
+				err: fmt.Errorf("%q names a version of one sheet, and the configuration has %d; name it with --sheet", id, len(sheets))}
+		}
+		s := sheets[0]
+		list, err := store.List(ctx, s.Name)
+		if err != nil {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf("list snapshots of %q: %w", s.Name, err)}
+		}
+		if back >= len(list) {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun,
+				err: fmt.Errorf("sheet %q has %d stored versions, so %q names none; see sheetaudit snapshots list", s.Name, len(list), id)}
+		}
+		id = list[len(list)-1-back].ID
+		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
 	for _, s := range sheets {
@@ -49,13 +69,63 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		if err == nil {
 			return s, m, nil
 		}
-		if !errors.Is(err, audit.ErrNotFound) {
+		if !errors.Is(err, audit.ErrNotFound) && !errors.Is(err, audit.ErrInvalid) {
 			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: err}
 		}
 		names = append(names, fmt.Sprintf("%q", s.Name))
 	}
+	// Not a full id: a prefix of exactly one.
+	type match struct {
+		sheet config.Sheet
+		id    string
+	}
+	var matches []match
+	if id != "" {
+		for _, s := range sheets {
+			list, err := store.List(ctx, s.Name)
+			if err != nil {
+				return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf("list snapshots of %q: %w", s.Name, err)}
+			}
+			for _, in := range list {
+				if strings.HasPrefix(in.ID, id) {
+					matches = append(matches, match{s, in.ID})
+				}
+			}
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return config.Sheet{}, nil, &exitError{code: exitCantRun,
+			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
+	case 1:
+		return findVersion(ctx, cfg, store, matches[0].sheet.Name, matches[0].id)
+	}
+	ids := make([]string, 0, 4)
+	for _, m := range matches[:min(len(matches), 4)] {
+		ids = append(ids, m.id)
+	}
+	more := ""
+	if len(matches) > len(ids) {
+		more = fmt.Sprintf(" and %d more", len(matches)-len(ids))
+	}
 	return config.Sheet{}, nil, &exitError{code: exitCantRun,
-		err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
+		err: fmt.Errorf("%q is the start of %d snapshot ids (%s%s); give more of the id", id, len(matches), strings.Join(ids, ", "), more)}
+}
+
+// latestOffset reads "latest" (0) and "latest~N" (N).
+func latestOffset(id string) (int, bool) {
+	rest, ok := strings.CutPrefix(id, "latest")
+	if !ok {
+		return 0, false
+	}
+	if rest == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(rest, "~"))
+	if !strings.HasPrefix(rest, "~") || err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }
 
 func (a *app) snapshotsShowCmd() *cobra.Command {
@@ -187,13 +257,15 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				s, m1, err := findVersion(ctx, cfg, store, sheet, args[0])
 				if err != nil {
 					return err
 				}
-				if _, _, err := findVersion(ctx, cfg, store, s.Name, args[1]); err != nil {
+				_, m2, err := findVersion(ctx, cfg, store, s.Name, args[1])
+				if err != nil {
 					return err
 				}
+				args = []string{m1.ID, m2.ID}
 				from, fromF, err := loadTable(ctx, store, s.Name, args[0])
 				if err != nil {
 					return err
@@ -457,10 +529,11 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				s, m, err := findVersion(ctx, cfg, store, sheet, args[0])
 				if err != nil {
 					return err
 				}
+				args = []string{m.ID}
 				snap, err := store.Load(ctx, s.Name, args[0])
 				if err != nil {
 					return fmt.Errorf("load snapshot %s: %w", args[0], err)

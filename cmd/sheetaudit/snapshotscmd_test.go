@@ -241,3 +241,35 @@ func TestSnapshotsPruneEmptyRetention(t *testing.T) {
 		t.Errorf("prune with an empty retention does not say every version is kept:\n%s", out)
 	}
 }
+
+// Every command that takes a snapshot id takes latest, latest~N and a
+// unique prefix as well.
+func TestSnapshotIDForms(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	v1 := ts.cycle(t)
+	ts.set(t, "客户", clientsV2)
+	v2 := ts.cycle(t)
+	for _, tt := range []struct{ arg, want string }{
+		{"latest", v2},
+		{"latest~1", v1},
+		{v1[:len(v1)-2], v1},
+	} {
+		out := ts.mustCLI(t, "snapshots", "show", tt.arg, "--format", "json")
+		if !strings.Contains(out, `"`+tt.want+`"`) {
+			t.Errorf("snapshots show %s: want version %s in:\n%s", tt.arg, tt.want, out)
+		}
+	}
+	out := ts.mustCLI(t, "snapshots", "diff", "latest~1", "latest")
+	if !strings.Contains(out, "changes from "+v1+" to "+v2) {
+		t.Errorf("snapshots diff latest~1 latest:\n%s", out)
+	}
+	for _, arg := range []string{"latest~2", "2026", "nonsense"} {
+		if code, _, errOut := ts.cli(t, "snapshots", "show", arg); code != exitCantRun {
+			t.Errorf("snapshots show %s: exit %d, want %d\n%s", arg, code, exitCantRun, errOut)
+		}
+	}
+	out = ts.mustCLI(t, "restore", "latest~1", "--in-place")
+	if !strings.Contains(out, "restored snapshot "+v1) {
+		t.Errorf("restore latest~1 --in-place:\n%s", out)
+	}
+}

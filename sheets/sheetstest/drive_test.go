@@ -3,8 +3,10 @@ package sheetstest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 	"google.golang.org/api/drive/v3"
+	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
@@ -196,4 +199,91 @@ func TestDriveFilesGetWire(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSharing: a spreadsheet is private to its creator until shared, through
+// Drive permissions.create or the admin's Share; readers cannot write.
+func TestSharing(t *testing.T) {
+	ctx := context.Background()
+	srv := sheetstest.Start(t, sheetstest.Options{Sharing: true})
+	const owner, colleague = "owner@corp.cn", "李四 <lisi@corp.cn>"
+	if err := srv.As(owner).CreateSpreadsheet("sid", "客户"); err != nil {
+		t.Fatal(err)
+	}
+	ownerDrive, err := drive.NewService(ctx, option.WithEndpoint(srv.DriveURL()), asUser(srv, owner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := sheets.NewService(ctx, option.WithEndpoint(srv.URL()), asUser(srv, colleague))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() int {
+		_, err := theirs.Spreadsheets.Values.Get("sid", "A1").Do()
+		return codeOf(err)
+	}
+	write := func() int {
+		_, err := theirs.Spreadsheets.Values.Update("sid", "A1", &sheets.ValueRange{Values: [][]any{{"x"}}}).ValueInputOption("RAW").Do()
+		return codeOf(err)
+	}
+	if c := read(); c != 403 {
+		t.Fatalf("unshared read: %d, want 403", c)
+	}
+	p, err := ownerDrive.Permissions.Create("sid", &drive.Permission{Type: "user", Role: "reader", EmailAddress: "lisi@corp.cn"}).Do()
+	if err != nil || p.Role != "reader" || p.Type != "user" || p.Id == "" {
+		t.Fatalf("permissions.create = %+v, %v", p, err)
+	}
+	if c, w := read(), write(); c != 200 || w != 403 {
+		t.Fatalf("reader: read %d write %d, want 200 and 403", c, w)
+	}
+	if err := srv.Share("sid", colleague, "writer"); err != nil {
+		t.Fatal(err)
+	}
+	if c := write(); c != 200 {
+		t.Fatalf("writer's write: %d", c)
+	}
+	list, err := ownerDrive.Permissions.List("sid").Fields("permissions(type,role,emailAddress)").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range list.Permissions {
+		got = append(got, p.Type+" "+p.Role+" "+p.EmailAddress)
+	}
+	if diff := cmp.Diff([]string{"user owner owner@corp.cn", "user writer lisi@corp.cn"}, got); diff != "" {
+		t.Errorf("permissions (-want +got):\n%s", diff)
+	}
+	if _, err := ownerDrive.Permissions.Create("sid", &drive.Permission{Type: "anyone", Role: "reader"}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	stranger, _ := sheets.NewService(ctx, option.WithEndpoint(srv.URL()), asUser(srv, "x@elsewhere.com"))
+	if _, err := stranger.Spreadsheets.Get("sid").Do(); err != nil {
+		t.Errorf("link-shared read: %v", err)
+	}
+}
+
+// TestServiceDisabled answers as a project without the API enabled does.
+func TestServiceDisabled(t *testing.T) {
+	srv := sheetstest.Start(t, sheetstest.Options{Disabled: []string{"sheets"}})
+	if err := srv.CreateSpreadsheet("sid", "T"); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := sheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
+	_, err := svc.Spreadsheets.Get("sid").Do()
+	ge := apiErr(t, err)
+	if ge.Code != 403 || !strings.Contains(ge.Message, "Google Sheets API has not been used in project") ||
+		!strings.Contains(string(ge.Body), `"reason":"SERVICE_DISABLED"`) {
+		t.Errorf("disabled API: %v %s", err, ge.Body)
+	}
+}
+
+func codeOf(err error) int {
+	if err == nil {
+		return 200
+	}
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return ge.Code
+	}
+	return -1
 }

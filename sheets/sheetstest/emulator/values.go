@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"bufio"
@@ -22,6 +22,10 @@ func (rv resolved) echo() string { return quoteTitle(rv.sh.title) + "!" + rv.rec
 
 // resolve parses spec and binds it to a sheet of ss (SHEETS-API.md §1.4, §2).
 func resolve(ss *spreadsheet, spec string, allowR1C1 bool) (resolved, *apiError) {
+	if sh, g, ok := namedRange(ss, spec); ok {
+		g.r1, g.c1 = min(g.r1, sh.rowCount-1), min(g.c1, sh.colCount-1)
+		return resolved{sh: sh, rect: g, single: g.r0 == g.r1 && g.c0 == g.c1}, nil
+	}
 	p, ok := parseA1(spec, allowR1C1)
 	if !ok {
 		return resolved{}, errParseRange(spec)
@@ -775,8 +779,17 @@ func insertRows(sh *sheet, at, n int) {
 	})
 }
 
-// shiftNotes moves or drops notes after a dimension change.
+// shiftNotes moves or drops notes and cell formats after a dimension change.
 func shiftNotes(sh *sheet, f func(r, c int) (int, int, bool)) {
+	if len(sh.cellx) > 0 {
+		x := make(map[[2]int]map[string]any, len(sh.cellx))
+		for k, v := range sh.cellx {
+			if r, c, ok := f(k[0], k[1]); ok {
+				x[[2]int{r, c}] = v
+			}
+		}
+		sh.cellx = x
+	}
 	if len(sh.notes) == 0 {
 		return
 	}

@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"bufio"
@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"go.uber.org/zap"
@@ -35,6 +33,12 @@ type Options struct {
 	// Now is the clock of Drive times (modifiedTime, createdTime); nil
 	// means time.Now.
 	Now func() time.Time
+	// Sharing enforces each spreadsheet's access list (access.go) on
+	// identified callers: 403 PERMISSION_DENIED without a permission.
+	Sharing bool
+	// Disabled lists APIs ("sheets", "drive") to answer with Google's 403
+	// SERVICE_DISABLED, as for a project that has not enabled them.
+	Disabled []string
 	// Admin is the account recorded as the editor of direct edits
 	// (CreateSpreadsheet, SetValues, LoadFile), "Name <email>" or an
 	// email; "" means "admin@example.com". Use As for other editors.
@@ -50,15 +54,17 @@ type RequestRecord struct {
 }
 
 // Server is an in-memory Sheets API v4 emulator. It is an http.Handler; use
-// Start in tests or serve it yourself.
+// sheetstest.Start in tests or serve it yourself (SetBaseURL).
 type Server struct {
 	log         *zap.Logger
 	requireAuth bool
 	faults      *Faults
 	quota       *Quota
 
-	now   func() time.Time
-	admin string
+	now      func() time.Time
+	admin    string
+	sharing  bool
+	disabled map[string]bool
 
 	mu     sync.Mutex
 	books  map[string]*spreadsheet
@@ -67,7 +73,7 @@ type Server struct {
 	rng    *rand.Rand
 	reqs   []RequestRecord
 
-	httpSrv *httptest.Server
+	baseURL string // where it is served, set by SetBaseURL
 }
 
 // NewServer wires a Server; it starts nothing.
@@ -75,6 +81,10 @@ func NewServer(opts Options) *Server {
 	log := opts.Logger
 	if log == nil {
 		log = zap.NewNop()
+	}
+	disabled := map[string]bool{}
+	for _, api := range opts.Disabled {
+		disabled[api] = true
 	}
 	admin := opts.Admin
 	if admin == "" {
@@ -90,6 +100,8 @@ func NewServer(opts Options) *Server {
 		faults:      opts.Faults,
 		quota:       opts.Quota,
 		now:         opts.Now,
+		sharing:     opts.Sharing,
+		disabled:    disabled,
 		admin:       admin,
 		books:       map[string]*spreadsheet{},
 		meta:        map[string]*fileMeta{},
@@ -98,39 +110,35 @@ func NewServer(opts Options) *Server {
 	}
 }
 
-// Start serves a new Server on 127.0.0.1:0 until the test ends.
-func Start(t testing.TB, opts Options) *Server {
-	t.Helper()
-	s := NewServer(opts)
-	s.httpSrv = httptest.NewServer(s)
-	t.Cleanup(s.httpSrv.Close)
-	return s
-}
+// SetBaseURL tells the Server where it is served ("http://127.0.0.1:8089"),
+// for URL, DriveURL and TokenURL. Serving is the caller's: an http.Server
+// in the emulator command, sheetstest.Start in tests.
+func (s *Server) SetBaseURL(u string) { s.baseURL = strings.TrimSuffix(u, "/") }
 
-// URL is the base URL for option.WithEndpoint; empty unless started by Start.
+// URL is the base URL for option.WithEndpoint; empty until SetBaseURL.
 func (s *Server) URL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/"
+	return s.baseURL + "/"
 }
 
 // DriveURL is the base URL of the Drive v3 surface, for
 // option.WithEndpoint of google.golang.org/api/drive/v3.
 func (s *Server) DriveURL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/drive/v3/"
+	return s.baseURL + "/drive/v3/"
 }
 
 // TokenURL is the fake OAuth2 token endpoint, for a service-account JSON's
 // token_uri.
 func (s *Server) TokenURL() string {
-	if s.httpSrv == nil {
+	if s.baseURL == "" {
 		return ""
 	}
-	return s.httpSrv.URL + "/token"
+	return s.baseURL + "/token"
 }
 
 // Requests returns a copy of the request log.
@@ -304,6 +312,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(sw, e)
 			return
 		}
+		if s.disabled["drive"] {
+			writeError(sw, disabledError("drive"))
+			return
+		}
 		kind = s.serveDrive(sw, withAccount(r, account), path)
 		return
 	}
@@ -319,6 +331,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = withAccount(r, account)
+	if s.disabled["sheets"] {
+		writeError(sw, disabledError("sheets"))
+		return
+	}
+	if rt.id != "" {
+		s.mu.Lock()
+		e := s.checkAccess(rt.id, account, rt.write)
+		s.mu.Unlock()
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+	}
 	user := account
 	if user == "" {
 		user = "anonymous"

@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"context"
@@ -112,7 +112,7 @@ func (f *Faults) apply(w http.ResponseWriter, r *http.Request, rt route) (done b
 		return false
 	case FaultQuota:
 		retry()
-		writeError(w, quotaError(rt.write))
+		writeError(w, quotaError(rt.write, false, 60))
 	case Fault500:
 		writeError(w, &apiError{code: 500, status: "INTERNAL", message: "Internal error encountered."})
 	case Fault503:
@@ -158,40 +158,60 @@ func cut(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// quotaError is the 429 Google sends when a per-minute quota is spent
-// (SHEETS-API.md §6.2, Sage-Bionetworks/data_curator#110).
-func quotaError(write bool) *apiError {
-	metric, limit, name := "sheets.googleapis.com/read_requests", "ReadRequestsPerMinutePerUser", "Read requests"
+// quotaError is the 429 Google sends when a per-minute quota is spent, as
+// gargle recorded it (ErrorInfo with quota_limit_value and no Retry-After,
+// then a Help link); perProject selects the project-wide limit.
+func quotaError(write, perProject bool, limit int) *apiError {
+	metric, name := "sheets.googleapis.com/read_requests", "Read"
 	if write {
-		metric, limit, name = "sheets.googleapis.com/write_requests", "WriteRequestsPerMinutePerUser", "Write requests"
+		metric, name = "sheets.googleapis.com/write_requests", "Write"
+	}
+	limitName, limitText, unit := name+"RequestsPerMinutePerUser", name+" requests per minute per user", "1/min/{project}/{user}"
+	if perProject {
+		limitName, limitText, unit = name+"RequestsPerMinutePerProject", name+" requests per minute", "1/min/{project}"
 	}
 	return &apiError{
 		code:   429,
 		status: "RESOURCE_EXHAUSTED",
-		message: fmt.Sprintf("Quota exceeded for quota metric '%s' and limit '%s per minute per user' of service "+
-			"'sheets.googleapis.com' for consumer 'project_number:000000000000'.", name, name),
-		details: []any{map[string]any{
-			"@type":  "type.googleapis.com/google.rpc.ErrorInfo",
-			"reason": "RATE_LIMIT_EXCEEDED",
-			"domain": "googleapis.com",
-			"metadata": map[string]any{
-				"consumer":     "projects/000000000000",
-				"quota_limit":  limit,
-				"quota_metric": metric,
-				"service":      "sheets.googleapis.com",
+		message: fmt.Sprintf("Quota exceeded for quota metric '%s requests' and limit '%s' of service "+
+			"'sheets.googleapis.com' for consumer 'project_number:000000000000'.", name, limitText),
+		details: []any{
+			map[string]any{
+				"@type":  "type.googleapis.com/google.rpc.ErrorInfo",
+				"reason": "RATE_LIMIT_EXCEEDED",
+				"domain": "googleapis.com",
+				"metadata": map[string]any{
+					"quota_limit_value": strconv.Itoa(limit),
+					"service":           "sheets.googleapis.com",
+					"consumer":          "projects/000000000000",
+					"quota_unit":        unit,
+					"quota_location":    "global",
+					"quota_metric":      metric,
+					"quota_limit":       limitName,
+				},
 			},
-		}},
+			map[string]any{
+				"@type": "type.googleapis.com/google.rpc.Help",
+				"links": []any{map[string]any{
+					"description": "Request a higher quota limit.",
+					"url":         "https://cloud.google.com/docs/quotas/help/request_increase",
+				}},
+			},
+		},
 	}
 }
 
-// Quota enforces Sheets' per-minute, per-user request limits: each caller
-// (bearer token, or one anonymous user) gets Read and Write requests per
-// calendar minute of Now, refilled when the minute turns, as Google
-// describes. A batch counts as one request. Safe for concurrent use.
+// Quota enforces Sheets' per-minute request limits: each caller (a bearer
+// token's account, or one anonymous user) gets Read and Write requests per
+// calendar minute of Now, and all callers together ProjectRead and
+// ProjectWrite, refilled when the minute turns, as Google describes. A
+// batch counts as one request. Safe for concurrent use.
 type Quota struct {
-	Read  int              // reads per minute per user; 0 means 60
-	Write int              // writes per minute per user; 0 means 60
-	Now   func() time.Time // nil means time.Now
+	Read         int              // reads per minute per user; 0 means 60
+	Write        int              // writes per minute per user; 0 means 60
+	ProjectRead  int              // reads per minute for the project; 0 means 300
+	ProjectWrite int              // writes per minute for the project; 0 means 300
+	Now          func() time.Time // nil means time.Now
 
 	mu     sync.Mutex
 	minute int64
@@ -209,16 +229,23 @@ func (q *Quota) take(user string, write bool) *apiError {
 	if m != q.minute || q.used == nil {
 		q.minute, q.used = m, map[string]int{}
 	}
-	limit, key := q.Read, "r:"+user
+	limit, key, plimit, pkey := q.Read, "r:"+user, q.ProjectRead, "r"
 	if write {
-		limit, key = q.Write, "w:"+user
+		limit, key, plimit, pkey = q.Write, "w:"+user, q.ProjectWrite, "w"
 	}
 	if limit == 0 {
 		limit = 60
 	}
+	if plimit == 0 {
+		plimit = 300
+	}
 	if q.used[key] >= limit {
-		return quotaError(write)
+		return quotaError(write, false, limit)
+	}
+	if q.used[pkey] >= plimit {
+		return quotaError(write, true, plimit)
 	}
 	q.used[key]++
+	q.used[pkey]++
 	return nil
 }

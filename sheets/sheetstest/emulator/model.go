@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"math"
@@ -101,6 +101,15 @@ type sheet struct {
 	rows   [][]cell
 	notes  map[[2]int]string
 	charts []map[string]any // EmbeddedChart JSON anchored on this sheet (chart.go)
+	// cellx holds the rest of a cell's CellData as JSON: userEnteredFormat,
+	// textFormatRuns, dataValidation (engine.go).
+	cellx map[[2]int]map[string]any
+	// objs holds sheet-level objects as Sheet JSON: merges, basicFilter,
+	// conditionalFormats, protectedRanges, rowGroups, columnGroups.
+	objs map[string]any
+	// dims holds DimensionProperties set on rows (0) and columns (1):
+	// pixelSize, hiddenByUser, developerMetadata.
+	dims [2]map[int]map[string]any
 }
 
 func newSheet(id int64, title string, rows, cols int) *sheet {
@@ -115,6 +124,23 @@ func (sh *sheet) clone() *sheet {
 	c.rows = append([][]cell(nil), sh.rows...)
 	c.extra = cloneJSON(sh.extra).(map[string]any)
 	c.charts = cloneCharts(sh.charts)
+	if sh.cellx != nil {
+		c.cellx = make(map[[2]int]map[string]any, len(sh.cellx))
+		for k, v := range sh.cellx {
+			c.cellx[k] = cloneJSON(v).(map[string]any)
+		}
+	}
+	if sh.objs != nil {
+		c.objs = cloneJSON(sh.objs).(map[string]any)
+	}
+	for i, d := range sh.dims {
+		if d != nil {
+			c.dims[i] = make(map[int]map[string]any, len(d))
+			for k, v := range d {
+				c.dims[i][k] = cloneJSON(v).(map[string]any)
+			}
+		}
+	}
 	if sh.notes != nil {
 		c.notes = make(map[[2]int]string, len(sh.notes))
 		for k, v := range sh.notes {
@@ -202,11 +228,16 @@ type spreadsheet struct {
 	id     string
 	props  map[string]any // SpreadsheetProperties as JSON (title, locale, ...)
 	sheets []*sheet
+	named  []map[string]any // NamedRange JSON, range with its sheetId
 }
 
 func (ss *spreadsheet) clone() *spreadsheet {
 	c := *ss
 	c.props = cloneJSON(ss.props).(map[string]any)
+	c.named = make([]map[string]any, len(ss.named))
+	for i, n := range ss.named {
+		c.named[i] = cloneJSON(n).(map[string]any)
+	}
 	c.sheets = make([]*sheet, len(ss.sheets))
 	for i, sh := range ss.sheets {
 		c.sheets[i] = sh.clone()

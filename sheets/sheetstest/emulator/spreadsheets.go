@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"encoding/json"
@@ -50,14 +50,19 @@ func spreadsheetJSON(ss *spreadsheet) map[string]any {
 	for i, sh := range ss.sheets {
 		js := map[string]any{"properties": sheetJSON(sh, i)}
 		putChartsJSON(js, sh)
+		putSheetObjects(js, sh)
 		sheets[i] = js
 	}
-	return map[string]any{
+	out := map[string]any{
 		"spreadsheetId":  ss.id,
 		"properties":     cloneJSON(ss.props),
 		"sheets":         sheets,
 		"spreadsheetUrl": "https://docs.google.com/spreadsheets/d/" + ss.id + "/edit",
 	}
+	if len(ss.named) > 0 {
+		out["namedRanges"] = namedRangesJSON(ss)
+	}
+	return out
 }
 
 // cellValueJSON is an ExtendedValue for a stored cell.
@@ -84,8 +89,9 @@ func cellValueJSON(c cell, effective bool) map[string]any {
 	return nil
 }
 
-// gridDataJSON renders GridData for g (SHEETS-API.md §4). Formats are not
-// modelled, so userEnteredFormat/effectiveFormat are absent.
+// gridDataJSON renders GridData for g (SHEETS-API.md §4): values, notes,
+// and the stored userEnteredFormat, textFormatRuns and dataValidation.
+// Guess: effectiveFormat is not computed and so is absent.
 func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 	d := map[string]any{}
 	if g.r0 > 0 {
@@ -96,6 +102,9 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 	}
 	lastR, noteC := len(sh.rows)-1, -1
 	for k := range sh.notes {
+		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
+	}
+	for k := range sh.cellx {
 		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
 	}
 	var rows []any
@@ -117,6 +126,9 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 			if n, ok := sh.notes[[2]int{r, c}]; ok {
 				cd["note"] = n
 			}
+			for k, v := range sh.cellx[[2]int{r, c}] {
+				cd[k] = cloneJSON(v)
+			}
 			if len(cd) > 0 {
 				last = c
 			}
@@ -132,13 +144,20 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 	if lastRow >= 0 {
 		d["rowData"] = rows[:lastRow-g.r0+1]
 	}
+	dimMeta := func(d, i int) map[string]any {
+		m := map[string]any{"pixelSize": defaultPixels[d]}
+		for k, v := range sh.dims[d][i] {
+			m[k] = cloneJSON(v)
+		}
+		return m
+	}
 	rm := make([]any, g.rows())
 	for i := range rm {
-		rm[i] = map[string]any{"pixelSize": 21}
+		rm[i] = dimMeta(0, g.r0+i)
 	}
 	cm := make([]any, g.cols())
 	for i := range cm {
-		cm[i] = map[string]any{"pixelSize": 100}
+		cm[i] = dimMeta(1, g.c0+i)
 	}
 	d["rowMetadata"], d["columnMetadata"] = rm, cm
 	return d
@@ -238,6 +257,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, id string) *apiErro
 		idx := indexOf(ss, sh)
 		js := map[string]any{"properties": sheetJSON(sh, idx)}
 		putChartsJSON(js, sh)
+		putSheetObjects(js, sh)
 		if withData {
 			rects := blocks[sh]
 			if len(rects) == 0 {

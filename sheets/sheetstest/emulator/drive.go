@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"context"
@@ -40,6 +40,7 @@ type fileMeta struct {
 	version  int64
 	lastUser string
 	changes  []Change
+	perms    []permission // Drive permissions (access.go)
 }
 
 // accountKey carries the caller's account in a request's context.
@@ -65,6 +66,9 @@ func (s *Server) clock() time.Time {
 func (s *Server) created(id, user, kind string) {
 	now := s.clock()
 	m := &fileMeta{owner: user, created: now, modified: now, version: 1, lastUser: user}
+	if user != "" {
+		m.perms = []permission{permissionFor(user, "owner")}
+	}
 	m.changes = []Change{{Version: 1, Time: now, User: user, Kind: kind}}
 	s.meta[id] = m
 }
@@ -181,15 +185,20 @@ func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // userJSON is a Drive User for an account ("Name <email>" or a bare email).
 func userJSON(account, caller string) map[string]any {
 	name, email := splitAccount(account)
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(email))
 	return map[string]any{
 		"kind":         "drive#user",
 		"displayName":  name,
 		"emailAddress": email,
 		"me":           email != "" && email == accountEmail(caller),
-		"permissionId": fmt.Sprint(h.Sum64()),
+		"permissionId": permissionID(email),
 	}
+}
+
+// permissionID is a stable Drive permission id for an email or domain.
+func permissionID(key string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(strings.ToLower(key)))
+	return fmt.Sprint(h.Sum64())
 }
 
 // splitAccount reads "张三 <zhangsan@corp.cn>" or "zhangsan@corp.cn"; the
@@ -215,11 +224,15 @@ func accountEmail(account string) string {
 func (s *Server) serveDrive(w http.ResponseWriter, r *http.Request, path string) (kind string) {
 	rest := strings.TrimPrefix(path[strings.Index(path, "/drive/v3/"):], "/drive/v3/")
 	seg := strings.Split(rest, "/")
-	if len(seg) == 2 && seg[0] == "files" && r.Method == http.MethodGet {
+	if len(seg) >= 2 && seg[0] == "files" {
 		id, err := url.PathUnescape(seg[1])
-		if err == nil {
+		switch {
+		case err != nil:
+		case len(seg) == 2 && r.Method == http.MethodGet:
 			s.driveFilesGet(w, r, id)
 			return "drive.files.get"
+		case len(seg) == 3 && seg[2] == "permissions" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+			return s.drivePermissions(w, r, id)
 		}
 	}
 	writeDriveError(w, &driveError{code: 404, message: "Not Found", reason: "notFound"})
@@ -234,7 +247,7 @@ func (s *Server) driveFilesGet(w http.ResponseWriter, r *http.Request, id string
 	}
 	s.mu.Lock()
 	ss, m := s.books[id], s.meta[id]
-	if ss == nil || m == nil {
+	if ss == nil || m == nil || s.sharing && accountOf(r) != "" && m.owner != "" && roleOf(m, accountOf(r)) == "" {
 		s.mu.Unlock()
 		writeDriveError(w, driveNotFound(id))
 		return

@@ -1,4 +1,4 @@
-package sheetstest
+package emulator
 
 import (
 	"encoding/json"
@@ -34,7 +34,7 @@ func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request, id string) 
 			return errInvalid("Invalid requests[%d]: exactly one request kind must be set", i)
 		}
 		for kind, raw := range req {
-			reply, e := s.applyRequest(work, kind, raw)
+			reply, e := s.applyRequest(work, kind, raw, accountOf(r))
 			if e != nil {
 				return prefixed(fmt.Sprintf("requests[%d].%s", i, kind), e)
 			}
@@ -112,7 +112,7 @@ func unmarshal(raw json.RawMessage, v any) *apiError {
 	return nil
 }
 
-func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage) (any, *apiError) {
+func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage, caller string) (any, *apiError) {
 	switch kind {
 	case "addSheet":
 		var req struct {
@@ -298,6 +298,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage)
 				if e := applyCellData(sh, r, c, cd, fields); e != nil {
 					return nil, e
 				}
+				if fp := formatPaths(req.Fields); len(fp) > 0 {
+					applyFormatFields(sh, r, c, cd, fp)
+				}
 			}
 		}
 		return nil, nil
@@ -326,6 +329,13 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage)
 				}
 			}
 		}
+		if fp := formatPaths(req.Fields); len(fp) > 0 {
+			for r := g.r0; r <= g.r1; r++ {
+				for c := g.c0; c <= g.c1; c++ {
+					applyFormatFields(sh, r, c, req.Cell, fp)
+				}
+			}
+		}
 		return nil, nil
 	}
 	if reply, e, ok := s.appendCellsRequest(ss, kind, raw); ok {
@@ -334,12 +344,14 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage)
 	if reply, e, ok := s.chartRequest(ss, kind, raw); ok {
 		return reply, e
 	}
+	if reply, e, ok := s.engineRequest(ss, kind, raw, caller); ok {
+		return reply, e
+	}
 	return nil, errInvalid("request kind %q is not implemented by sheetstest", kind)
 }
 
-// cellFields reads an updateCells/repeatCell field mask. Only values and
-// notes are modelled; format fields are accepted and ignored, since the
-// emulator keeps no formats.
+// cellFields reads an updateCells/repeatCell field mask for values and
+// notes; formatPaths (engine.go) picks the format fields.
 func cellFields(mask string) (map[string]bool, *apiError) {
 	if mask == "" {
 		return nil, errInvalid("At least one field must be specified.")
