@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,8 @@ func TestWriteBackIsOneBatchUpdate(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	at := time.Date(2026, 12, 3, 9, 30, 0, 0, sh)
 	b := &audit.WriteBack{Cycle: "c1", Location: sh, Tabs: []audit.TabWrite{
-		{Title: "Log", Append: true,
+		{Title: "Log", Append: true, Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150}, Wrap: []int{1}, Filter: true,
+			Highlights: []audit.Highlight{{Column: 1, Value: "=1+1", Tone: audit.ToneError}}},
 			Header: [][]audit.Cell{{audit.Text("Time"), audit.Text("What"), audit.Text("N"), audit.Text("Cycle")}},
 			Rows:   [][]audit.Cell{{audit.TimeOf(at), audit.Text("=1+1"), audit.Number(12.5), audit.Text("c1")}}},
 		{Title: "Review", Rows: [][]audit.Cell{{audit.Text("new")}, {audit.Linked("see", "#'Data'!B2")}}},
@@ -189,5 +191,52 @@ func TestLayoutRequests(t *testing.T) {
 	}
 	if n := len(layoutRequests(7, l, 3, false)); n != len(want)-1 {
 		t.Errorf("an existing tab gets %d layout requests, want %d (no conditional format added twice)", n, len(want)-1)
+	}
+}
+
+// TestWriteBackFormats reads back what a write-back set besides values:
+// the layout of a new tab, a time's date-time format, a link.
+func TestWriteBackFormats(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{"Data": {{"id", "v"}, {"1", "a"}}})
+	wb := openBook(t, srv, Options{})
+	at := time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
+	err := wb.WriteBack(ctx, &audit.WriteBack{Cycle: "c1", Tabs: []audit.TabWrite{{
+		Title: "Log", Append: true,
+		Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150}, Filter: true,
+			Highlights: []audit.Highlight{{Column: 1, Value: "bad", Tone: audit.ToneError}}},
+		Header: [][]audit.Cell{{audit.Text("Time"), audit.Text("What")}},
+		Rows:   [][]audit.Cell{{audit.TimeOf(at), audit.Linked("row 2", "#'Data'!2:2")}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := wb.svc.Spreadsheets.Get(testID).IncludeGridData(true).Ranges("Log").Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := ss.Sheets[0]
+	if g := sh.Properties.GridProperties; g.FrozenRowCount != 1 {
+		t.Errorf("frozen rows = %d, want 1", g.FrozenRowCount)
+	}
+	if sh.BasicFilter == nil {
+		t.Error("no basic filter")
+	}
+	if len(sh.ConditionalFormats) != 1 {
+		t.Errorf("%d conditional formats, want 1", len(sh.ConditionalFormats))
+	}
+	rows := sh.Data[0].RowData
+	if f := rows[0].Values[0].UserEnteredFormat; f == nil || f.TextFormat == nil || !f.TextFormat.Bold {
+		t.Errorf("header cell format = %+v, want bold", f)
+	}
+	if f := rows[1].Values[0].UserEnteredFormat; f == nil || f.NumberFormat == nil || f.NumberFormat.Type != "DATE_TIME" {
+		t.Errorf("time cell format = %+v, want DATE_TIME", f)
+	}
+	if f := rows[1].Values[1].UserEnteredFormat; f == nil || f.TextFormat == nil || f.TextFormat.Link == nil ||
+		!strings.HasPrefix(f.TextFormat.Link.Uri, "#gid=") {
+		t.Errorf("linked cell format = %+v, want a #gid= link", f)
+	}
+	if md := sh.Data[0].ColumnMetadata; len(md) == 0 || md[0].PixelSize != 150 {
+		t.Errorf("column metadata = %+v, want the first column 150 px", md)
 	}
 }
