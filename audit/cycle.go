@@ -480,7 +480,6 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 	return refs, nil
 }
 
-
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.
 func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
