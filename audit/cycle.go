@@ -356,7 +356,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	s := c.Spec
 	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read tab %q: %w", s.Tab, err)
+		return nil, nil, nil, WrapOnce(fmt.Sprintf("read tab %q", s.Tab), err)
 	}
 	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
 	if err != nil {
@@ -480,9 +480,17 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 	return refs, nil
 }
 
+// saveLastTimeout bounds the recording of a cycle's outcome after the
+// cycle itself was cancelled.
+const saveLastTimeout = 10 * time.Second
+
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.
 func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
+	// A cycle stopped by its deadline or by a shutdown still records why:
+	// the outcome is saved past the cycle's cancellation, briefly.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveLastTimeout)
+	defer cancel()
 	st, err := c.State.LoadState(ctx, c.Spec.Name)
 	if err == nil {
 		last := *res

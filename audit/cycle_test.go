@@ -211,3 +211,33 @@ func TestCycleDamagedLoggedVersion(t *testing.T) {
 		})
 	}
 }
+
+// cancelledWorkbook fails reads with the context's error, as a backend
+// does when the cycle is cancelled mid-request.
+type cancelledWorkbook struct{ *audittest.Workbook }
+
+func (w cancelledWorkbook) ReadTab(ctx context.Context, title string) (*audit.Tab, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return w.Workbook.ReadTab(ctx, title)
+}
+
+// TestCycleRecordsCancelledOutcome: a cycle cancelled by its deadline or
+// by a shutdown past its timeout still records that it failed, so status
+// does not show the previous cycle's result.
+func TestCycleRecordsCancelledOutcome(t *testing.T) {
+	wb := audittest.NewWorkbook(map[string][][]string{"T": {{"id", "v"}, {"1", "a"}}})
+	store := audittest.NewStore()
+	c := &audit.Cycle{Spec: audit.Spec{Name: "s", Tab: "T", HeaderRow: 1, Key: []string{"id"}},
+		Workbook: cancelledWorkbook{wb}, Store: store, State: store}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Run(ctx); err == nil {
+		t.Fatal("cancelled cycle succeeded")
+	}
+	st, err := store.LoadState(context.Background(), "s")
+	if err != nil || st.Last == nil || !strings.Contains(st.Last.Error, "canceled") {
+		t.Errorf("state after a cancelled cycle = %+v, %v; want its error recorded", st.Last, err)
+	}
+}

@@ -299,11 +299,11 @@ func (c *Cycle) writeEach(ctx context.Context, b *WriteBack) error {
 	for _, t := range b.Tabs {
 		_, created, err := c.Workbook.EnsureTab(ctx, t.Title)
 		if err != nil {
-			return fmt.Errorf("create tab %q: %w", t.Title, err)
+			return WrapOnce(fmt.Sprintf("create tab %q", t.Title), err)
 		}
 		if !t.Append {
 			if err := c.Workbook.ReplaceTab(ctx, t.Title, cellStrings(t.Rows)); err != nil {
-				return fmt.Errorf("write tab %q: %w", t.Title, err)
+				return WrapOnce(fmt.Sprintf("write tab %q", t.Title), err)
 			}
 			continue
 		}
@@ -312,7 +312,7 @@ func (c *Cycle) writeEach(ctx context.Context, b *WriteBack) error {
 			rows = append(slices.Clone(t.Header), rows...)
 		}
 		if err := c.Workbook.AppendRows(ctx, t.Title, cellStrings(rows)); err != nil {
-			return fmt.Errorf("append to tab %q: %w", t.Title, err)
+			return WrapOnce(fmt.Sprintf("append to tab %q", t.Title), err)
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ const (
 	DefaultLocale          = LocaleEnglish
 	DefaultMaxConcurrent   = 4
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultStoreTimeout    = time.Minute
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultReadPerMinute   = 60
 	DefaultWritePerMinute  = 60
@@ -77,10 +78,13 @@ type Config struct {
 	Locale          string        `yaml:"locale"`
 	MaxConcurrent   int           `yaml:"max_concurrent"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	HTTP            HTTP          `yaml:"http"`
-	Quotas          Quotas        `yaml:"quotas"`
-	Retention       Retention     `yaml:"retention"`
-	Report          Report        `yaml:"report"`
+	// StoreTimeout bounds each request to the snapshot store, so a store
+	// that never answers fails a command instead of hanging it.
+	StoreTimeout time.Duration `yaml:"store_timeout"`
+	HTTP         HTTP          `yaml:"http"`
+	Quotas       Quotas        `yaml:"quotas"`
+	Retention    Retention     `yaml:"retention"`
+	Report       Report        `yaml:"report"`
 	// Access is what the sharing of every audited Google file may be
 	// (sheets with source.google.access_audit).
 	Access Access  `yaml:"access,omitempty"`
@@ -359,6 +363,7 @@ func Default() *Config {
 		Locale:          DefaultLocale,
 		MaxConcurrent:   DefaultMaxConcurrent,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		StoreTimeout:    DefaultStoreTimeout,
 		HTTP:            HTTP{Listen: DefaultListen},
 		Quotas: Quotas{
 			ReadPerMinute:  DefaultReadPerMinute,

@@ -75,6 +75,7 @@ func (v *validator) config() {
 		v.errf("max_concurrent", "must be at least 1")
 	}
 	v.nonNegative("shutdown_timeout", c.ShutdownTimeout)
+	v.nonNegative("store_timeout", c.StoreTimeout)
 	if c.HTTP.Listen != "" {
 		if err := checkHostPort(c.HTTP.Listen); err != nil {
 			v.errf("http.listen", "%v (write host:port such as 127.0.0.1:9464, or \"\" to turn it off)", err)

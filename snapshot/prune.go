@@ -186,7 +186,7 @@ func (s *Store) Prune(ctx context.Context, sheet string, p Policy, dryRun bool) 
 			continue
 		}
 		key := manifestKey(sheet, sn.ID)
-		if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		if err := s.delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			return res, fmt.Errorf("delete manifest %q: %w", key, translate(err))
 		}
 		s.log.Info("snapshot removed", zap.String("sheet", sheet), zap.String("snapshot", sn.ID))
@@ -242,7 +242,7 @@ func (s *Store) sweep(ctx context.Context, gone map[string]bool, dryRun bool, re
 			continue
 		}
 		if !dryRun {
-			if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			if err := s.delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				return fmt.Errorf("delete chunk %q: %w", key, translate(err))
 			}
 		}
@@ -254,6 +254,13 @@ func (s *Store) sweep(ctx context.Context, gone map[string]bool, dryRun bool, re
 		s.log.Info("chunks swept", zap.Int("chunks", res.ChunksRemoved), zap.Int64("bytes", res.BytesFreed))
 	}
 	return nil
+}
+
+// delete removes one object within the request timeout.
+func (s *Store) delete(ctx context.Context, key string) error {
+	rctx, cancel := s.req(ctx)
+	defer cancel()
+	return s.bucket.Delete(rctx, key)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

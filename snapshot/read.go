@@ -54,7 +54,9 @@ func (s *Store) Manifest(ctx context.Context, sheet, id string) (*Manifest, erro
 
 func (s *Store) readManifest(ctx context.Context, sheet, id string) (*Manifest, error) {
 	key := manifestKey(sheet, id)
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("snapshot %s of sheet %q does not exist (see sheetaudit snapshots list): %w", id, sheet, audit.ErrNotFound)
 	}
@@ -170,7 +172,9 @@ func (s *Store) ids(ctx context.Context, sheet string) ([]string, error) {
 	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
 	var ids []string
 	for {
-		obj, err := it.Next(ctx)
+		rctx, cancel := s.req(ctx)
+		obj, err := it.Next(rctx)
+		cancel()
 		if err == io.EOF {
 			break
 		}
@@ -380,7 +384,9 @@ func checkContent(m *Manifest, rows [][]string) ([]byte, []int, error) {
 // readChunk reads one content object and checks its size and hash.
 func (s *Store) readChunk(ctx context.Context, c ChunkRef) ([]byte, error) {
 	key := chunkKey(c.SHA256)
-	z, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	z, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("chunk %q is missing (run sheetaudit snapshots verify): %w", key, audit.ErrNotFound)
 	}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sheetaudit/sheetaudit/audit"
 )
 
 // TestDamagedManifestGoesOn: one damaged manifest, the newest and the one
@@ -38,5 +42,45 @@ func TestDamagedManifestGoesOn(t *testing.T) {
 	review := flatten(ts.get(t, "Needs Review"))
 	if !strings.Contains(review, v2) {
 		t.Errorf("Needs Review does not name the damaged version %s:\n%s", v2, review)
+	}
+}
+
+// TestUnwritableState: when the state cannot be written, run --once exits
+// 2 with the store's hint (not raw driver text), and status stops showing
+// the last recorded "ok".
+func TestUnwritableState(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	ts.cycle(t)
+	state := filepath.Join(ts.store, "sheets", "clients", "state.json")
+	// A folder where the state file goes: every write of it fails, even
+	// for root.
+	if err := os.Remove(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(state, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ts.set(t, "客户", clientsV2)
+	code, out, errOut := ts.cli(t, "run", "--once")
+	if code != exitCantRun || !strings.Contains(errOut, "state") || !strings.Contains(errOut, "check the store") {
+		t.Errorf("run --once with an unwritable state: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit %d with the store's hint", code, out, errOut, exitCantRun)
+	}
+}
+
+// TestStatusUnrecordedOutcome: a version newer than the last recorded
+// cycle means a later cycle could not record its outcome; status must not
+// show the old "ok".
+func TestStatusUnrecordedOutcome(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	ts.cycle(t)
+	st := openTestStore(t, ts)
+	// What a cycle that stored its version but could not write the state
+	// leaves behind.
+	if _, err := st.Put(context.Background(), &audit.Snapshot{Sheet: "clients", HeaderRow: 1, Key: []string{"客户编号"}, Values: clientsV2, Time: time.Now().Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	out := ts.mustCLI(t, "status")
+	if !strings.Contains(out, "unknown") || strings.Contains(out, " ok ") {
+		t.Errorf("status after an unrecorded cycle:\n%s\nwant unknown, not ok", out)
 	}
 }

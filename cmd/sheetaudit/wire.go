@@ -28,9 +28,9 @@ func policyOf(r config.Retention) snapshot.Policy {
 
 // openStore opens the configured snapshot store.
 func openStore(ctx context.Context, cfg *config.Config, log *zap.Logger) (*snapshot.Store, error) {
-	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location()})
+	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location(), RequestTimeout: cfg.StoreTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("open store %q: %w", cfg.Store, err)
+		return nil, err // it names the store
 	}
 	return st, nil
 }
