@@ -2,6 +2,7 @@ package sheetstest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -104,3 +105,51 @@ func TestFormatsRoundTrip(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestNumberFormats: a number format changes what FORMATTED_VALUE reads
+// show, not the value underneath.
+func TestNumberFormats(t *testing.T) {
+	_, svc := newService(t, sheetstest.Options{})
+	tests := []struct {
+		value         float64
+		typ, pattern  string
+		shown, serial string
+	}{
+		{1234.5, "NUMBER", "#,##0.00", "1,234.50", "1234.5"},
+		{0.256, "PERCENT", "0.0%", "25.6%", "0.256"},
+		{1234, "CURRENCY", `"¥"#,##0`, "¥1,234", "1234"},
+		{46357.375, "DATE_TIME", "yyyy-mm-dd hh:mm", "2026-12-01 09:00", "46357.375"},
+		{46357, "DATE", "yyyy-mm-dd", "2026-12-01", "46357"},
+		{-3.5, "NUMBER", "0.0;(0.0)", "(3.5)", "-3.5"},
+	}
+	var reqs []*sheets.Request
+	for i, tt := range tests {
+		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
+			Start: &sheets.GridCoordinate{RowIndex: int64(i)},
+			Rows: []*sheets.RowData{{Values: []*sheets.CellData{{
+				UserEnteredValue:  &sheets.ExtendedValue{NumberValue: ptr(tt.value)},
+				UserEnteredFormat: &sheets.CellFormat{NumberFormat: &sheets.NumberFormat{Type: tt.typ, Pattern: tt.pattern}},
+			}}}},
+			Fields: "userEnteredValue,userEnteredFormat.numberFormat",
+		}})
+	}
+	if _, err := svc.Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := svc.Spreadsheets.Values.Get(sid, "A1:A6").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := svc.Spreadsheets.Values.Get(sid, "A1:A6").ValueRenderOption("UNFORMATTED_VALUE").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		if got := shown.Values[i][0]; got != tt.shown {
+			t.Errorf("%s %q: shows %q, want %q", tt.typ, tt.pattern, got, tt.shown)
+		}
+		if got := fmt.Sprint(raw.Values[i][0]); got != tt.serial {
+			t.Errorf("%s %q: unformatted %q, want %q", tt.typ, tt.pattern, got, tt.serial)
+		}
+	}
+}

@@ -151,7 +151,7 @@ func writeValueRange(w *bufio.Writer, rv resolved, o renderOpts) {
 					if c > g.c0 {
 						b = append(b, ',')
 					}
-					b = appendCellJSON(b, sh.rows[r][c], o)
+					b = appendCellJSON(b, sh.view(r, c, sh.rows[r][c]), o)
 				}
 				b = append(b, ']')
 				if len(b) > 32<<10 {
@@ -188,7 +188,7 @@ func writeValueRange(w *bufio.Writer, rv resolved, o renderOpts) {
 					if r > g.r0 {
 						b = append(b, ',')
 					}
-					b = appendCellJSON(b, sh.at(r, c), o)
+					b = appendCellJSON(b, sh.view(r, c, sh.at(r, c)), o)
 				}
 				b = append(b, ']')
 				if len(b) > 32<<10 {
