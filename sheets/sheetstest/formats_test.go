@@ -153,3 +153,53 @@ func TestNumberFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectsFollowInsertAndDelete: merges, filters, protected ranges,
+// conditional formats, named ranges and sizes move with inserted and
+// deleted rows, as on Google.
+func TestObjectsFollowInsertAndDelete(t *testing.T) {
+	_, svc := newService(t, sheetstest.Options{})
+	g := func(r0, r1 int64) *sheets.GridRange {
+		return &sheets.GridRange{StartRowIndex: r0, EndRowIndex: r1, StartColumnIndex: 0, EndColumnIndex: 2, ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}}
+	}
+	dim := func(a, b int64) *sheets.DimensionRange {
+		return &sheets.DimensionRange{Dimension: "ROWS", StartIndex: a, EndIndex: b, ForceSendFields: []string{"SheetId", "StartIndex"}}
+	}
+	batch := func(reqs ...*sheets.Request) {
+		t.Helper()
+		if _, err := svc.Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Do(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batch(
+		&sheets.Request{MergeCells: &sheets.MergeCellsRequest{Range: g(5, 6), MergeType: "MERGE_ALL"}},
+		&sheets.Request{SetBasicFilter: &sheets.SetBasicFilterRequest{Filter: &sheets.BasicFilter{Range: g(0, 10)}}},
+		&sheets.Request{AddProtectedRange: &sheets.AddProtectedRangeRequest{ProtectedRange: &sheets.ProtectedRange{Range: g(8, 9), WarningOnly: true}}},
+		&sheets.Request{AddNamedRange: &sheets.AddNamedRangeRequest{NamedRange: &sheets.NamedRange{Name: "Totals", Range: g(9, 10)}}},
+		&sheets.Request{UpdateDimensionProperties: &sheets.UpdateDimensionPropertiesRequest{Range: dim(7, 8), Properties: &sheets.DimensionProperties{PixelSize: 40}, Fields: "pixelSize"}},
+		// Three rows in at 2, then rows 0-1 out: everything moves down by one.
+		&sheets.Request{InsertDimension: &sheets.InsertDimensionRequest{Range: dim(2, 5)}},
+		&sheets.Request{DeleteDimension: &sheets.DeleteDimensionRequest{Range: dim(0, 2)}},
+	)
+	got, err := svc.Spreadsheets.Get(sid).Fields("namedRanges,sheets(merges,basicFilter,protectedRanges.range,data.rowMetadata.pixelSize)").Ranges("A1:B10").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := got.Sheets[0]
+	rows := func(r *sheets.GridRange) [2]int64 { return [2]int64{r.StartRowIndex, r.EndRowIndex} }
+	if m := rows(sh.Merges[0]); m != [2]int64{6, 7} {
+		t.Errorf("merge rows %v, want [6 7]", m)
+	}
+	if f := rows(sh.BasicFilter.Range); f != [2]int64{0, 11} {
+		t.Errorf("filter rows %v, want [0 11]", f)
+	}
+	if p := rows(sh.ProtectedRanges[0].Range); p != [2]int64{9, 10} {
+		t.Errorf("protected rows %v, want [9 10]", p)
+	}
+	if n := rows(got.NamedRanges[0].Range); n != [2]int64{10, 11} {
+		t.Errorf("named range rows %v, want [10 11]", n)
+	}
+	if px := sh.Data[0].RowMetadata[8].PixelSize; px != 40 {
+		t.Errorf("row 9 is %d px, want the 40 px row 8 was", px)
+	}
+}

@@ -185,6 +185,7 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		} else {
 			insertCols(sh, a, b-a)
 		}
+		shiftObjects(ss, sh, req.Range.Dimension, a, b-a)
 		return nil, nil
 
 	case "deleteDimension":
@@ -198,7 +199,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		if e != nil {
 			return nil, e
 		}
+		gone := min(b, limitOf(sh, req.Range.Dimension)) - a
 		deleteDim(sh, req.Range.Dimension, a, b)
+		shiftObjects(ss, sh, req.Range.Dimension, a, -gone)
 		if sh.rowCount <= 0 || sh.colCount <= 0 {
 			return nil, errInvalid("You can't delete all the rows on the sheet.")
 		}
@@ -705,4 +708,11 @@ func toFloat(v any) (float64, error) {
 		return t, nil
 	}
 	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+func limitOf(sh *sheet, dim string) int {
+	if dim == "COLUMNS" {
+		return sh.colCount
+	}
+	return sh.rowCount
 }

@@ -913,3 +913,119 @@ func formatPaths(mask string) []string {
 }
 
 var cellRefLike = regexp.MustCompile(`^(?i)(\$?[a-z]{1,3}\$?[0-9]+|r[0-9]*c[0-9]*)$`)
+
+// shiftObjects moves what is anchored to rows or columns after an insert
+// (n > 0 at index at) or a delete (n < 0 of [at, at-n)): merges, the basic
+// filter, protected ranges, conditional format ranges, dimension groups,
+// dimension properties, and the named ranges on the sheet, as Google
+// adjusts them. A range left empty by a delete is dropped.
+func shiftObjects(ss *spreadsheet, sh *sheet, dim string, at, n int) {
+	startKey, endKey := "startRowIndex", "endRowIndex"
+	d := 0
+	if dim == "COLUMNS" {
+		startKey, endKey, d = "startColumnIndex", "endColumnIndex", 1
+	}
+	move := func(x int, isEnd bool) int {
+		if n > 0 {
+			if x > at || (!isEnd && x == at) {
+				return x + n
+			}
+			return x
+		}
+		b := at - n
+		switch {
+		case x <= at:
+			return x
+		case x <= b:
+			return at
+		}
+		return x + n
+	}
+	// adjust moves one range's bounds; ok is false when it became empty.
+	adjust := func(m map[string]any, sk, ek string) bool {
+		s, errS := toInt(m[sk])
+		e, errE := toInt(m[ek])
+		if errS != nil || errE != nil || m[ek] == nil {
+			return true
+		}
+		s, e = move(s, false), move(e, true)
+		m[sk], m[ek] = s, e
+		return e > s
+	}
+	var keep func(l []any, get func(any) []map[string]any) []any
+	keep = func(l []any, get func(any) []map[string]any) []any {
+		var out []any
+		for _, x := range l {
+			ok := true
+			for _, m := range get(x) {
+				ok = adjust(m, startKey, endKey) && ok
+			}
+			if ok {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	self := func(x any) []map[string]any { return []map[string]any{x.(map[string]any)} }
+	field := func(k string) func(any) []map[string]any {
+		return func(x any) []map[string]any {
+			r, _ := x.(map[string]any)[k].(map[string]any)
+			if r == nil {
+				return nil
+			}
+			return []map[string]any{r}
+		}
+	}
+	sh.setObj("merges", keep(sh.objList("merges"), self))
+	sh.setObj("protectedRanges", keep(sh.objList("protectedRanges"), field("range")))
+	sh.setObj("conditionalFormats", keep(sh.objList("conditionalFormats"), func(x any) []map[string]any {
+		var out []map[string]any
+		for _, r := range x.(map[string]any)["ranges"].([]any) {
+			out = append(out, r.(map[string]any))
+		}
+		return out
+	}))
+	if f, ok := sh.objs["basicFilter"].(map[string]any); ok {
+		if l := keep([]any{f}, field("range")); len(l) == 0 {
+			sh.setObj("basicFilter", nil)
+		}
+	}
+	groupKey := "rowGroups"
+	if d == 1 {
+		groupKey = "columnGroups"
+	}
+	var groups []any
+	for _, g := range sh.objList(groupKey) {
+		if adjust(g.(map[string]any)["range"].(map[string]any), "startIndex", "endIndex") {
+			groups = append(groups, g)
+		}
+	}
+	sh.setObj(groupKey, groups)
+	if len(sh.dims[d]) > 0 {
+		m := map[int]map[string]any{}
+		for k, v := range sh.dims[d] {
+			switch {
+			case n > 0 && k >= at:
+				m[k+n] = v
+			case n < 0 && k >= at && k < at-n:
+			case n < 0 && k >= at-n:
+				m[k+n] = v
+			default:
+				m[k] = v
+			}
+		}
+		sh.dims[d] = m
+	}
+	if ss == nil {
+		return
+	}
+	var named []map[string]any
+	for _, nr := range ss.named {
+		rj, _ := nr["range"].(map[string]any)
+		id, _ := toInt(rj["sheetId"])
+		if int64(id) != sh.id || adjust(rj, startKey, endKey) {
+			named = append(named, nr)
+		}
+	}
+	ss.named = named
+}

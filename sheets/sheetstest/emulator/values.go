@@ -687,6 +687,7 @@ func (s *Server) valuesAppend(w http.ResponseWriter, r *http.Request, id, spec s
 	}
 	if insert && len(rows) > 0 {
 		insertRows(sh, start.r0, len(rows))
+		shiftObjects(ss, sh, "ROWS", start.r0, len(rows))
 	}
 	sh.rowCount, sh.colCount = needRows, needCols
 	res.sh = sh
