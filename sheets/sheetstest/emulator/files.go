@@ -1,14 +1,18 @@
 package emulator
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 )
 
 // LoadFile loads an .xlsx (every tab, cell values as users see them) or a
@@ -118,8 +122,8 @@ func (s *Server) loadTab(ss *spreadsheet, title string, rows [][]string, typeOf 
 	return nil
 }
 
-// SaveFile writes spreadsheet id to an .xlsx atomically: a temp file in the
-// same folder, fsync, rename, so a crash never leaves a torn workbook.
+// SaveFile writes spreadsheet id to an .xlsx atomically (see atomicfile),
+// so a crash never leaves a torn workbook.
 func (s *Server) SaveFile(id, path string) (err error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -166,27 +170,10 @@ func (s *Server) SaveFile(id, path string) (err error) {
 	}
 	s.mu.Unlock()
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save %q: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = f.WriteTo(tmp); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("save %q: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("save %q: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save %q: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(context.Background(), path, atomicfile.Options{}, func(w io.Writer) error {
+		_, err := f.WriteTo(w)
+		return err
+	}); err != nil {
 		return fmt.Errorf("save %q: %w", path, err)
 	}
 	return nil
