@@ -1,11 +1,13 @@
 package sheetstest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
@@ -201,5 +203,43 @@ func TestObjectsFollowInsertAndDelete(t *testing.T) {
 	}
 	if px := sh.Data[0].RowMetadata[8].PixelSize; px != 40 {
 		t.Errorf("row 9 is %d px, want the 40 px row 8 was", px)
+	}
+}
+
+// TestProtectedRangeEditors: the requested editors and the requester are
+// listed; updateProtectedRange changes what its mask names.
+func TestProtectedRangeEditors(t *testing.T) {
+	srv := sheetstest.Start(t, sheetstest.Options{})
+	if err := srv.CreateSpreadsheet(sid, "T", "Change Log"); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := sheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), asUser(srv, "bot@p.iam.gserviceaccount.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := svc.Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{
+		{AddProtectedRange: &sheets.AddProtectedRangeRequest{ProtectedRange: &sheets.ProtectedRange{
+			Range: &sheets.GridRange{SheetId: 0}, Description: "sheetaudit", WarningOnly: true}}},
+	}}).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := resp.Replies[0].AddProtectedRange.ProtectedRange.ProtectedRangeId
+	if _, err := svc.Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{
+		{UpdateProtectedRange: &sheets.UpdateProtectedRangeRequest{
+			ProtectedRange: &sheets.ProtectedRange{ProtectedRangeId: id, WarningOnly: false,
+				Editors: &sheets.Editors{Users: []string{"admin@corp.cn"}}, ForceSendFields: []string{"WarningOnly"}},
+			Fields: "warningOnly,editors",
+		}},
+	}}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Spreadsheets.Get(sid).Fields("sheets.protectedRanges").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.Sheets[0].ProtectedRanges[0]
+	if p.WarningOnly || p.Description != "sheetaudit" || !cmp.Equal(p.Editors.Users, []string{"admin@corp.cn", "bot@p.iam.gserviceaccount.com"}) {
+		t.Errorf("protected range %+v editors %+v", p, p.Editors)
 	}
 }

@@ -411,15 +411,60 @@ func (s *Server) engineRequest(ss *spreadsheet, kind string, raw json.RawMessage
 		delete(p, "editors")
 		pruneZero(p)
 		reply := cloneJSON(p).(map[string]any)
-		// The reply names no editors; later reads list the requester, who
-		// keeps edit rights, as recorded.
+		// The reply names no editors; later reads list the requested
+		// editors and the requester, who keeps edit rights, as recorded.
 		reply["editors"] = map[string]any{}
-		p["editors"] = map[string]any{}
-		if e := accountEmail(caller); e != "" {
-			p["editors"] = map[string]any{"users": []any{e}}
-		}
+		p["editors"] = protectedEditors(req.ProtectedRange["editors"], caller)
 		sh.setObj("protectedRanges", append(sh.objList("protectedRanges"), p))
 		return map[string]any{"addProtectedRange": map[string]any{"protectedRange": reply}}, nil, true
+
+	case "updateProtectedRange":
+		req, e := decodeReq[struct {
+			ProtectedRange map[string]any `json:"protectedRange"`
+			Fields         string         `json:"fields"`
+		}](raw)
+		if e != nil {
+			return nil, e, true
+		}
+		id, _ := toInt(req.ProtectedRange["protectedRangeId"])
+		var found map[string]any
+		var owner *sheet
+		for _, sh := range ss.sheets {
+			for _, p := range sh.objList("protectedRanges") {
+				if pid, _ := toInt(p.(map[string]any)["protectedRangeId"]); pid == id {
+					found, owner = p.(map[string]any), sh
+				}
+			}
+		}
+		if found == nil {
+			return nil, errInvalid("No protected range with id: %d", id), true
+		}
+		paths, e := maskPaths(req.Fields)
+		if e != nil {
+			return nil, e, true
+		}
+		for _, path := range paths {
+			switch {
+			case path == "range":
+				var rg gridRangeIn
+				b, _ := json.Marshal(req.ProtectedRange["range"])
+				_ = json.Unmarshal(b, &rg)
+				sh, g, e := rg.resolve(ss)
+				if e != nil {
+					return nil, e, true
+				}
+				if sh != owner {
+					return nil, errInvalid("A protected range cannot move to another sheet."), true
+				}
+				found["range"] = gridRangeJSON(sh, g)
+			case path == "editors" || strings.HasPrefix(path, "editors."):
+				found["editors"] = protectedEditors(req.ProtectedRange["editors"], caller)
+			case path == "protectedRangeId" || path == "requestingUserCanEdit":
+			default:
+				setPath(found, path, getPath(req.ProtectedRange, path))
+			}
+		}
+		return nil, nil, true
 
 	case "deleteProtectedRange":
 		req, e := decodeReq[struct {
@@ -1028,4 +1073,39 @@ func shiftObjects(ss *spreadsheet, sh *sheet, dim string, at, n int) {
 		}
 	}
 	ss.named = named
+}
+
+// protectedEditors is a protected range's editors: those requested plus
+// the requester, who always keeps edit rights.
+func protectedEditors(v any, caller string) map[string]any {
+	out := map[string]any{}
+	in, _ := v.(map[string]any)
+	seen := map[string]bool{}
+	var users []any
+	add := func(u string) {
+		if u != "" && !seen[strings.ToLower(u)] {
+			seen[strings.ToLower(u)] = true
+			users = append(users, u)
+		}
+	}
+	for _, u := range asList(in["users"]) {
+		s, _ := u.(string)
+		add(s)
+	}
+	add(accountEmail(caller))
+	if len(users) > 0 {
+		out["users"] = users
+	}
+	if g := asList(in["groups"]); len(g) > 0 {
+		out["groups"] = g
+	}
+	if d, _ := in["domainUsersCanEdit"].(bool); d {
+		out["domainUsersCanEdit"] = true
+	}
+	return out
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
