@@ -243,3 +243,50 @@ func TestProtectedRangeEditors(t *testing.T) {
 		t.Errorf("protected range %+v editors %+v", p, p.Editors)
 	}
 }
+
+// TestProtectedRangeRefusesOthers: a strict protected range (not warning
+// only) refuses writes by writers it does not list; its editors and the
+// owner still write.
+func TestProtectedRangeRefusesOthers(t *testing.T) {
+	srv := sheetstest.Start(t, sheetstest.Options{Sharing: true})
+	const owner, bot, colleague = "owner@corp.cn", "bot@p.iam.gserviceaccount.com", "lisi@corp.cn"
+	if err := srv.As(owner).CreateSpreadsheet(sid, "T", "Sheet1", "Change Log"); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{bot, colleague} {
+		if err := srv.Share(sid, who, "writer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, _ := srv.TabIDs(sid)
+	client := func(who string) *sheets.Service {
+		svc, err := sheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), asUser(srv, who))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	if _, err := client(bot).Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{
+		{AddProtectedRange: &sheets.AddProtectedRangeRequest{ProtectedRange: &sheets.ProtectedRange{
+			Range: &sheets.GridRange{SheetId: ids["Change Log"]}, Editors: &sheets.Editors{Users: []string{bot}}}}},
+	}}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	write := func(who, rng string) int {
+		_, err := client(who).Spreadsheets.Values.Update(sid, rng, &sheets.ValueRange{Values: [][]any{{"x"}}}).ValueInputOption("RAW").Do()
+		return codeOf(err)
+	}
+	for _, tt := range []struct {
+		who, rng string
+		want     int
+	}{
+		{colleague, "'Change Log'!A5", 400},
+		{colleague, "Sheet1!A5", 200},
+		{bot, "'Change Log'!A5", 200},
+		{owner, "'Change Log'!A6", 200},
+	} {
+		if got := write(tt.who, tt.rng); got != tt.want {
+			t.Errorf("%s writes %s: %d, want %d", tt.who, tt.rng, got, tt.want)
+		}
+	}
+}

@@ -291,6 +291,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		if e != nil {
 			return nil, e
 		}
+		if e := s.checkProtected(ss, sh, g, caller); e != nil {
+			return nil, e
+		}
 		// Cells the rows do not cover are cleared for the listed fields.
 		for r := g.r0; r <= g.r1 && r < sh.rowCount; r++ {
 			for c := g.c0; c <= g.c1 && c < sh.colCount; c++ {
@@ -323,6 +326,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		}
 		fields, e := cellFields(req.Fields)
 		if e != nil {
+			return nil, e
+		}
+		if e := s.checkProtected(ss, sh, g, caller); e != nil {
 			return nil, e
 		}
 		for r := g.r0; r <= g.r1; r++ {
