@@ -15,7 +15,7 @@ only=" $* "
 # package target: what each one checks.
 targets=(
   "./sheets FuzzParseCell"                 # A1 cell names: parse ∘ name = identity
-  "./sheets/sheetstest FuzzParseA1"        # emulator's A1 ranges: echoed ranges parse back
+  "./sheets/sheetstest/emulator FuzzParseA1" # emulator's A1 ranges: echoed ranges parse back
   "./config FuzzParse"                     # config decoding: no panic, no side effects
   "./audit FuzzParseDate"                  # dates: accepted dates round-trip through ISO
   "./audit FuzzIsPhone"                    # phone numbers: no panic, space-insensitive
