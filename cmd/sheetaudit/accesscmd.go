@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -73,7 +72,7 @@ func (a *app) accessCmd() *cobra.Command {
 					return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 				}
 				fmt.Fprintf(a.stdout, "%s: shared with %d\n", s.Name, len(perms))
-				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(a.stdout)
 				for _, p := range perms {
 					fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Type, p.Role, p.Grantee())
 				}

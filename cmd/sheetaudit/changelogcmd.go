@@ -82,7 +82,9 @@ func (a *app) withChangeLogs(ctx context.Context, sheet string, fn func(cfg *con
 			if err != nil {
 				return &exitError{code: exitCantRun, err: err}
 			}
-			if err := fn(cfg, store, s, wb); err != nil {
+			err = fn(cfg, store, s, wb)
+			closeWorkbook(wb, a.log)
+			if err != nil {
 				errs = append(errs, err)
 			}
 		}
