@@ -180,3 +180,20 @@ func TestCompareChangeLogTimeFormats(t *testing.T) {
 		}
 	}
 }
+
+// A big cycle with its first row deleted and its last edited: exactly two
+// findings, and the alignment stays linear-ish (no n×m table).
+func TestCompareChangeLogBigCycle(t *testing.T) {
+	chain := []audit.ChainEntry{{Seq: 1, Cycle: "c1", Rows: chainRows("c1", 5000)}}
+	tab := tabOf(chain)
+	tab[len(tab)-1][5] = "edited"
+	tab = slices.Delete(tab, 2, 3)
+	got := audit.CompareChangeLog("s", "Change Log", tab, chain, "en")
+	want := []string{"changelog_deleted row 0 key C000", fmt.Sprintf("changelog_edited row %d key C4999", len(tab))}
+	if diff := cmp.Diff(want, rules(got.Findings)); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+	if len(got.Restore) != 2 {
+		t.Errorf("Restore has %d rows, want 2", len(got.Restore))
+	}
+}
