@@ -127,11 +127,10 @@ func TestChangeLogRowsCap(t *testing.T) {
 }
 
 // damagedStore is a store one of whose versions cannot be read, as after a
-// flipped bit in a chunk. With list set it can list its versions.
+// flipped bit in a chunk; listingStore can also list its versions.
 type damagedStore struct {
 	*audittest.Store
-	bad  string
-	list bool
+	bad string
 }
 
 func (s damagedStore) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, error) {
