@@ -203,6 +203,8 @@ func (r *crashRig) run(kills int) {
 	r.cleanCycle()
 	r.verify("at the end")
 	r.checkLog()
+	// scripts/reliability.sh counts each kill as a case.
+	t.Logf("reliability cases: %d", killed)
 }
 
 // checkLog asserts that rows E0001 … E<added> were each logged as added
