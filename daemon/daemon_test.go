@@ -369,7 +369,7 @@ func TestReload(t *testing.T) {
 	// A valid set replaces the old one: a stops, b starts on its schedule,
 	// and c (new, run at start) runs at once.
 	if err := h.d.Reload([]daemon.Job{
-		{Name: "b", Schedule: "@every 2m", Run: count(&ranB)},
+		{Name: "b", Schedule: "@every 3m", Run: count(&ranB)},
 		{Name: "c", RunAtStart: true, Run: ok("c")},
 	}); err != nil {
 		t.Fatalf("Reload: %v", err)
@@ -377,6 +377,8 @@ func TestReload(t *testing.T) {
 	if got := h.next(t); got.job != "c" {
 		t.Fatalf("after reload ran %q, want c", got.job)
 	}
+	// "@every 3m" ticks at multiples of three minutes, not three minutes
+	// after the reload: replicas started apart share the ticks.
 	h.clock.waitDeadline(t, t0.Add(3*time.Minute))
 	h.clock.Advance(2 * time.Minute)
 	if got := h.next(t); got.job != "b" {
@@ -424,6 +426,8 @@ func TestFailureAndPanic(t *testing.T) {
 # TYPE sheetaudit_cycles_total counter
 sheetaudit_cycles_total{result="failure",sheet="fails"} 1
 sheetaudit_cycles_total{result="failure",sheet="panics"} 1
+sheetaudit_cycles_total{result="success",sheet="fails"} 0
+sheetaudit_cycles_total{result="success",sheet="panics"} 0
 `
 	if err := testutil.GatherAndCompare(h.reg, strings.NewReader(want), "sheetaudit_cycles_total"); err != nil {
 		t.Error(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -20,6 +21,7 @@ const (
 	exitOK      = 0
 	exitFailed  = 1 // the command ran and found errors, or a sheet failed
 	exitCantRun = 2 // bad flags, bad config, unreachable store
+	exitHeld    = 3 // another instance holds the sheet's lease; nothing was done to it
 )
 
 // version is set by the linker: -ldflags "-X main.version=v1.2.3".
@@ -45,6 +47,9 @@ type app struct {
 	stdout, stderr io.Writer
 	configPath     string
 	logLevel       string
+	logFormat      string
+	leaseTTL       time.Duration
+	leaseWait      time.Duration
 	log            *zap.Logger
 }
 
@@ -79,16 +84,27 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(a.stderr, a.logLevel)
+			log, err := newLogger(a.stderr, a.logLevel, a.logFormat)
 			if err != nil {
 				return err
 			}
 			a.log = log
+			if !cmd.Flags().Changed("config") {
+				if p := a.getenv("SHEETAUDIT_CONFIG"); p != "" {
+					a.configPath = p
+				}
+			}
+			if a.leaseTTL < time.Second {
+				return &exitError{code: exitCantRun, err: fmt.Errorf("--lease-ttl %s: want at least 1s", a.leaseTTL)}
+			}
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file")
+	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file; when not given, $SHEETAUDIT_CONFIG if set")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "", "log format: json or console (default: console on a terminal, else json)")
+	root.PersistentFlags().DurationVar(&a.leaseTTL, "lease-ttl", time.Minute, "how long a sheet's lease lasts unless renewed (renewed every third)")
+	root.PersistentFlags().DurationVar(&a.leaseWait, "lease-wait", 30*time.Second, "how long one-shot commands wait for another instance to release a sheet")
 	root.AddCommand(
 		a.versionCmd(),
 		a.validateCmd(),
@@ -104,16 +120,27 @@ func (a *app) rootCmd() *cobra.Command {
 	return root
 }
 
-// newLogger logs to w: human-readable on a terminal, JSON otherwise.
-func newLogger(w io.Writer, level string) (*zap.Logger, error) {
+// newLogger logs to w in format ("json", "console", or "" for
+// human-readable on a terminal and JSON otherwise).
+func newLogger(w io.Writer, level, format string) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
 	}
+	console := isTerminal(w)
+	switch format {
+	case "":
+	case "json":
+		console = false
+	case "console":
+		console = true
+	default:
+		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--log-format %q: want json or console", format)}
+	}
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
-	if isTerminal(w) {
+	if console {
 		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
 		enc = zapcore.NewConsoleEncoder(encCfg)
 	} else {

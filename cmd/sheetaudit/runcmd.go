@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/daemon"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
@@ -52,16 +54,21 @@ func (a *app) runCmd() *cobra.Command {
 // runOnce runs one cycle of each sheet, independently: one failing sheet
 // does not stop the others, and the exit code says whether any failed.
 func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.Sheet, format string) error {
-	store, err := openStore(ctx, cfg, a.log)
+	store, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitCantRun, err: err}
 	}
 	defer store.Close()
 	var results []*audit.Result
-	var failures []string
+	var failures, held []string
+	skipped := map[*audit.Result]bool{}
 	for _, s := range sheets {
-		res, err := a.cycle(ctx, cfg, s, store, backendDeps{}, a.log)
-		if err != nil {
+		res, err := a.cycle(ctx, cfg, s, store, backendDeps{}, a.log, a.leaseWait)
+		switch {
+		case errors.Is(err, audit.ErrHeld):
+			held = append(held, s.Name)
+			skipped[res] = true
+		case err != nil:
 			a.log.Error("cycle failed", zap.String("sheet", s.Name), zap.Error(err))
 			failures = append(failures, s.Name)
 		}
@@ -73,18 +80,47 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 		}
 	} else {
 		for _, r := range results {
+			if skipped[r] {
+				fmt.Fprintf(a.stdout, "%s; skipped\n", r.Error)
+				continue
+			}
 			printResult(a.stdout, r)
 		}
 	}
 	if len(failures) > 0 {
 		return failed(fmt.Errorf("%d of %d sheets failed: %s", len(failures), len(sheets), strings.Join(failures, ", ")))
 	}
+	if len(held) > 0 {
+		return &exitError{code: exitHeld, err: fmt.Errorf("%d of %d sheets skipped because another instance holds them: %s",
+			len(held), len(sheets), strings.Join(held, ", "))}
+	}
 	return nil
 }
 
-// cycle runs one cycle of one sheet. It always returns a result, so a
-// failed sheet still shows in the summary.
-func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
+// cycle runs one cycle of one sheet under the sheet's lease, waiting up to
+// wait for another instance to release it, with the daemon's tick when it
+// runs on a schedule. It always returns a result, so a failed or skipped
+// sheet still shows in the summary; a sheet held elsewhere returns an
+// error wrapping audit.ErrHeld.
+func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger, wait time.Duration) (*audit.Result, error) {
+	var res *audit.Result
+	req := audit.LeaseRequest{Sheet: s.Name, Name: "cycle", Tick: daemon.Tick(ctx)}
+	err := audit.Hold(ctx, waitLeaser{l: store, wait: wait}, req, func(ctx context.Context, lease audit.Lease) error {
+		var err error
+		res, err = a.leasedCycle(ctx, cfg, s, store, fencedState(lease, store), deps, log)
+		return err
+	})
+	if res == nil {
+		res = &audit.Result{Sheet: s.Name, Started: time.Now()}
+	}
+	if err != nil && res.Error == "" {
+		res.Error = err.Error()
+	}
+	return res, err
+}
+
+// leasedCycle is one cycle of one sheet, its state bound to the lease.
+func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, state audit.StateStore, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
 	wb, err := openWorkbook(ctx, s, log, deps)
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
@@ -97,7 +133,7 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		Spec:     spec,
 		Workbook: wb,
 		Store:    store,
-		State:    store,
+		State:    state,
 		Logger:   log,
 		Location: cfg.Location(),
 	}
