@@ -121,6 +121,11 @@ type Lease struct {
 	s         *Store
 	sheetName string
 
+	// op serialises renewals, releases and state saves, which read and
+	// advance the fields below; it is held across store calls. mu guards
+	// the fields for Fence and Expires, which must never wait for the
+	// store: the cycle's context calls Expires whenever it is consulted.
+	op       sync.Mutex
 	mu       sync.Mutex
 	rec      leaseRecord // the newest record this holder wrote
 	expires  time.Time   // monotonic
@@ -151,8 +156,8 @@ func (l *Lease) Expires() time.Time {
 // holder: it succeeds only if nobody else created it, that is if nobody
 // took the lease over since this holder's last record.
 func (l *Lease) Renew(ctx context.Context) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.op.Lock()
+	defer l.op.Unlock()
 	if l.lost || l.released {
 		return fmt.Errorf("renew lease of sheet %q: %w", l.sheet(), audit.ErrLeaseLost)
 	}
@@ -162,21 +167,21 @@ func (l *Lease) Renew(ctx context.Context) error {
 	rec.Expires = now.Add(l.s.leaseTTL).UTC()
 	if err := l.s.putLease(ctx, l.sheet(), rec); err != nil {
 		if exists(err) {
-			l.lost = true
+			l.set(func() { l.lost = true })
 			return fmt.Errorf("renew lease of sheet %q: another instance took it over: %w", l.sheet(), audit.ErrLeaseLost)
 		}
 		return err
 	}
 	l.s.deleteLeases(ctx, l.sheet(), rec.Name, []uint64{rec.Fence - 2}, rec.Fence-1)
-	l.rec, l.expires, l.seq = rec, start.Add(l.s.leaseTTL), 0
+	l.set(func() { l.rec, l.expires, l.seq = rec, start.Add(l.s.leaseTTL), 0 })
 	return nil
 }
 
 // Release implements audit.Lease: it creates the next fence as a released
 // record, carrying the tick as done.
 func (l *Lease) Release(ctx context.Context) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.op.Lock()
+	defer l.op.Unlock()
 	if l.lost || l.released {
 		return nil
 	}
@@ -189,18 +194,25 @@ func (l *Lease) Release(ctx context.Context) error {
 	}
 	err := l.s.putLease(ctx, l.sheet(), rec)
 	if exists(err) {
-		l.lost = true
+		l.set(func() { l.lost = true })
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	l.released = true
+	l.set(func() { l.released = true })
 	l.s.deleteLeases(ctx, l.sheet(), rec.Name, []uint64{rec.Fence - 2}, rec.Fence-1)
 	return nil
 }
 
 func (l *Lease) sheet() string { return l.sheetName }
+
+// set changes the fields Fence and Expires read; callers hold op.
+func (l *Lease) set(f func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f()
+}
 
 // check returns ErrLeaseLost if the lease is gone or its expiry passed on
 // this process's clock.
@@ -373,8 +385,8 @@ func (f *FencedState) LoadState(ctx context.Context, sheet string) (audit.State,
 	if err != nil {
 		return audit.State{}, err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.op.Lock()
+	defer l.op.Unlock()
 	if top.fence >= l.rec.Fence || l.sealed == l.rec.Fence {
 		return st, nil
 	}
@@ -394,10 +406,10 @@ func (f *FencedState) SaveState(ctx context.Context, sheet string, st audit.Stat
 	if sheet != l.sheet() {
 		return fmt.Errorf("state of sheet %q through the lease of sheet %q: %w", sheet, l.sheet(), audit.ErrInvalid)
 	}
-	l.mu.Lock()
+	l.op.Lock()
 	err := l.saveLocked(ctx, st)
 	name := l.rec.Name
-	l.mu.Unlock()
+	l.op.Unlock()
 	if err != nil {
 		return err
 	}
@@ -406,9 +418,9 @@ func (f *FencedState) SaveState(ctx context.Context, sheet string, st audit.Stat
 		return err
 	}
 	if top != nil && top.Holder != l.s.holder {
-		l.mu.Lock()
-		l.lost = true
-		l.mu.Unlock()
+		l.op.Lock()
+		l.set(func() { l.lost = true })
+		l.op.Unlock()
 		return fmt.Errorf("save state of sheet %q: instance %s took the lease over; this write is superseded: %w", sheet, top.Holder, audit.ErrLeaseLost)
 	}
 	return nil
@@ -422,7 +434,7 @@ func (l *Lease) saveLocked(ctx context.Context, st audit.State) error {
 	if err != nil {
 		return fmt.Errorf("encode state of sheet %q: %w", l.sheet(), err)
 	}
-	l.seq++
+	l.set(func() { l.seq++ })
 	key := fencedStateKey(l.sheet(), l.rec.Fence, l.seq)
 	if err := l.s.create(ctx, key, append(data, '\n')); err != nil {
 		if exists(err) {

@@ -25,7 +25,7 @@ func (w waitLeaser) Acquire(ctx context.Context, req audit.LeaseRequest) (audit.
 		if !errors.As(err, &held) || held.Done || !time.Now().Before(deadline) {
 			return l, err
 		}
-		pause := min(time.Until(deadline), 500*time.Millisecond)
+		pause := min(time.Until(deadline), 200*time.Millisecond)
 		select {
 		case <-ctx.Done():
 			return nil, err
