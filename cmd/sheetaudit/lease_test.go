@@ -23,7 +23,9 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
+	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 // These tests run the real binary as separate processes on one store, as
@@ -391,5 +393,41 @@ func TestTwoDaemonsShareTicks(t *testing.T) {
 	}
 	if skips == 0 {
 		t.Errorf("no tick was skipped by the replica that lost it: %v", runs)
+	}
+}
+
+// TestRunOnceHeld: a sheet whose lease another instance holds is skipped
+// with its holder named and exit code 3, after --lease-wait.
+func TestRunOnceHeld(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, `{xlsx: ./clients.xlsx}`)
+	ctx := context.Background()
+	st, err := snapshot.Open(ctx, filepath.Join(dir, "store"), snapshot.Options{Holder: "other-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Acquire(ctx, audit.LeaseRequest{Sheet: "clients", Name: "cycle"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := sheetaudit(t, nil, "run", "--once", "--config", cfg, "--lease-wait", "300ms")
+	if code != exitHeld || !strings.Contains(out, "sheet clients: instance other-1 holds it until ") || !strings.Contains(out, "; skipped") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %d and the holder named", code, out, errOut, exitHeld)
+	}
+}
+
+func TestConventions(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, `{xlsx: ./clients.xlsx}`)
+	// SHEETAUDIT_CONFIG names the file when --config is absent.
+	if code, out, errOut := sheetaudit(t, map[string]string{"SHEETAUDIT_CONFIG": cfg}, "config", "check"); code != exitOK {
+		t.Errorf("config check with SHEETAUDIT_CONFIG: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := sheetaudit(t, nil, "version", "--log-format", "xml"); code != exitCantRun || !strings.Contains(errOut, "--log-format") {
+		t.Errorf("bad --log-format: exit %d, %q", code, errOut)
+	}
+	code, out, _ := sheetaudit(t, nil, "version", "--log-format", "console")
+	if code != exitOK || !strings.Contains(out, "commit ") || !strings.Contains(out, "built ") {
+		t.Errorf("version: exit %d, %q; want the commit and build date", code, out)
 	}
 }
