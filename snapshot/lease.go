@@ -295,12 +295,18 @@ func (s *Store) create(ctx context.Context, key string, data []byte) error {
 	}
 	path := filepath.Join(s.dir, filepath.FromSlash(key))
 	dir := filepath.Dir(path)
+	fail := func(err error) error {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("write %q: %w", key, err)
+		}
+		return fmt.Errorf("write %q: %w", key, translate(err))
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %q: %w", key, err)
+		return fail(err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("write %q: %w", key, err)
+		return fail(err)
 	}
 	defer os.Remove(f.Name())
 	_, err = f.Write(data)
@@ -314,7 +320,7 @@ func (s *Store) create(ctx context.Context, key string, data []byte) error {
 		err = os.Link(f.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("write %q: %w", key, err)
+		return fail(err)
 	}
 	return syncDir(dir)
 }
