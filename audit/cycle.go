@@ -44,6 +44,9 @@ type Spec struct {
 	// validation and staleness read them instead of the displayed text.
 	// Names missing from the header are skipped.
 	TypedColumns []string
+	// Paste raises an alarm in Needs Review when one cycle changes most of
+	// a column (see DetectPaste); nil turns it off.
+	Paste *PastePolicy
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -72,6 +75,8 @@ type Result struct {
 	// Logged is the number of rows appended to the Change Log.
 	Logged   int       `json:"logged"`
 	Findings []Finding `json:"findings,omitempty"`
+	// PasteAlarms are the columns of which this cycle changed most cells.
+	PasteAlarms []PasteAlarm `json:"paste_alarms,omitempty"`
 }
 
 // Cycle runs one audit pass over one sheet: read, snapshot, diff against the
@@ -153,8 +158,9 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// Diff before storing: the store then builds its patch from the same
 	// read of the base version instead of loading it a second time.
 	var changes []Change
+	var old *Table
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+		if changes, old, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
 			return err
 		}
 	}
@@ -170,7 +176,17 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}
-	if err := c.logChanges(ctx, res, st, table, changes, now().In(loc), log); err != nil {
+	if s.Paste != nil && st.Logged != "" {
+		for _, a := range DetectPaste(changes, old, st.Logged, res.Snapshot, *s.Paste) {
+			a.By = tab.Meta.ModifiedBy
+			res.PasteAlarms = append(res.PasteAlarms, a)
+			res.Findings = append(res.Findings, a.Finding(s.Name, table.HeaderRow, s.Locale))
+			log.Warn("most of a column changed in one cycle; undo command in the review tab",
+				zap.String("column", a.Column), zap.Int("changed", a.Changed), zap.Int("filled", a.Filled),
+				zap.String("snapshot", res.Snapshot), zap.String("undo", a.Undo))
+		}
+	}
+	if err := c.logChanges(ctx, res, st, old, table, changes, now().In(loc), log); err != nil {
 		return err
 	}
 	if s.Stale != nil {
@@ -317,7 +333,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	if err := c.typed(ctx, tab.Meta, table, loc); err != nil {
 		return nil, nil, nil, err
 	}
-	findings := slices.Clone(table.Problems)
+	findings := table.ProblemsIn(s.Locale)
 	if s.Rules != nil {
 		refs, err := c.refTables(ctx, s.Rules.ReferencedTabs())
 		if err != nil {
@@ -423,11 +439,14 @@ func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, tabl
 	if s.ReviewTab == "" {
 		return nil
 	}
-	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
-		return fmt.Errorf("create tab %q: %w", s.ReviewTab, err)
+	in := ReviewInput{Findings: res.Findings, Meta: meta, Table: table, Produced: at, Locale: s.Locale}
+	if s.Stale != nil {
+		in.OwnerColumn, in.CustomerColumn = s.Stale.OwnerColumn, s.Stale.CustomerColumn
 	}
-	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
-	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
+	layout := ReviewLayoutFor(in)
+	b := &WriteBack{Cycle: res.Started.UTC().Format("20060102T150405.000Z"), Location: at.Location(),
+		Tabs: []TabWrite{{Title: s.ReviewTab, Rows: ReviewCells(in), Layout: &layout}}}
+	if err := writeTabs(ctx, c.Workbook, b); err != nil {
 		return fmt.Errorf("write tab %q: %w", s.ReviewTab, err)
 	}
 	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
@@ -460,37 +479,33 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 
 // logChanges appends the changes since the last logged snapshot to the
 // Change Log tab and then records how far the log goes.
-func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Table, changes []Change, at time.Time, log *zap.Logger) error {
+func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, old, table *Table, changes []Change, at time.Time, log *zap.Logger) error {
 	s := c.Spec
 	if st.Logged == res.Snapshot {
 		return nil
 	}
-	var rows [][]string
+	e := ChangeLogEntry{At: at, From: st.Logged, To: res.Snapshot, Locale: s.Locale, Limit: s.ChangeLogLimit,
+		Cycle: res.Started.UTC().Format("20060102T150405.000Z")}
+	if e.Limit <= 0 {
+		e.Limit = 5000
+	}
+	var rows [][]Cell
 	if st.Logged == "" {
-		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
+		rows = BaselineCells(table, e)
 	} else {
 		res.Changes = len(changes)
-		limit := s.ChangeLogLimit
-		if limit <= 0 {
-			limit = 5000
-		}
-		rows = ChangeLogRows(changes, at, st.Logged, res.Snapshot, limit)
+		rows = ChangeLogCells(changes, old, table, e)
 	}
 	if s.ChangeLogTab != "" && len(rows) > 0 {
-		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
-		if err != nil {
-			return fmt.Errorf("create tab %q: %w", s.ChangeLogTab, err)
-		}
-		if created {
-			rows = append([][]string{ChangeLogHeader()}, rows...)
-		}
-		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
+		layout := ChangeLogLayout(s.Locale)
+		b := &WriteBack{Cycle: e.Cycle, Location: at.Location(), Tabs: []TabWrite{{
+			Title: s.ChangeLogTab, Append: true, Rows: rows, Layout: &layout,
+			Header: [][]Cell{ChangeLogHeaderCells(s.Locale)},
+		}}}
+		if err := writeTabs(ctx, c.Workbook, b); err != nil {
 			return fmt.Errorf("append to tab %q: %w", s.ChangeLogTab, err)
 		}
 		res.Logged = len(rows)
-		if created {
-			res.Logged--
-		}
 		log.Info("change log written", zap.String("tab", s.ChangeLogTab),
 			zap.Int("changes", res.Changes), zap.Int("rows", res.Logged))
 	}
@@ -503,16 +518,16 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 
 // changesSince diffs the last logged version against table; when both
 // carry formulas, recalculated results are told from edits.
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
+func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, *Table, error) {
 	base, err := c.Store.Load(ctx, c.Spec.Name, id)
 	if err != nil {
-		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
+		return nil, nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
 	}
 	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
+		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
-	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
+	return DiffWithFormulas(old, table, base.Formulas, formulas), old, nil
 }
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure

@@ -141,18 +141,11 @@ var english = &catalog{
 		more:      "%d more findings are not listed here; run sheetaudit validate to see them all",
 		open:      "open %s",
 	},
-	rules: map[string]string{
-		"key": "key", "header": "header", RuleStale: "stale", RuleDueSoon: "due soon",
-		RuleMissingColumn: "missing column", RuleMissingTab: "missing tab", RuleBadPaste: "bad paste",
-		"required": "required", "enum": "allowed values", "pattern": "format", "min": "minimum",
-		"max": "maximum", "min_length": "min length", "max_length": "max length",
-		"not_before": "earliest date", "not_after": "latest date", "unique": "unique", "references": "reference",
-	},
-	typeRule: "type: %s",
-	typeNames: map[string]string{
-		TypeInteger: "integer", TypeNumber: "number", TypeDate: "date", TypeDateTime: "date and time",
-		TypeBool: "yes/no", TypeEmail: "e-mail", TypePhone: "phone", TypeURL: "web address",
-	},
+	// Rule ids show as they are in English: they are what the
+	// configuration and sheetaudit validate call the rules.
+	rules:     nil,
+	typeRule:  "type:%s",
+	typeNames: nil,
 	badPaste:   "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s) — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
 	badPasteBy: "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s), last edited by %[7]s — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
 
@@ -331,7 +324,7 @@ func (c *catalog) ruleName(rule string) string {
 	if n, ok := c.rules[rule]; ok {
 		return n
 	}
-	if t, ok := strings.CutPrefix(rule, "type:"); ok {
+	if t, ok := strings.CutPrefix(rule, "type:"); ok && c.typeNames != nil {
 		if n, ok := c.typeNames[t]; ok {
 			return fmt.Sprintf(c.typeRule, n)
 		}

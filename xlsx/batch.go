@@ -853,3 +853,35 @@ func serial(t time.Time, loc *time.Location, date1904 bool) float64 {
 	secs := wall.Hour()*3600 + wall.Minute()*60 + wall.Second()
 	return days + float64(secs)/86400
 }
+
+// modifiedBy is who last saved the file, as its core properties say
+// (docProps/core.xml lastModifiedBy); "" when they do not.
+func (b *book) modifiedBy() string {
+	f, ok := b.entries["docProps/core.xml"]
+	if !ok || f.UncompressedSize64 > 1<<20 {
+		return ""
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	in := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			in = t.Name.Local == "lastModifiedBy"
+		case xml.CharData:
+			if in {
+				return strings.TrimSpace(string(t))
+			}
+		case xml.EndElement:
+			in = false
+		}
+	}
+}

@@ -102,6 +102,7 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		// s is a copy; the method reads it only.
 		CaptureFormulas: s.CapturesFormulas(),
 		TypedColumns:    typedColumns(s, rs.Columns),
+		Paste:           pastePolicy(s.WriteBack),
 	}, nil
 }
 
@@ -226,4 +227,12 @@ func severityOf(s string) audit.Severity {
 		return audit.Warning
 	}
 	return audit.Error
+}
+
+// pastePolicy is the sheet's bad-paste alarm; nil when it is off.
+func pastePolicy(wb config.WriteBack) *audit.PastePolicy {
+	if wb.PasteAlarmShare <= 0 {
+		return nil
+	}
+	return &audit.PastePolicy{MinShare: wb.PasteAlarmShare, MinCells: wb.PasteAlarmCells}
 }
