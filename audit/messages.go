@@ -70,11 +70,11 @@ type catalog struct {
 // reviewLabels are the texts of the Needs Review work list.
 type reviewLabels struct {
 	severity, row, key, owner, customer, column, rule, value, message, link string
-	firstLine string // produced, rows checked, errors, warnings, info
-	byOwner   string // the owners' counts
-	noOwner   string
-	more      string
-	open      string // shown text of a link: "%s" is the cell address
+	firstLine                                                               string // produced, rows checked, errors, warnings, info
+	byOwner                                                                 string // the owners' counts
+	noOwner                                                                 string
+	more                                                                    string
+	open                                                                    string // shown text of a link: "%s" is the cell address
 }
 
 // changeLogLabels are the texts of the Change Log tab.
@@ -143,9 +143,9 @@ var english = &catalog{
 	},
 	// Rule ids show as they are in English: they are what the
 	// configuration and sheetaudit validate call the rules.
-	rules:     nil,
-	typeRule:  "type:%s",
-	typeNames: nil,
+	rules:      nil,
+	typeRule:   "type:%s",
+	typeNames:  nil,
 	badPaste:   "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s) — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
 	badPasteBy: "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s), last edited by %[7]s — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
 
