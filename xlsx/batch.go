@@ -562,7 +562,11 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 	}
 	for i, r := range rows {
 		num := first + i
-		writeTypedRow(&data, p, num, r, func(col int, c audit.Cell) int {
+		ht := 0.0
+		if lay != nil && num > headerRows {
+			ht = rowHeight(r, lay)
+		}
+		writeTypedRow(&data, p, num, ht, r, func(col int, c audit.Cell) int {
 			switch {
 			case num <= headerRows:
 				return st.header
@@ -570,6 +574,8 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 				return st.link
 			case c.Kind == audit.TimeCell:
 				return st.time
+			case c.Kind == audit.NumberCell && lay != nil:
+				return st.number
 			case c.Kind == audit.TextCell && wrap[col]:
 				return st.wrap
 			case lay != nil:
@@ -786,10 +792,14 @@ func conditionalXML(p string, lay *audit.Layout, headerRows, lastCol int, st bat
 
 // writeTypedRow writes one row of typed cells; style picks each cell's
 // style and link records a cell's link.
-func writeTypedRow(b *bytes.Buffer, p string, num int, cells []audit.Cell, style func(int, audit.Cell) int,
+func writeTypedRow(b *bytes.Buffer, p string, num int, ht float64, cells []audit.Cell, style func(int, audit.Cell) int,
 	loc *time.Location, date1904 bool, link func(ref, target, shown string)) {
 	rs := strconv.Itoa(num)
-	b.WriteString("<" + p + `row r="` + rs + `">`)
+	if ht > 0 {
+		b.WriteString("<" + p + `row r="` + rs + `" ht="` + strconv.FormatFloat(ht, 'f', -1, 64) + `" customHeight="1">`)
+	} else {
+		b.WriteString("<" + p + `row r="` + rs + `">`)
+	}
 	for i, c := range cells {
 		s := style(i, c)
 		if c.Kind == audit.TextCell && c.Text == "" && s == 0 {
@@ -884,4 +894,90 @@ func (b *book) modifiedBy() string {
 			in = false
 		}
 	}
+}
+
+// Row heights of wrapped text, in points. Spreadsheet programs do not all
+// fit a row to its wrapped text when they open a file (LibreOffice keeps
+// the default height), so the height is written, estimated from the text:
+// a line of 16.5 points per wrapped line (CJK fonts run taller than Latin ones), at most maxLines lines, so one
+// long value does not make a row taller than the window.
+const (
+	lineHeight = 16.5
+	maxLines   = 6
+)
+
+// rowHeight is the height a row needs for its wrapped cells; 0 when one
+// line is enough.
+func rowHeight(cells []audit.Cell, lay *audit.Layout) float64 {
+	lines := 1
+	for _, col := range lay.Wrap {
+		if col < 0 || col >= len(cells) || col >= len(lay.Widths) || lay.Widths[col] <= 0 {
+			continue
+		}
+		c := cells[col]
+		if c.Kind != audit.TextCell || c.Text == "" {
+			continue
+		}
+		lines = max(lines, wrappedLines(c.Text, lay.Widths[col]))
+		if lines >= maxLines {
+			lines = maxLines
+			break
+		}
+	}
+	if lines <= 1 {
+		return 0
+	}
+	return float64(lines) * lineHeight
+}
+
+// wrappedLines estimates the lines text takes in a column px pixels wide,
+// breaking as spreadsheet programs do: between CJK characters, and at
+// spaces between Latin words (a word that does not fit goes to the next
+// line whole). A Latin character is about 7 pixels, a CJK one 12.
+func wrappedLines(text string, px int) int {
+	avail := float64(px - 8)
+	if avail < 20 {
+		avail = 20
+	}
+	lines, w := 1, 0.0
+	place := func(width float64) {
+		if w > 0 && w+width > avail {
+			lines, w = lines+1, 0
+		}
+		w += width
+		for w > avail { // a word longer than the line breaks inside it
+			lines, w = lines+1, w-avail
+		}
+	}
+	word := 0.0
+	for _, r := range text {
+		switch {
+		case r == '\n':
+			place(word)
+			word = 0
+			lines, w = lines+1, 0
+		case r == ' ':
+			place(word + 7)
+			word = 0
+		case wide(r):
+			place(word)
+			word = 0
+			place(12)
+		default:
+			word += 7
+		}
+		if lines > maxLines {
+			return lines
+		}
+	}
+	place(word)
+	return min(lines, maxLines+1)
+}
+
+// wide reports East Asian wide characters (CJK, kana, hangul, full-width
+// forms), which take about two Latin characters' width.
+func wide(r rune) bool {
+	return r >= 0x1100 && (r <= 0x115F || r >= 0x2E80 && r <= 0xA4CF || r >= 0xAC00 && r <= 0xD7A3 ||
+		r >= 0xF900 && r <= 0xFAFF || r >= 0xFE30 && r <= 0xFE4F || r >= 0xFF00 && r <= 0xFF60 ||
+		r >= 0xFFE0 && r <= 0xFFE6 || r >= 0x20000 && r <= 0x3FFFD)
 }

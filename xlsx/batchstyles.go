@@ -14,8 +14,8 @@ import (
 // batchStyles are the cellXfs indices and the conditional formats (dxf)
 // the write-back uses.
 type batchStyles struct {
-	header, plain, wrap, time, link int
-	dxf                             map[audit.Tone]int
+	header, plain, wrap, time, number, link int
+	dxf                                     map[audit.Tone]int
 }
 
 // DateTimeFormat is the number format of time cells sheetaudit writes.
@@ -25,6 +25,7 @@ const DateTimeFormat = "yyyy-mm-dd hh:mm:ss"
 // a row made tall by a wrapped message still reads from its first line.
 var (
 	top         = &excelize.Alignment{Vertical: "top"}
+	topLeft     = &excelize.Alignment{Vertical: "top", Horizontal: "left"}
 	headerStyle = &excelize.Style{
 		Font:      &excelize.Font{Bold: true},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}},
@@ -32,8 +33,11 @@ var (
 	}
 	plainStyle = &excelize.Style{Alignment: top}
 	wrapStyle  = &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}
-	timeStyle  = &excelize.Style{CustomNumFmt: stringPtr(DateTimeFormat), Alignment: top}
-	linkStyle  = &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: top}
+	// Times and numbers align left like the text beside them, so a
+	// right-aligned time does not run into the next column's text.
+	timeStyle   = &excelize.Style{CustomNumFmt: stringPtr(DateTimeFormat), Alignment: topLeft}
+	numberStyle = &excelize.Style{Alignment: topLeft}
+	linkStyle   = &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: top}
 	// Tones as Excel's own "Good, Bad and Neutral" cell styles colour
 	// them, readable in every spreadsheet program.
 	toneStyles = []struct {
@@ -82,7 +86,7 @@ func planStyles(orig []byte) (batchStyles, []byte, error) {
 		style *excelize.Style
 	}{
 		{&st.header, headerStyle}, {&st.plain, plainStyle}, {&st.wrap, wrapStyle},
-		{&st.time, timeStyle}, {&st.link, linkStyle},
+		{&st.time, timeStyle}, {&st.number, numberStyle}, {&st.link, linkStyle},
 	} {
 		if *s.id, err = f.NewStyle(s.style); err != nil {
 			return st, nil, err
