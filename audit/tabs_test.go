@@ -243,3 +243,14 @@ func TestDetectPaste(t *testing.T) {
 		t.Errorf("message = %q, want the undo command and who edited", f.Message)
 	}
 }
+
+func TestRestoredLayout(t *testing.T) {
+	values := [][]string{{"说明"}, {"客户编号", "客户名称"}, {"C00001", strings.Repeat("长", 100)}}
+	l := RestoredLayout(values, 2)
+	if l.HeaderRows != 2 || !l.Filter || len(l.Widths) != 2 || l.Widths[0] < 60 || l.Widths[1] != 320 {
+		t.Errorf("RestoredLayout = %+v, want two frozen rows, a filter and widths from 60 to 320", l)
+	}
+	if got := cellTexts(RestoredCells(values)); !cmp.Equal(got, values) {
+		t.Errorf("RestoredCells = %q, want the values as text", got)
+	}
+}

@@ -178,10 +178,7 @@ func (a *app) restoreNewTab(ctx context.Context, cfg *config.Config, s config.Sh
 		a.printf(out, "Nothing was changed.\n")
 		return nil
 	}
-	if _, _, err := wb.EnsureTab(ctx, out.Tab); err != nil {
-		return fmt.Errorf("create tab %q: %w", out.Tab, err)
-	}
-	if err := wb.ReplaceTab(ctx, out.Tab, snap.Values); err != nil {
+	if err := writeRestoredTab(ctx, wb, out.Tab, snap.Values, s.HeaderRow); err != nil {
 		return fmt.Errorf("write snapshot %s into tab %q: %w (the data tab is untouched; run the same command again to finish)", snap.ID, out.Tab, err)
 	}
 	if snap.Formulas != nil {
@@ -566,4 +563,20 @@ func changeCount(n int) string {
 		return "1 change"
 	}
 	return fmt.Sprintf("%d changes", n)
+}
+
+// writeRestoredTab writes a version's values into a tab of their own,
+// laid out to read (frozen header, widths, filter) on backends that take
+// a whole write-back, as plain values elsewhere.
+func writeRestoredTab(ctx context.Context, wb audit.Workbook, title string, values [][]string, headerRow int) error {
+	if bw, ok := wb.(audit.BatchWriter); ok {
+		layout := audit.RestoredLayout(values, headerRow)
+		return bw.WriteBack(ctx, &audit.WriteBack{Tabs: []audit.TabWrite{{
+			Title: title, Rows: audit.RestoredCells(values), Layout: &layout,
+		}}})
+	}
+	if _, _, err := wb.EnsureTab(ctx, title); err != nil {
+		return fmt.Errorf("create tab %q: %w", title, err)
+	}
+	return wb.ReplaceTab(ctx, title, values)
 }
