@@ -89,7 +89,7 @@ func ChangeLogLayout(locale string) Layout {
 	cat, _ := catalogFor(locale)
 	l := Layout{
 		HeaderRows: 1,
-		Widths:     []int{150, 130, 120, 130, 300, 300, 200, 170},
+		Widths:     []int{150, 130, 120, 130, 300, 300, 200, 170, 140}, // the last for the Editor column attribution adds
 		Wrap:       []int{4, 5},
 		Filter:     true,
 	}

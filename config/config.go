@@ -14,6 +14,7 @@ const (
 	DefaultLocale          = LocaleEnglish
 	DefaultMaxConcurrent   = 4
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultStoreTimeout    = time.Minute
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultReadPerMinute   = 60
 	DefaultWritePerMinute  = 60
@@ -89,17 +90,25 @@ type Config struct {
 	Locale          string        `yaml:"locale"`
 	MaxConcurrent   int           `yaml:"max_concurrent"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	HTTP            HTTP          `yaml:"http"`
-	Quotas          Quotas        `yaml:"quotas"`
-	Retention       Retention     `yaml:"retention"`
-	Report          Report        `yaml:"report"`
-	Sheets          []Sheet       `yaml:"sheets"`
+	// StoreTimeout bounds each request to the snapshot store, so a store
+	// that never answers fails a command instead of hanging it.
+	StoreTimeout time.Duration `yaml:"store_timeout"`
+	HTTP         HTTP          `yaml:"http"`
+	Quotas       Quotas        `yaml:"quotas"`
+	Retention    Retention     `yaml:"retention"`
+	Report       Report        `yaml:"report"`
+	// Access is what the sharing of every audited Google file may be
+	// (sheets with source.google.access_audit).
+	Access Access  `yaml:"access,omitempty"`
+	Sheets []Sheet `yaml:"sheets"`
 
 	// loc is Timezone loaded by Validate.
 	loc *time.Location
 	// pos maps key paths to where they were written, so that Validate can
 	// point at a line.
 	pos map[string]position
+	// file is the file the Config was read from, for ErrorAt.
+	file string
 }
 
 // HTTP configures the health and metrics listener.
@@ -209,6 +218,12 @@ type Google struct {
 	CredentialsFile string `yaml:"credentials_file,omitempty"`
 	// Endpoint replaces the API's base URL, for the emulator and tests.
 	Endpoint string `yaml:"endpoint,omitempty"`
+	// AccessAudit reads the file's sharing each cycle (Drive
+	// permissions.list) and flags what Access does not allow.
+	AccessAudit bool `yaml:"access_audit,omitempty"`
+	// Attribution names the editors of each window between snapshots
+	// (Drive revisions.list and Drive Activity activity:query).
+	Attribution bool `yaml:"attribution,omitempty"`
 }
 
 // WriteBack names the tabs sheetaudit writes. An empty tab name turns that
@@ -227,6 +242,10 @@ type WriteBack struct {
 	// (a value pasted over a whole column). A share of 0 turns it off.
 	PasteAlarmShare float64 `yaml:"paste_alarm_share"`
 	PasteAlarmCells int     `yaml:"paste_alarm_cells"`
+	// Protect is how the Change Log and Needs Review tabs of a Google
+	// sheet are protected: warning (the default: editors are warned),
+	// strict (only sheetaudit's account and the owner may edit) or off.
+	Protect string `yaml:"protect,omitempty"`
 }
 
 // Columns is the column rules of a sheet in file order.
@@ -357,6 +376,7 @@ func Default() *Config {
 		Locale:          DefaultLocale,
 		MaxConcurrent:   DefaultMaxConcurrent,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		StoreTimeout:    DefaultStoreTimeout,
 		HTTP:            HTTP{Listen: DefaultListen},
 		Quotas: Quotas{
 			ReadPerMinute:  DefaultReadPerMinute,

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/mail"
@@ -209,6 +210,7 @@ func (a *app) writeReportTab(ctx context.Context, s config.Sheet, tab string, r 
 	if err != nil {
 		return err
 	}
+	defer closeWorkbook(wb, a.log)
 	rows := r.TabRows(locale)
 	// The chart reads a small block of owner totals written below the report.
 	rows = append(rows, []string{}, []string{chartTitle(locale)}, []string{ownerLabel(locale), staleLabel(locale)})
@@ -348,30 +350,15 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// writeFileAtomic writes data to path through a temp file in the same
-// folder, fsync and rename, so a reader never sees half a file.
+// writeFileAtomic writes data to path atomically (a reader never sees half
+// a file), creating its folder.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	// 0600 as before the shared helper; the report's own settings decide.
+	if err := atomicfile.WriteFile(context.Background(), path, data, atomicfile.Options{Perm: 0o600}); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
