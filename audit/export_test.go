@@ -1,6 +1,21 @@
 package audit
 
-import "reflect"
+import (
+	"context"
+	"reflect"
+)
+
+// WriteBackForTest runs the cycle's write-back of b on its own, as a cycle
+// whose snapshot is "s" would.
+func WriteBackForTest(ctx context.Context, c *Cycle, b *WriteBack) error {
+	st, err := c.State.LoadState(ctx, c.Spec.Name)
+	if err != nil {
+		return err
+	}
+	res := &Result{Snapshot: "s"}
+	_, err = c.writeBack(ctx, &st, b, res, "", c.logger())
+	return err
+}
 
 // EnglishLabels lists the English texts of the tabs' fixed labels (headers,
 // change types, severities, rule names), for the test that a zh-CN cycle

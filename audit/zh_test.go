@@ -102,6 +102,6 @@ func TestCycleInChineseWritesNoEnglish(t *testing.T) {
 // isID reports values that are identifiers, not words: keys, snapshot and
 // cycle ids, times, the undo command's parts.
 func isID(v string) bool {
-	return regexp.MustCompile(`^(C\d{5}|s\d+|\d{8}T\d{6}\.\d{3}Z|[\d: -]+)$`).MatchString(v) ||
+	return regexp.MustCompile(`^(C\d{5}|s\d+|\d{8}T\d{6}(\.\d{3})?Z(-[0-9a-f]+)?|[\d: -]+)$`).MatchString(v) ||
 		strings.Contains(v, "sheetaudit restore")
 }
