@@ -31,43 +31,6 @@ func cycleID(started time.Time) string {
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// changeLogHeaderWithCycle is the Change Log's header with the Cycle column last.
-func changeLogHeaderWithCycle() []string {
-	h := ChangeLogHeader()
-	if len(h) == 0 || h[len(h)-1] != CycleColumn {
-		h = append(h, CycleColumn)
-	}
-	return h
-}
-
-// withCycle puts the cycle id in each row's last column, after the
-// columns of the header.
-func withCycle(rows [][]string, width int, cycle string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, max(width-1, len(r))+1)
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		cells[len(cells)-1] = Text(cycle)
-		out[i] = cells
-	}
-	return out
-}
-
-// textCells turns rows of text into cells.
-func textCells(rows [][]string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, len(r))
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		out[i] = cells
-	}
-	return out
-}
-
 // cellStrings is what a backend without BatchWriter writes: the text the
 // cells show.
 func cellStrings(rows [][]Cell) [][]string {
