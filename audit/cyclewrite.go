@@ -31,43 +31,6 @@ func cycleID(started time.Time) string {
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// changeLogHeaderWithCycle is the Change Log's header with the Cycle column last.
-func changeLogHeaderWithCycle() []string {
-	h := ChangeLogHeader()
-	if len(h) == 0 || h[len(h)-1] != CycleColumn {
-		h = append(h, CycleColumn)
-	}
-	return h
-}
-
-// withCycle puts the cycle id in each row's last column, after the
-// columns of the header.
-func withCycle(rows [][]string, width int, cycle string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, max(width-1, len(r))+1)
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		cells[len(cells)-1] = Text(cycle)
-		out[i] = cells
-	}
-	return out
-}
-
-// textCells turns rows of text into cells.
-func textCells(rows [][]string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, len(r))
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		out[i] = cells
-	}
-	return out
-}
-
 // cellStrings is what a backend without BatchWriter writes: the text the
 // cells show.
 func cellStrings(rows [][]Cell) [][]string {
@@ -129,34 +92,54 @@ func (c *Cycle) versionAfter(ctx context.Context, v0 string, wrote bool, log *za
 
 // changeLogWrite starts the cycle's write-back with the Change Log rows of
 // the changes since the last logged version, if any.
-func (c *Cycle) changeLogWrite(res *Result, st State, table *Table, changes []Change, at time.Time) *WriteBack {
+func (c *Cycle) changeLogWrite(res *Result, st State, old, table *Table, changes []Change, at time.Time) *WriteBack {
 	s := c.Spec
 	b := &WriteBack{Cycle: res.Cycle, Location: at.Location()}
 	if st.Logged == res.Snapshot {
 		return b
 	}
-	var rows [][]string
+	e := ChangeLogEntry{At: at, From: st.Logged, To: res.Snapshot, Cycle: res.Cycle, Locale: s.Locale, Limit: s.ChangeLogLimit}
+	if e.Limit <= 0 {
+		e.Limit = 5000
+	}
+	var rows [][]Cell
 	if st.Logged == "" {
-		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
+		rows = BaselineCells(table, e)
 	} else {
 		res.Changes = len(changes)
-		limit := s.ChangeLogLimit
-		if limit <= 0 {
-			limit = 5000
-		}
-		rows = ChangeLogRows(changes, at, st.Logged, res.Snapshot, limit)
+		rows = ChangeLogCells(changes, old, table, e)
 	}
 	if s.ChangeLogTab == "" || len(rows) == 0 {
 		return b
 	}
-	header := changeLogHeaderWithCycle()
+	layout := ChangeLogLayout(s.Locale)
 	b.Tabs = append(b.Tabs, TabWrite{
 		Title:  s.ChangeLogTab,
 		Append: true,
-		Header: textCells([][]string{header}),
-		Rows:   withCycle(rows, len(header), res.Cycle),
+		Header: [][]Cell{ChangeLogHeaderCells(s.Locale)},
+		Rows:   rows,
+		Layout: &layout,
 	})
 	return b
+}
+
+// pasteAlarms raises the bad-paste alarm for each column of which the
+// changes since the last logged version (old) modified most cells: an
+// error at the top of Needs Review with the undo command, a warn log and
+// Result.PasteAlarms (a metric). Every change stays in the Change Log.
+func (c *Cycle) pasteAlarms(res *Result, st State, old, table *Table, changes []Change, meta TabMeta, log *zap.Logger) {
+	s := c.Spec
+	if s.Paste == nil || st.Logged == "" || old == nil {
+		return
+	}
+	for _, a := range DetectPaste(changes, old, st.Logged, res.Snapshot, *s.Paste) {
+		a.By = meta.ModifiedBy
+		res.PasteAlarms = append(res.PasteAlarms, a)
+		res.Findings = append(res.Findings, a.Finding(s.Name, table.HeaderRow, s.Locale))
+		log.Warn("most of a column changed in one cycle; undo command in the review tab",
+			zap.String("column", a.Column), zap.Int("changed", a.Changed), zap.Int("filled", a.Filled),
+			zap.String("snapshot", res.Snapshot), zap.String("undo", a.Undo))
+	}
 }
 
 // reviewWrite returns the Needs Review tab's part of the write-back and the
@@ -167,13 +150,18 @@ func (c *Cycle) reviewWrite(ctx context.Context, res *Result, st State, meta Tab
 	if s.ReviewTab == "" {
 		return nil, ""
 	}
-	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
-	digest := reviewDigest(day, len(table.Rows), rows)
+	in := ReviewInput{Findings: res.Findings, Meta: meta, Table: table, Produced: at, Locale: s.Locale}
+	if s.Stale != nil {
+		in.OwnerColumn, in.CustomerColumn = s.Stale.OwnerColumn, s.Stale.CustomerColumn
+	}
+	rows := ReviewCells(in)
+	digest := reviewDigest(day, len(table.Rows), cellStrings(rows))
 	if digest == st.Review && c.hasTab(ctx, s.ReviewTab) {
 		log.Debug("review tab unchanged; not written", zap.String("tab", s.ReviewTab))
 		return nil, ""
 	}
-	return &TabWrite{Title: s.ReviewTab, Rows: textCells(rows)}, digest
+	layout := ReviewLayoutFor(in)
+	return &TabWrite{Title: s.ReviewTab, Rows: rows, Layout: &layout}, digest
 }
 
 // reviewDigest sums up what Needs Review shows, leaving out its first
@@ -401,16 +389,18 @@ func (c *Cycle) rebuild(ctx context.Context, p *PendingWrite, loc *time.Location
 	}
 	var st State
 	var changes []Change
+	var from *Table
 	if p.From != "" {
-		fromSnap, from, err := load(p.From)
+		fromSnap, t, err := load(p.From)
 		if err != nil {
 			return nil, err
 		}
+		from = t
 		st.Logged = p.From
 		changes = DiffWithFormulas(from, to, fromSnap.Formulas, toSnap.Formulas)
 	}
 	res := &Result{Cycle: p.Cycle, Snapshot: p.To}
-	b := c.changeLogWrite(res, st, to, changes, p.At.In(loc))
+	b := c.changeLogWrite(res, st, from, to, changes, p.At.In(loc))
 	if len(b.Tabs) != 1 || len(b.Tabs[0].Rows) != p.Rows {
 		return nil, fmt.Errorf("rebuilt %d tabs, not the %d rows pending: %w", len(b.Tabs), p.Rows, ErrInvalid)
 	}

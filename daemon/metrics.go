@@ -23,6 +23,7 @@ type Metrics struct {
 	findings      *prometheus.GaugeVec
 	stale         *prometheus.GaugeVec
 	changes       *prometheus.CounterVec
+	pastes        *prometheus.CounterVec
 	lastSuccess   *prometheus.GaugeVec
 	reports       *prometheus.CounterVec
 	requests      *prometheus.CounterVec
@@ -94,6 +95,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sheetaudit_changes_total",
 			Help: "Changes detected between versions (rows added, removed, cells modified).",
 		}, []string{"sheet"}),
+		pastes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sheetaudit_bad_paste_alarms_total",
+			Help: "Columns of which one cycle changed most cells (a paste over a whole column?), by sheet.",
+		}, []string{"sheet"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "sheetaudit_last_success_timestamp_seconds",
 			Help: "Unix time at which the last successful cycle finished.",
@@ -121,7 +126,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.cycles, m.cycleDuration, m.skipped, m.held, m.buildInfo, m.running, m.rows, m.findings,
-			m.stale, m.changes, m.lastSuccess, m.reports, m.requests, m.retries,
+			m.stale, m.changes, m.pastes, m.lastSuccess, m.reports, m.requests, m.retries,
 			m.bytesWritten, m.bytesDeduped)
 		if g, ok := reg.(prometheus.Gatherer); ok {
 			m.gatherer = g
@@ -153,6 +158,7 @@ func (m *Metrics) ObserveCycle(res *audit.Result, err error) {
 	}
 	m.rows.WithLabelValues(sheet).Set(float64(res.Rows))
 	m.changes.WithLabelValues(sheet).Add(float64(res.Changes))
+	m.pastes.WithLabelValues(sheet).Add(float64(len(res.PasteAlarms)))
 	var bySeverity [audit.Info + 1]int
 	stale := 0
 	for _, f := range res.Findings {

@@ -144,6 +144,7 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		TypedColumns:    typedColumns(s, rs.Columns),
 		ChangeCheck:     s.Source.Google != nil && s.Source.Google.ChecksChanges(),
 		Fingerprint:     fingerprint(cfg, s, rs),
+		Paste:           pastePolicy(s.WriteBack),
 	}, nil
 }
 
@@ -325,4 +326,12 @@ func severityOf(s string) audit.Severity {
 		return audit.Warning
 	}
 	return audit.Error
+}
+
+// pastePolicy is the sheet's bad-paste alarm; nil when it is off.
+func pastePolicy(wb config.WriteBack) *audit.PastePolicy {
+	if wb.PasteAlarmShare <= 0 {
+		return nil
+	}
+	return &audit.PastePolicy{MinShare: wb.PasteAlarmShare, MinCells: wb.PasteAlarmCells}
 }
