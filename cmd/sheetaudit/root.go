@@ -124,6 +124,7 @@ func (a *app) rootCmd() *cobra.Command {
 		a.emulatorCmd(),
 		a.snapshotsCmd(),
 		a.restoreCmd(),
+		a.restoresCmd(),
 		a.historyCmd(),
 		a.changelogCmd(),
 		a.accessCmd(),
