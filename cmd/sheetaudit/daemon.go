@@ -128,8 +128,9 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 				// A report at Monday 08:00 is about the week that just ended.
 				now := time.Now()
 				week := audit.ISOWeek(now.Add(-24*time.Hour), cfg.Location())
-				sum, err := a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, now: now})
-				if err == nil {
+				sum, err := a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, chat: len(cfg.Report.Chat) > 0, now: now,
+					observe: metrics.ObserveDelivery})
+				if sum != "" {
 					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", sum))
 				}
 				return nil, err

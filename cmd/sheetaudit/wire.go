@@ -119,8 +119,12 @@ func typedColumns(s config.Sheet, rules []audit.ColumnRule) []string {
 			}
 		}
 	}
-	if st := s.Staleness; st != nil && st.DateColumn != "" && !slices.Contains(names, st.DateColumn) {
-		names = append(names, st.DateColumn)
+	if st := s.Staleness; st != nil {
+		for _, c := range []string{st.DateColumn, st.NextDateColumn} {
+			if c != "" && !slices.Contains(names, c) {
+				names = append(names, c)
+			}
+		}
 	}
 	return names
 }
@@ -142,6 +146,8 @@ func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
 		Exempt:         st.Exempt,
 		WarnBefore:     st.WarnBefore,
 		ResetOn:        st.ResetOn,
+		NextDateColumn: st.NextDateColumn,
+		WonStages:      st.WonStages,
 		Locale:         cfg.Locale,
 		Calendar: audit.Calendar{
 			BusinessDays: st.BusinessDays,
