@@ -74,7 +74,7 @@ func markdown(m message, sep string) string {
 	return b.String()
 }
 
-var mdSpecial = regexp.MustCompile(`([\\*_\[\]()#>` + "`" + `])`)
+var mdSpecial = regexp.MustCompile(`([\\*_\[\]#>` + "`" + `])`)
 
 // mdEscape keeps sheet text from turning into markdown (a customer named
 // "*ACME*" stays as written).
