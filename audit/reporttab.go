@@ -326,4 +326,3 @@ func csvText(s string) string {
 	}
 	return s
 }
-
