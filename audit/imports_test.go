@@ -23,7 +23,7 @@ func TestImportRule(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	adapters := []string{"sheets", "xlsx", "snapshot", "daemon", "config", "mail", "chat", "report"}
+	adapters := []string{"sheets", "xlsx", "snapshot", "daemon", "config", "mail", "chat", "report", "holidays"}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {
 		var p struct {

@@ -205,3 +205,43 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+func TestConfigCheckSaysWhichYearsTheCNCalendarCovers(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	err := os.WriteFile(cfg, []byte(`store: ./store
+timezone: Asia/Shanghai
+sheets:
+  - name: clients
+    source: {xlsx: ./clients.xlsx}
+    tab: 客户
+    key: [客户编号]
+    staleness:
+      date_column: 最后跟进日期
+      default: 10d
+      business_days: true
+      calendar: CN
+      next_date_column: 下次跟进日期
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := sheetaudit(t, nil, "config", "check", "--config", cfg)
+	if code != exitOK || !strings.Contains(errOut, "staleness.calendar CN covers 2002-") || !strings.Contains(out, "next_date_column: 下次跟进日期") {
+		t.Errorf("config check: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestReportWeekIsCheckedBeforeAnythingRuns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	if err := os.WriteFile(cfg, []byte("store: ./store\nsheets:\n  - name: clients\n    source: {xlsx: ./clients.xlsx}\n    tab: 客户\n    key: [客户编号]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"2026W48", "48", "2026-W54"} {
+		code, _, errOut := sheetaudit(t, nil, "report", "--week", bad, "--config", cfg)
+		if code != exitCantRun || !strings.Contains(errOut, "YYYY-Www") && !strings.Contains(errOut, "has no week") {
+			t.Errorf("report --week %s: exit %d, %s; want 2 and how to write a week", bad, code, errOut)
+		}
+	}
+}
