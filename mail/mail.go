@@ -68,6 +68,12 @@ type Attachment struct {
 // message was not accepted; a refused recipient fails the whole send, so
 // nobody gets a message the others did not.
 func Send(ctx context.Context, o Options, subject string, html []byte, attachments ...Attachment) error {
+	return SendText(ctx, o, subject, html, PlainText(html), attachments...)
+}
+
+// SendText is Send with the plain-text part written by the caller, for
+// bodies whose HTML does not read well as text once the tags are gone.
+func SendText(ctx context.Context, o Options, subject string, html []byte, text string, attachments ...Attachment) error {
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -93,7 +99,7 @@ func Send(ctx context.Context, o Options, subject string, html []byte, attachmen
 			return fmt.Errorf("recipient %q: %w", a, err)
 		}
 	}
-	msg, err := Message(from, to, subject, html, now(), attachments...)
+	msg, err := message(from, to, subject, html, text, now(), attachments...)
 	if err != nil {
 		return err
 	}
@@ -227,6 +233,10 @@ func isLoopback(host string) bool {
 // attachments), the subject encoded for non-ASCII text, a Date and a random
 // Message-ID.
 func Message(from *netmail.Address, to []*netmail.Address, subject string, htmlBody []byte, date time.Time, attachments ...Attachment) ([]byte, error) {
+	return message(from, to, subject, htmlBody, PlainText(htmlBody), date, attachments...)
+}
+
+func message(from *netmail.Address, to []*netmail.Address, subject string, htmlBody []byte, text string, date time.Time, attachments ...Attachment) ([]byte, error) {
 	var b bytes.Buffer
 	id := make([]byte, 16)
 	if _, err := rand.Read(id); err != nil {
@@ -249,7 +259,7 @@ func Message(from *netmail.Address, to []*netmail.Address, subject string, htmlB
 	header("MIME-Version", "1.0")
 
 	alt := func(w *multipart.Writer) error {
-		if err := textPart(w, "text/plain; charset=utf-8", []byte(PlainText(htmlBody))); err != nil {
+		if err := textPart(w, "text/plain; charset=utf-8", []byte(text)); err != nil {
 			return err
 		}
 		return textPart(w, "text/html; charset=utf-8", htmlBody)

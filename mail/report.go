@@ -44,7 +44,7 @@ func (m *Reporter) Deliver(ctx context.Context, r audit.Report, locale string) (
 		if err != nil {
 			return err
 		}
-		return Send(ctx, o, r.Subject(locale), body, Attachment{Name: r.Sheet + "-" + r.Week + ".csv", ContentType: "text/csv; charset=utf-8", Data: csv})
+		return SendText(ctx, o, r.Subject(locale), body, r.Text(locale), Attachment{Name: r.Sheet + "-" + r.Week + ".csv", ContentType: "text/csv; charset=utf-8", Data: csv})
 	}
 	sent := 0
 	if err := send(m.Options, r); err != nil {
