@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +245,75 @@ func TestReportWeekIsCheckedBeforeAnythingRuns(t *testing.T) {
 		if code != exitCantRun || !strings.Contains(errOut, "YYYY-Www") && !strings.Contains(errOut, "has no week") {
 			t.Errorf("report --week %s: exit %d, %s; want 2 and how to write a week", bad, code, errOut)
 		}
+	}
+}
+
+func TestReportToGroupChat(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(data))
+		mu.Unlock()
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	}))
+	defer robot.Close()
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "clients.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "clients.xlsx"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	err = os.WriteFile(cfg, []byte(`store: ./store
+timezone: Asia/Shanghai
+locale: zh-CN
+report:
+  chat:
+    - {type: wecom, webhook: "${WECOM_WEBHOOK}"}
+  mentions: {王芳: {wecom: wangfang}}
+sheets:
+  - name: clients
+    source: {xlsx: ./clients.xlsx}
+    tab: 客户
+    key: [客户编号]
+    write_back: {report_tab: ""}
+    staleness:
+      date_column: 最后跟进日期
+      owner_column: 负责人
+      stage_column: 销售进展
+      customer_column: 客户名称
+      default: 30d
+      exempt: [流失]
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"WECOM_WEBHOOK": robot.URL + "/cgi-bin/webhook/send?key=K"}
+	if code, out, errOut := sheetaudit(t, env, "run", "--once", "--config", cfg); code != exitOK && code != exitFailed {
+		t.Fatalf("cycle: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := sheetaudit(t, env, "report", "--chat", "--no-chat", "--config", cfg)
+	if code != exitOK || len(bodies) != 0 {
+		t.Fatalf("report --no-chat: exit %d, %d posts\n%s\n%s", code, len(bodies), out, errOut)
+	}
+	code, out, errOut = sheetaudit(t, env, "report", "--chat", "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "chat:wecom: ") {
+		t.Fatalf("report --chat: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) < 2 || !strings.Contains(bodies[0], "客户跟进超期报告") || !strings.Contains(bodies[0], `"msgtype":"markdown"`) {
+		t.Fatalf("robot got %d posts; first %s", len(bodies), bodies[0])
+	}
+	var mentioned bool
+	for _, b := range bodies {
+		mentioned = mentioned || strings.Contains(b, "\\u003c@wangfang\\u003e") || strings.Contains(b, "<@wangfang>")
+	}
+	if !mentioned {
+		t.Error("no post mentions 王芳 as <@wangfang>")
 	}
 }
