@@ -305,6 +305,15 @@ func (r Report) Masked() Report {
 		}
 		m.ByOwnerStage[i] = c
 	}
+	if r.Movement != nil {
+		mv := *r.Movement
+		mv.ByOwner = make([]OwnerMovement, len(r.Movement.ByOwner))
+		for i, o := range r.Movement.ByOwner {
+			o.Owner = MaskPII(o.Owner)
+			mv.ByOwner[i] = o
+		}
+		m.Movement = &mv
+	}
 	m.QualityByOwner = make([]OwnerQuality, len(r.QualityByOwner))
 	for i, q := range r.QualityByOwner {
 		q.Owner = MaskPII(q.Owner)

@@ -77,8 +77,8 @@ func TestReporterMailsFitMailClients(t *testing.T) {
 		if len(html) > 100<<10 {
 			t.Errorf("mail %d: HTML part is %d bytes; want at most 100 KB", i, len(html))
 		}
-		if strings.Contains(html, "<svg") || strings.Contains(html, "<img") || strings.Contains(html, "<script") {
-			t.Errorf("mail %d: HTML has SVG, images or scripts, which mail clients drop", i)
+		if strings.Contains(html, "<svg") || strings.Contains(html, "<img") || strings.Contains(html, "<script") || strings.Contains(html, "<style") {
+			t.Errorf("mail %d: HTML has SVG, images, scripts or a style block, which mail clients drop", i)
 		}
 		if strings.Contains(html, "13800130001") || strings.Contains(bodies["text/plain"], "13800130001") {
 			t.Errorf("mail %d shows a phone number unmasked", i)
