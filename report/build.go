@@ -209,7 +209,19 @@ func (h *history) asOf(t time.Time) (*version, error) {
 	if i < 0 {
 		return nil, nil
 	}
-	id := h.infos[i].ID
+	v, err := h.load(h.infos[i].ID)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("snapshot %s is not a table with header row %d and key %v: %w", h.infos[i].ID, h.spec.HeaderRow, h.spec.Key, audit.ErrInvalid)
+	}
+	return v, nil
+}
+
+// load returns the version id parsed as a table, loading it once; nil
+// when it does not parse as one.
+func (h *history) load(id string) (*version, error) {
 	if v, ok := h.tables[id]; ok {
 		return v, nil
 	}
@@ -219,7 +231,8 @@ func (h *history) asOf(t time.Time) (*version, error) {
 	}
 	table, err := audit.ParseTable(snap.Values, snap.HeaderRow, h.spec.Key)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", snap.ID, err)
+		h.tables[id] = nil
+		return nil, nil
 	}
 	// Typed values make staleness read dates as the sheet holds them, as
 	// the cycle did when it stored the version.
@@ -232,12 +245,35 @@ func (h *history) asOf(t time.Time) (*version, error) {
 	return v, nil
 }
 
-// stale checks v as of t.
+// stale checks v as of t. With the history basis it reads each stored
+// version up to t once per Build (the cycle's own check would reload all
+// of them for every week of the trend).
 func (h *history) stale(v *version, t time.Time) ([]audit.StaleItem, error) {
-	c := &audit.Cycle{Spec: h.spec, Store: h.store}
-	items, err := c.CheckStale(h.ctx, v.table, t, h.loc)
-	if err != nil {
-		return nil, err
+	p := *h.spec.Stale
+	if _, err := p.Validate(v.table); err != nil {
+		return nil, fmt.Errorf("staleness: %w", err)
+	}
+	var items []audit.StaleItem
+	if p.Basis != audit.BasisHistory {
+		items = audit.CheckStale(v.table, p, t, h.loc, nil, time.Time{})
+	} else {
+		var series []*audit.Table
+		var times []time.Time
+		for _, in := range h.infos {
+			if in.Time.After(t) {
+				break
+			}
+			w, err := h.load(in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if w == nil {
+				continue // not a table (an emptied tab): it tells nothing about rows
+			}
+			series, times = append(series, w.table), append(times, in.Time)
+		}
+		last, since := audit.LastChanges(series, times, p.ResetOn)
+		items = audit.CheckStale(v.table, p, t, h.loc, last, since)
 	}
 	if items == nil {
 		items = []audit.StaleItem{} // checked, nothing stale: not "no data"
