@@ -116,3 +116,27 @@ func TestDeliverEverywhereEvenWhenAChannelFails(t *testing.T) {
 		t.Errorf("%d linked keys on the tab; want at least the %d stale rows", linked, r.Stale)
 	}
 }
+
+func TestJobReportsTheWeekJustEnded(t *testing.T) {
+	sh := shanghai(t)
+	monday := time.Date(2026, 12, 7, 8, 0, 0, 0, sh) // 2026-W50, the daemon's Monday run
+	store := memStore(t, audittest.NewClock(monday))
+	put(t, store, monday.AddDate(0, 0, -3), clients(20, monday), false)
+	ch := &channel{name: "mail"}
+	closed := false
+	j := &report.Job{
+		Source:  report.Source{Spec: spec(), Store: store, Location: sh},
+		Options: report.Options{Locale: "en", Files: store, Channels: []report.Channel{ch}},
+		OpenTab: func(context.Context) (*report.Tab, func(), error) {
+			return &report.Tab{Workbook: audittest.NewWorkbook(nil), Title: "Staleness Report"}, func() { closed = true }, nil
+		},
+		Now: func() time.Time { return monday },
+	}
+	res, err := j.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Week != "2026-W49" || len(ch.got) != 1 || ch.got[0] != "2026-W49 en" || !closed || res.Outcome.TabURL != "" {
+		t.Errorf("Run on Monday reported %s, channel got %v, tab closed %v; want 2026-W49 delivered and the workbook closed", res.Report.Week, ch.got, closed)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -120,18 +119,20 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 		if cfg.Report.Schedule == "" || s.Staleness == nil {
 			continue
 		}
+		rj, wireErr := a.reportJob(cfg, s, store, reportRun{mail: true, chat: len(cfg.Report.Chat) > 0, observe: metrics.ObserveDelivery})
 		jobs = append(jobs, daemon.Job{
 			Name:     "report:" + s.Name,
 			Kind:     daemon.KindReport,
 			Schedule: cfg.Report.Schedule,
+			// The job is the report package's: build the week that just
+			// ended from the store and deliver it.
 			Run: func(ctx context.Context) (*audit.Result, error) {
-				// A report at Monday 08:00 is about the week that just ended.
-				now := time.Now()
-				week := audit.ISOWeek(now.Add(-24*time.Hour), cfg.Location())
-				sum, err := a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, chat: len(cfg.Report.Chat) > 0, now: now,
-					observe: metrics.ObserveDelivery})
-				if sum != "" {
-					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", sum))
+				if wireErr != nil {
+					return nil, wireErr // e.g. an unreadable password_file: fails (and counts) each run
+				}
+				res, err := rj.Run(ctx)
+				if res.Report.Week != "" {
+					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", reportSummary(s.Name, rj, res)))
 				}
 				return nil, err
 			},

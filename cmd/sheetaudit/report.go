@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/chat"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/mail"
@@ -92,67 +91,85 @@ type reportRun struct {
 	observe func(channel string, sent int, err error)
 }
 
-// deliverReport maps the configuration onto report.Build and
-// report.Deliver for one sheet and returns a one-line summary. The summary
-// is set even when a channel failed.
-func (a *app) deliverReport(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, rr reportRun) (string, error) {
-	loc := cfg.Location()
+// reportJob maps the configuration onto one sheet's report.Job: where to
+// build from and every channel to deliver to.
+func (a *app) reportJob(cfg *config.Config, s config.Sheet, store *snapshot.Store, rr reportRun) (*report.Job, error) {
 	spec, err := specOf(cfg, s)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	week := rr.week
-	if week == "" {
-		week = audit.ISOWeek(rr.now, loc)
+	j := &report.Job{
+		Source:  report.Source{Spec: spec, Store: store, Location: cfg.Location()},
+		Options: report.Options{Locale: cfg.Locale, Files: store, OutDir: rr.out, FileMode: cfg.Report.FileMode(), Logger: a.log, Observe: rr.observe},
 	}
-	r, err := report.Build(ctx, report.Source{Spec: spec, Store: store, Location: loc}, week, rr.now)
-	if err != nil {
-		return "", err
+	if !rr.now.IsZero() {
+		now := rr.now
+		j.Now = func() time.Time { return now }
 	}
-	opts := report.Options{Locale: cfg.Locale, Files: store, OutDir: rr.out, FileMode: cfg.Report.FileMode(), Logger: a.log, Observe: rr.observe}
 	if tab := s.WriteBack.ReportTab; tab != "" {
-		wb, err := openWorkbook(ctx, s, a.log, backendDeps{})
-		if err != nil {
-			return "", err
+		j.OpenTab = func(ctx context.Context) (*report.Tab, func(), error) {
+			wb, err := openWorkbook(ctx, s, a.log, backendDeps{})
+			if err != nil {
+				return nil, nil, err
+			}
+			closeWB := func() {}
+			if c, ok := wb.(interface{ Close() error }); ok {
+				closeWB = func() { c.Close() }
+			}
+			return &report.Tab{Workbook: wb, Title: tab}, closeWB, nil
 		}
-		if c, ok := wb.(interface{ Close() error }); ok {
-			defer c.Close()
-		}
-		opts.Tab = &report.Tab{Workbook: wb, Title: tab}
 	}
 	if rr.mail && cfg.Report.Email != nil {
 		ch, err := mailChannel(cfg)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		opts.Channels = append(opts.Channels, ch)
+		j.Options.Channels = append(j.Options.Channels, ch)
 	}
 	if rr.chat {
 		chs, err := a.chatChannels(cfg)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		opts.Channels = append(opts.Channels, chs...)
+		j.Options.Channels = append(j.Options.Channels, chs...)
 	}
-	res, err := report.Deliver(ctx, r, opts)
+	return j, nil
+}
+
+// deliverReport runs one sheet's report job for rr.week and returns a
+// one-line summary, set even when a channel failed.
+func (a *app) deliverReport(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, rr reportRun) (string, error) {
+	j, err := a.reportJob(cfg, s, store, rr)
+	if err != nil {
+		return "", err
+	}
+	res, err := j.RunWeek(ctx, rr.week)
+	if res.Report.Week == "" {
+		return "", err
+	}
+	return reportSummary(s.Name, j, res), err
+}
+
+// reportSummary is the line the report command prints and the daemon logs.
+func reportSummary(sheet string, j *report.Job, res report.Result) string {
+	r := res.Report
+	sum := fmt.Sprintf("%s: report %s: %d active rows, %d stale (%.1f%%), %d due soon", sheet, r.Week, r.Active, r.Stale, r.StalePct, r.DueSoon)
 	var sent []string
-	for _, ch := range opts.Channels {
+	for _, ch := range j.Options.Channels {
 		n := ch.Name()
-		switch {
-		case res.Failed[n] != nil:
-			sent = append(sent, fmt.Sprintf("%s: %d sent, FAILED", n, res.Sent[n]))
-		default:
-			sent = append(sent, fmt.Sprintf("%s: %d sent", n, res.Sent[n]))
+		if res.Outcome.Failed[n] != nil {
+			sent = append(sent, fmt.Sprintf("%s: %d sent, FAILED", n, res.Outcome.Sent[n]))
+		} else {
+			sent = append(sent, fmt.Sprintf("%s: %d sent", n, res.Outcome.Sent[n]))
 		}
 	}
-	sum := fmt.Sprintf("%s: report %s: %d active rows, %d stale (%.1f%%), %d due soon", s.Name, r.Week, r.Active, r.Stale, r.StalePct, r.DueSoon)
 	if len(sent) > 0 {
 		sum += "; " + strings.Join(sent, ", ")
 	}
-	if mailN, ok := res.Sent["mail"]; ok {
-		sum += fmt.Sprintf("; %d e-mails sent", mailN)
+	if n, ok := res.Outcome.Sent["mail"]; ok {
+		sum += fmt.Sprintf("; %d e-mails sent", n)
 	}
-	return sum, err
+	return sum
 }
 
 // mailChannel maps report.email onto the mail channel. Phone numbers and
