@@ -154,7 +154,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// read of the base version instead of loading it a second time.
 	var changes []Change
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, err = c.changesSince(ctx, st.Logged, table, formulas); err != nil {
+		if changes, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
 			return err
 		}
 	}
@@ -217,19 +217,11 @@ func (c *Cycle) formulas(ctx context.Context, log *zap.Logger) ([][]string, erro
 	if !c.Spec.CaptureFormulas {
 		return nil, nil
 	}
-	fr, ok := c.Workbook.(FormulaReader)
+	f, ok, err := CaptureFormulas(ctx, c.Workbook, c.Spec.Tab)
 	if !ok {
 		log.Warn("capture formulas: this backend cannot read formulas; storing values only")
-		return nil, nil
 	}
-	f, err := fr.ReadFormulas(ctx, c.Spec.Tab)
-	if err != nil {
-		return nil, fmt.Errorf("read formulas of tab %q: %w", c.Spec.Tab, err)
-	}
-	if f == nil {
-		f = [][]string{} // captured, none: not the same as not captured
-	}
-	return f, nil
+	return f, err
 }
 
 // sameFormulas reports whether two formula (or typed-value) grids are
@@ -248,12 +240,11 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 	if len(c.Spec.TypedColumns) == 0 {
 		return nil
 	}
-	tr, ok := c.Workbook.(TypedReader)
+	typed, ok, err := CaptureTyped(ctx, c.Workbook, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if !ok {
 		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
 		return nil
 	}
-	typed, err := ReadTypedColumns(ctx, tr, c.Spec.Tab, table, c.Spec.TypedColumns)
 	if err != nil {
 		return err
 	}
@@ -308,7 +299,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	s := c.Spec
 	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read tab %q: %w", s.Tab, err)
+		return nil, nil, nil, WrapOnce(fmt.Sprintf("read tab %q", s.Tab), err)
 	}
 	table, err := ParseTable(tab.Values, s.HeaderRow, s.Key)
 	if err != nil {
@@ -388,29 +379,21 @@ func (c *Cycle) CheckStale(ctx context.Context, table *Table, now time.Time, loc
 // when each row last changed. It reads each version once; a store-side
 // index would avoid the scan for long histories.
 func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Time, time.Time, error) {
-	l, ok := c.Store.(Lister)
-	if !ok {
-		return nil, time.Time{}, fmt.Errorf("staleness basis history needs a store that lists versions: %w", ErrInvalid)
-	}
-	infos, err := l.List(ctx, c.Spec.Name)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("list snapshots: %w", err)
-	}
 	var series []*Table
 	var times []time.Time
-	for _, in := range infos {
-		if in.Time.After(now) {
-			break
-		}
-		snap, err := c.Store.Load(ctx, c.Spec.Name, in.ID)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("load snapshot %s: %w", in.ID, err)
-		}
+	_, err := WalkVersions(ctx, c.Store, c.Spec.Name, now, func(snap *Snapshot) error {
 		t, err := ParseTable(snap.Values, snap.HeaderRow, c.Spec.Key)
 		if err != nil {
-			continue // a version that was not a table (e.g. an emptied tab) tells nothing about rows
+			return nil // a version that was not a table (e.g. an emptied tab) tells nothing about rows
 		}
-		series, times = append(series, t), append(times, in.Time)
+		series, times = append(series, t), append(times, snap.Time)
+		return nil
+	}, func(id string, err error) {
+		c.logger().Warn("staleness basis history: damaged snapshot skipped", zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("staleness basis history: %w", err)
 	}
 	last, since := LastChanges(series, times, c.Spec.Stale.ResetOn)
 	return last, since, nil
@@ -424,11 +407,11 @@ func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, tabl
 		return nil
 	}
 	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
-		return fmt.Errorf("create tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("create tab %q", s.ReviewTab), err)
 	}
 	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
 	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
-		return fmt.Errorf("write tab %q: %w", s.ReviewTab, err)
+		return WrapOnce(fmt.Sprintf("write tab %q", s.ReviewTab), err)
 	}
 	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
 	return nil
@@ -479,13 +462,13 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	if s.ChangeLogTab != "" && len(rows) > 0 {
 		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
 		if err != nil {
-			return fmt.Errorf("create tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("create tab %q", s.ChangeLogTab), err)
 		}
 		if created {
 			rows = append([][]string{ChangeLogHeader()}, rows...)
 		}
 		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
-			return fmt.Errorf("append to tab %q: %w", s.ChangeLogTab, err)
+			return WrapOnce(fmt.Sprintf("append to tab %q", s.ChangeLogTab), err)
 		}
 		res.Logged = len(rows)
 		if created {
@@ -501,23 +484,17 @@ func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Ta
 	return nil
 }
 
-// changesSince diffs the last logged version against table; when both
-// carry formulas, recalculated results are told from edits.
-func (c *Cycle) changesSince(ctx context.Context, id string, table *Table, formulas [][]string) ([]Change, error) {
-	base, err := c.Store.Load(ctx, c.Spec.Name, id)
-	if err != nil {
-		return nil, fmt.Errorf("load last logged snapshot %s (was it pruned? sheetaudit snapshots list): %w", id, err)
-	}
-	old, err := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return DiffWithFormulas(old, table, base.Formulas, formulas), nil
-}
+// saveLastTimeout bounds the recording of a cycle's outcome after the
+// cycle itself was cancelled.
+const saveLastTimeout = 10 * time.Second
 
 // saveLast records the cycle's outcome for `sheetaudit status`. A failure
 // here is logged, not returned: the cycle's own result matters more.
 func (c *Cycle) saveLast(ctx context.Context, res *Result, log *zap.Logger) {
+	// A cycle stopped by its deadline or by a shutdown still records why:
+	// the outcome is saved past the cycle's cancellation, briefly.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveLastTimeout)
+	defer cancel()
 	st, err := c.State.LoadState(ctx, c.Spec.Name)
 	if err == nil {
 		last := *res

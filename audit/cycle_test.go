@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,122 @@ func TestChangeLogRowsCap(t *testing.T) {
 	}
 	if last := rows[4]; last[1] != "summary" || !strings.Contains(last[5], "8 more changes") || !strings.Contains(last[5], "snapshots diff s1 s2") {
 		t.Errorf("summary row = %q", last)
+	}
+}
+
+// damagedStore is a store one of whose versions cannot be read, as after a
+// flipped bit in a chunk. With list set it can list its versions.
+type damagedStore struct {
+	*audittest.Store
+	bad  string
+	list bool
+}
+
+func (s damagedStore) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, error) {
+	if id == s.bad {
+		return nil, fmt.Errorf("snapshot %s is corrupt: %w", id, audit.ErrInvalid)
+	}
+	return s.Store.Load(ctx, sheet, id)
+}
+
+type listingStore struct{ damagedStore }
+
+func (s listingStore) List(_ context.Context, sheet string) ([]audit.SnapshotInfo, error) {
+	var out []audit.SnapshotInfo
+	for _, sn := range s.Snapshots(sheet) {
+		out = append(out, audit.SnapshotInfo{ID: sn.ID, Sheet: sheet, Time: sn.Time})
+	}
+	return out, nil
+}
+
+// TestCycleDamagedLoggedVersion: a damaged version under the Change Log's
+// position makes the cycle go on from the newest intact version before it
+// (or a new baseline), with an error finding, instead of failing every
+// cycle from then on.
+func TestCycleDamagedLoggedVersion(t *testing.T) {
+	for _, listing := range []bool{true, false} {
+		t.Run(fmt.Sprintf("listing=%v", listing), func(t *testing.T) {
+			ctx := context.Background()
+			wb := audittest.NewWorkbook(map[string][][]string{"T": {{"id", "v"}, {"1", "a"}}})
+			mem := audittest.NewStore()
+			ds := damagedStore{Store: mem}
+			var store audit.Store = ds
+			if listing {
+				store = listingStore{ds}
+			}
+			spec := audit.Spec{Name: "s", Tab: "T", HeaderRow: 1, Key: []string{"id"}, ChangeLogTab: "Log", ReviewTab: "Review"}
+			c := &audit.Cycle{Spec: spec, Workbook: wb, Store: mem, State: mem, Logger: zaptest.NewLogger(t)}
+			for _, v := range []string{"b", "c"} {
+				if _, err := c.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+				wb.Set("T", [][]string{{"id", "v"}, {"1", v}})
+			}
+			// s2 (v = b) is logged; now it is damaged.
+			ds.bad = "s2"
+			if listing {
+				store = listingStore{ds}
+			} else {
+				store = ds
+			}
+			c.Store = store
+			res, err := c.Run(ctx)
+			if err != nil {
+				t.Fatalf("cycle over a damaged logged version: %v", err)
+			}
+			var found bool
+			for _, f := range res.Findings {
+				found = found || f.Rule == "snapshot" && f.Severity == audit.Error && strings.Contains(f.Message, "s2")
+			}
+			if !found || res.Errors == 0 {
+				t.Errorf("findings %+v; want an error naming the damaged version s2", res.Findings)
+			}
+			log, _ := wb.ReadTab(ctx, "Log")
+			last := log.Values[len(log.Values)-1]
+			want := []string{"cell modified", "a", "c", "s3"} // from s1, the newest intact one before s2
+			if !listing {
+				want = []string{"baseline", "", "1 rows, 2 columns", "s3"}
+			}
+			if got := []string{last[1], last[4], last[5], last[6]}; !cmp.Equal(got, want) {
+				t.Errorf("last log row %q; want %q", last, want)
+			}
+			if st, _ := mem.LoadState(ctx, "s"); st.Logged != "s3" {
+				t.Errorf("logged = %q, want s3", st.Logged)
+			}
+			review, _ := wb.ReadTab(ctx, "Review")
+			if !strings.Contains(fmt.Sprint(review.Values), "s2") {
+				t.Errorf("Needs Review does not name the damaged version:\n%q", review.Values)
+			}
+		})
+	}
+}
+
+// cancelledWorkbook fails reads with the context's error, as a backend
+// does when the cycle is cancelled mid-request.
+type cancelledWorkbook struct{ *audittest.Workbook }
+
+func (w cancelledWorkbook) ReadTab(ctx context.Context, title string) (*audit.Tab, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return w.Workbook.ReadTab(ctx, title)
+}
+
+// TestCycleRecordsCancelledOutcome: a cycle cancelled by its deadline or
+// by a shutdown past its timeout still records that it failed, so status
+// does not show the previous cycle's result.
+func TestCycleRecordsCancelledOutcome(t *testing.T) {
+	wb := audittest.NewWorkbook(map[string][][]string{"T": {{"id", "v"}, {"1", "a"}}})
+	store := audittest.NewStore()
+	c := &audit.Cycle{Spec: audit.Spec{Name: "s", Tab: "T", HeaderRow: 1, Key: []string{"id"}},
+		Workbook: cancelledWorkbook{wb}, Store: store, State: store}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Run(ctx); err == nil {
+		t.Fatal("cancelled cycle succeeded")
+	}
+	st, err := store.LoadState(context.Background(), "s")
+	if err != nil || st.Last == nil || !strings.Contains(st.Last.Error, "canceled") {
+		t.Errorf("state after a cancelled cycle = %+v, %v; want its error recorded", st.Last, err)
 	}
 }

@@ -39,6 +39,9 @@ type Change struct {
 // by name. A column whose name vanished while another appeared at the same
 // position counts as renamed, and its cells are compared across the rename.
 // Row order alone is not a change: sorting a sheet produces no changes.
+// Rows that share a key (duplicates, empty keys) are matched among
+// themselves by content, then by position (see matchRows), so duplicates
+// never invent history.
 //
 // The result lists column changes first, then rows in the new table's order
 // (added rows and modified cells), then removed rows in the old table's order.
@@ -110,10 +113,11 @@ func diff(old, new *Table, classify func(o, n Row, oc, nc int) ChangeKind) []Cha
 		}
 	}
 
+	match := matchRows(old, new, colMap)
 	seen := make([]bool, len(old.Rows))
-	for _, r := range new.Rows {
-		oi, ok := old.index[r.Key]
-		if !ok {
+	for ni, r := range new.Rows {
+		oi := match[ni]
+		if oi < 0 {
 			changes = append(changes, Change{Kind: RowAdded, Key: DisplayKey(r.Key), New: joinCells(r.Cells)})
 			continue
 		}
@@ -142,6 +146,89 @@ func diff(old, new *Table, classify func(o, n Row, oc, nc int) ChangeKind) []Cha
 }
 
 func has(m map[string]int, k string) bool { _, ok := m[k]; return ok }
+
+// matchRows returns, for each row of new, the index of the old row it is
+// compared with, or -1 for an added row. Rows are matched by the value of
+// their key columns. Rows sharing a key value (duplicates, and rows with
+// an empty key) are matched within their group: first each new row with
+// an old one whose cells are all equal, in order, then the rest by their
+// position among the group's unmatched rows. So renaming, reordering or
+// removing one of several rows keyed K1 logs that row only, instead of
+// every later duplicate shifting onto its neighbour's history.
+func matchRows(old, new *Table, colMap []int) []int {
+	match := make([]int, len(new.Rows))
+	oldGroups := make(map[string][]int, len(old.Rows))
+	for i := range old.Rows {
+		k := old.baseKey(&old.Rows[i])
+		oldGroups[k] = append(oldGroups[k], i)
+	}
+	newGroups := make(map[string][]int, len(new.Rows))
+	var order []string
+	for i := range new.Rows {
+		k := new.baseKey(&new.Rows[i])
+		if _, ok := newGroups[k]; !ok {
+			order = append(order, k)
+		}
+		newGroups[k] = append(newGroups[k], i)
+	}
+	for _, k := range order {
+		ns, os := newGroups[k], oldGroups[k]
+		if len(ns) == 1 && len(os) <= 1 {
+			match[ns[0]] = -1
+			if len(os) == 1 {
+				match[ns[0]] = os[0]
+			}
+			continue
+		}
+		used := make([]bool, len(os))
+		done := make([]bool, len(ns))
+		for a, ni := range ns {
+			for b, oi := range os {
+				if !used[b] && sameCells(old.Rows[oi], new.Rows[ni], colMap) {
+					used[b], done[a] = true, true
+					match[ni] = oi
+					break
+				}
+			}
+		}
+		b := 0
+		for a, ni := range ns {
+			if done[a] {
+				continue
+			}
+			for b < len(os) && used[b] {
+				b++
+			}
+			if b == len(os) {
+				match[ni] = -1
+				continue
+			}
+			used[b] = true
+			match[ni] = os[b]
+		}
+	}
+	return match
+}
+
+// baseKey is the value of r's key columns as typed, before ParseTable told
+// duplicates apart: the key a row is matched by across versions.
+func (t *Table) baseKey(r *Row) string {
+	if len(t.Key) == 0 {
+		return r.Key
+	}
+	return t.rowKey(r.Cells)
+}
+
+// sameCells reports whether o and n hold the same value in every column
+// new shares with old (colMap as in diff).
+func sameCells(o, n Row, colMap []int) bool {
+	for i, j := range colMap {
+		if j >= 0 && o.Cell(j) != n.Cell(i) {
+			return false
+		}
+	}
+	return true
+}
 
 func joinCells(cells []string) string {
 	end := len(cells)

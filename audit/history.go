@@ -1,6 +1,11 @@
 package audit
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
 
 // RowFirstSeen marks a row that is already in the oldest version a history
 // starts from: its content then, not a change.
@@ -87,4 +92,50 @@ func cellOf(t *Table, r Row, column string) string {
 		return r.Cell(i)
 	}
 	return ""
+}
+
+// WalkVersions is the one reader of a sheet's version history: it calls fn
+// with each stored version of sheet, oldest first, up to and including
+// until (every version when until is zero), and returns how many versions
+// the store lists in all. fn's error stops the walk and is returned as it
+// is. The store must list versions (Lister); otherwise the error wraps
+// ErrInvalid. Each version is loaded once; a store-side index that answers
+// history without loading every version plugs in here. A version that is
+// damaged (ErrInvalid) or was removed meanwhile (ErrNotFound) is passed to
+// skipped (when not nil) and the walk goes on: one bad object must not hide
+// the rest of the history.
+func WalkVersions(ctx context.Context, st Store, sheet string, until time.Time, fn func(*Snapshot) error, skipped func(id string, err error)) (int, error) {
+	l, ok := st.(Lister)
+	if !ok {
+		return 0, fmt.Errorf("reading the version history of %q needs a store that lists versions: %w", sheet, ErrInvalid)
+	}
+	infos, err := l.List(ctx, sheet)
+	if err != nil {
+		return 0, fmt.Errorf("list snapshots of %q: %w", sheet, err)
+	}
+	for _, in := range infos {
+		if !until.IsZero() && in.Time.After(until) {
+			break
+		}
+		snap, err := st.Load(ctx, sheet, in.ID)
+		if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+			if skipped != nil {
+				skipped(in.ID, err)
+			}
+			continue
+		}
+		if err != nil {
+			return len(infos), fmt.Errorf("load snapshot %s: %w", in.ID, err)
+		}
+		if snap.Time.IsZero() {
+			snap.Time = in.Time
+		}
+		if snap.ID == "" {
+			snap.ID = in.ID
+		}
+		if err := fn(snap); err != nil {
+			return len(infos), err
+		}
+	}
+	return len(infos), nil
 }

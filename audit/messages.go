@@ -152,9 +152,18 @@ func (c *catalog) severity(s Severity) string {
 	return c.severities[s]
 }
 
+// messageValueLimit caps the runes of a cell value quoted in a finding's
+// message, and messageLimit the runes of a message built from a
+// configured template: a message is one cell of the Needs Review tab,
+// which holds at most 50,000 characters.
+const (
+	messageValueLimit = 40
+	messageLimit      = 1000
+)
+
 // value quotes a cell value for a message, shortened so that a pasted
 // paragraph does not drown the message.
-func (c *catalog) value(v string) string { return c.quote(shorten(v, 40)) }
+func (c *catalog) value(v string) string { return c.quote(shorten(v, messageValueLimit)) }
 
 // list joins values for a message, quoted, at most max of them.
 func (c *catalog) list(vs []string, max int) string {

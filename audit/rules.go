@@ -197,10 +197,25 @@ var (
 	textTypes = []string{"", TypeText, TypeEmail, TypePhone, TypeURL}
 )
 
+// RuleError is Compile's error: which rule of the set does not compile, so
+// that the configuration can point at the line that wrote it. Its text is
+// Err's; errors.Is(err, ErrInvalid) holds.
+type RuleError struct {
+	// Column names the column rule at fault; Row is the index in
+	// RuleSet.Rows of the row rule at fault, -1 for a column rule.
+	Column string
+	Row    int
+	Err    error
+}
+
+func (e *RuleError) Error() string { return e.Err.Error() }
+func (e *RuleError) Unwrap() error { return e.Err }
+
 // Compile checks a rule set and prepares it for Check: regular expressions
-// are compiled, enums become sets, bounds are parsed. The config layer
-// reports bad rules with file and line first; Compile is the backstop, and
-// its errors (wrapping ErrInvalid) name the column and the rule at fault.
+// are compiled, enums become sets, bounds are parsed. It is the one judge of
+// what a rule may say: the config layer checks only the shape and reports
+// Compile's error (a *RuleError wrapping ErrInvalid, naming the column or
+// row rule at fault) at the line that wrote the rule.
 func Compile(rs RuleSet) (*Rules, error) {
 	cat, ok := catalogFor(rs.Locale)
 	if !ok {
@@ -211,10 +226,10 @@ func Compile(rs RuleSet) (*Rules, error) {
 	for _, cr := range rs.Columns {
 		c, err := compileColumn(cr, cat)
 		if err != nil {
-			return nil, fmt.Errorf("column %q: %w: %w", cr.Column, err, ErrInvalid)
+			return nil, &RuleError{Column: cr.Column, Row: -1, Err: fmt.Errorf("column %q: %w: %w", cr.Column, err, ErrInvalid)}
 		}
 		if seen[cr.Column] {
-			return nil, fmt.Errorf("column %q has two rules; merge them into one: %w", cr.Column, ErrInvalid)
+			return nil, &RuleError{Column: cr.Column, Row: -1, Err: fmt.Errorf("column %q has two rules; merge them into one: %w", cr.Column, ErrInvalid)}
 		}
 		seen[cr.Column] = true
 		if ref := cr.References; ref != nil && ref.Tab != "" && !slices.Contains(r.tabs, ref.Tab) {
@@ -230,7 +245,7 @@ func Compile(rs RuleSet) (*Rules, error) {
 			if name == "" {
 				name = "#" + strconv.Itoa(i+1)
 			}
-			return nil, fmt.Errorf("row rule %q: %w: %w", name, err, ErrInvalid)
+			return nil, &RuleError{Row: i, Err: fmt.Errorf("row rule %q: %w: %w", name, err, ErrInvalid)}
 		}
 		r.rows = append(r.rows, c)
 	}

@@ -71,6 +71,9 @@ type State struct {
 	Logged string `json:"logged,omitempty"`
 	// Last is the outcome of the most recent cycle.
 	Last *Result `json:"last,omitempty"`
+	// Access is the file's sharing as the last access audit read it, for
+	// the next one to report what changed; nil when never read.
+	Access []Permission `json:"access,omitempty"`
 }
 
 // StateStore keeps one State per sheet.

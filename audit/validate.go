@@ -278,7 +278,11 @@ func (c *checker) msg(format string, a *activeCol, v string, args ...any) string
 
 func (c *checker) emitCol(a *activeCol, row *Row, raw, rule, message string) {
 	if a.Message != "" {
-		message = strings.NewReplacer("{column}", a.Column, "{value}", strings.TrimSpace(raw)).Replace(a.Message)
+		// The value is shortened as the default messages shorten it: a
+		// 50,000-character cell must not make a message longer than a
+		// sheet cell holds.
+		message = strings.NewReplacer("{column}", a.Column, "{value}", shorten(strings.TrimSpace(raw), messageValueLimit)).Replace(a.Message)
+		message = shorten(message, messageLimit)
 	}
 	c.out = append(c.out, Finding{Row: row.Line, Key: DisplayKey(row.Key), Column: a.Column, Rule: rule,
 		Value: raw, Message: message, Severity: a.Severity})
@@ -299,7 +303,7 @@ func (c *checker) row(a *activeRow, row *Row) {
 		col := a.Require[i]
 		message := fmt.Sprintf(c.cat.rowRule, col, a.condText, a.Name)
 		if a.Message != "" {
-			message = strings.ReplaceAll(a.Message, "{column}", col)
+			message = shorten(strings.ReplaceAll(a.Message, "{column}", col), messageLimit)
 		}
 		c.out = append(c.out, Finding{Row: row.Line, Key: DisplayKey(row.Key), Column: col, Rule: a.Name,
 			Message: message, Severity: a.Severity})

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -392,6 +393,26 @@ func TestCheckCompoundKeyAndLongValue(t *testing.T) {
 	}
 	if want := `邮箱 "` + strings.Repeat("长", 40) + `…" is not an e-mail address`; !strings.HasPrefix(got[0].Message, want) {
 		t.Errorf("message %q, want it to start with %q", got[0].Message, want)
+	}
+}
+
+// TestCheckCustomMessageLongValue: a configured message quoting {value}
+// shortens the value as the default messages do, so a 50,000-character
+// cell cannot make the Needs Review write fail.
+func TestCheckCustomMessageLongValue(t *testing.T) {
+	long := strings.Repeat("长", 50000)
+	rs := valCompile(t, RuleSet{Columns: []ColumnRule{{Column: "邮箱", Type: TypeEmail, Message: "{column}: {value} {value} {value}"}}})
+	tab, err := ParseTable([][]string{{"编号", "邮箱"}, {"7", long}}, 1, []string{"编号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rs.Check(tab, valNow, valZone, nil)
+	if len(got) != 1 {
+		t.Fatalf("Check = %+v, want one finding", got)
+	}
+	short := strings.Repeat("长", 40) + "…"
+	if want := "邮箱: " + short + " " + short + " " + short; got[0].Message != want {
+		t.Errorf("message of %d runes, want %q", utf8.RuneCountInString(got[0].Message), want)
 	}
 }
 

@@ -3,6 +3,8 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // Sentinel errors that backends translate their own failures into, so callers
@@ -18,6 +20,20 @@ var (
 	// ErrInvalid: the input (a sheet, a header, a snapshot id) cannot be used as it is.
 	ErrInvalid = errors.New("invalid")
 )
+
+// WrapOnce wraps err as fmt.Errorf("%s: %w", op, err), unless err's text
+// already begins with op: backends name the operation and the tab
+// themselves ("read tab \"客户\" of spreadsheet …"), and the same prefix
+// twice reads as two failures.
+func WrapOnce(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.HasPrefix(err.Error(), op) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
 
 // TabMeta describes one tab of a spreadsheet or workbook.
 type TabMeta struct {

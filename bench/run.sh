@@ -84,7 +84,7 @@ head -1 "$v1" >"$data/empty/$tab.csv"
 # import grid of at least 26 columns, over the 10 M-cell cap at max size).
 start_emulator() {
   local csv=$1 name=$2 ep="" i
-  "$bin/sheetaudit" emulator --addr 127.0.0.1:0 --load "$data/empty/$tab.csv" --id bench \
+  "$bin/sheetaudit" emulator --addr 127.0.0.1:0 --quota off --load "$data/empty/$tab.csv" --id bench \
     >"$tmp/$name.emu.out" 2>"$tmp/$name.emu.log" &
   pids+=($!)
   for i in $(seq 1 600); do

@@ -15,6 +15,7 @@ const (
 	DefaultLocale          = LocaleEnglish
 	DefaultMaxConcurrent   = 4
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultStoreTimeout    = time.Minute
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultReadPerMinute   = 60
 	DefaultWritePerMinute  = 60
@@ -78,17 +79,25 @@ type Config struct {
 	Locale          string        `yaml:"locale"`
 	MaxConcurrent   int           `yaml:"max_concurrent"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	HTTP            HTTP          `yaml:"http"`
-	Quotas          Quotas        `yaml:"quotas"`
-	Retention       Retention     `yaml:"retention"`
-	Report          Report        `yaml:"report"`
-	Sheets          []Sheet       `yaml:"sheets"`
+	// StoreTimeout bounds each request to the snapshot store, so a store
+	// that never answers fails a command instead of hanging it.
+	StoreTimeout time.Duration `yaml:"store_timeout"`
+	HTTP         HTTP          `yaml:"http"`
+	Quotas       Quotas        `yaml:"quotas"`
+	Retention    Retention     `yaml:"retention"`
+	Report       Report        `yaml:"report"`
+	// Access is what the sharing of every audited Google file may be
+	// (sheets with source.google.access_audit).
+	Access Access  `yaml:"access,omitempty"`
+	Sheets []Sheet `yaml:"sheets"`
 
 	// loc is Timezone loaded by Validate.
 	loc *time.Location
 	// pos maps key paths to where they were written, so that Validate can
 	// point at a line.
 	pos map[string]position
+	// file is the file the Config was read from, for ErrorAt.
+	file string
 }
 
 // HTTP configures the health and metrics listener.
@@ -255,6 +264,12 @@ type Google struct {
 	CredentialsFile string `yaml:"credentials_file,omitempty"`
 	// Endpoint replaces the API's base URL, for the emulator and tests.
 	Endpoint string `yaml:"endpoint,omitempty"`
+	// AccessAudit reads the file's sharing each cycle (Drive
+	// permissions.list) and flags what Access does not allow.
+	AccessAudit bool `yaml:"access_audit,omitempty"`
+	// Attribution names the editors of each window between snapshots
+	// (Drive revisions.list and Drive Activity activity:query).
+	Attribution bool `yaml:"attribution,omitempty"`
 }
 
 // WriteBack names the tabs sheetaudit writes. An empty tab name turns that
@@ -407,6 +422,7 @@ func Default() *Config {
 		Locale:          DefaultLocale,
 		MaxConcurrent:   DefaultMaxConcurrent,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		StoreTimeout:    DefaultStoreTimeout,
 		HTTP:            HTTP{Listen: DefaultListen},
 		Quotas: Quotas{
 			ReadPerMinute:  DefaultReadPerMinute,

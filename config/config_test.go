@@ -67,6 +67,7 @@ func TestLoadFull(t *testing.T) {
 		Locale:          LocaleChinese,
 		MaxConcurrent:   8,
 		ShutdownTimeout: 45 * time.Second,
+		StoreTimeout:    DefaultStoreTimeout,
 		HTTP:            HTTP{Listen: "0.0.0.0:9464"},
 		Quotas:          Quotas{ReadPerMinute: 300, WritePerMinute: 60, CycleDeadline: 15 * time.Minute},
 		Retention:       Retention{KeepLast: 20, KeepHourly: 24, KeepDaily: 30, KeepWeekly: 26, KeepMonthly: 24},

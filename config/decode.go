@@ -44,7 +44,7 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		d.decode(doc.Content[0], reflect.ValueOf(c).Elem(), "")
 	}
-	c.pos = d.pos
+	c.pos, c.file = d.pos, filename
 	c.resolvePaths(filepath.Dir(filename))
 
 	errs := d.errs

@@ -16,7 +16,13 @@ type FieldError struct {
 	Column int
 	Path   string
 	Msg    string
+	// Err is the error Msg comes from, when the problem was found outside
+	// this package (see Config.ErrorAt); nil otherwise.
+	Err error
 }
+
+// Unwrap returns Err.
+func (e *FieldError) Unwrap() error { return e.Err }
 
 // Error formats the problem as "file:line:col: path: message", leaving out
 // the parts that are unknown.

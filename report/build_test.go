@@ -12,14 +12,13 @@ import (
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/audit/audittest"
 	"github.com/sheetaudit/sheetaudit/report"
-	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 // series stores the sheet over nine weeks, one version each Wednesday:
 // one more row stops being followed up each week, a duplicate key (a data
 // error) appears from week 5, and in the last week one row is won, one
 // lost, one moves stage and one is added.
-func series(t *testing.T, store *snapshot.Store, monday time.Time) {
+func series(t *testing.T, store *store, monday time.Time) {
 	t.Helper()
 	for w := 0; w < 9; w++ {
 		day := monday.AddDate(0, 0, 7*w+2)

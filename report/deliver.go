@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 )
 
@@ -143,7 +144,7 @@ func Deliver(ctx context.Context, r audit.Report, o Options) (Outcome, error) {
 		}
 		for _, f := range files {
 			path := filepath.Join(o.OutDir, r.Sheet+"-"+f.name)
-			if err := WriteFile(path, f.data, mode); err != nil {
+			if err := WriteFile(ctx, path, f.data, mode); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -219,40 +220,16 @@ func tabLayout(t audit.ReportTab) *audit.Layout {
 	return &audit.Layout{HeaderRows: 1, Widths: []int{150, 200, 90, 110, 110, 90, 80, 100, 420}, Wrap: []int{8}}
 }
 
-// WriteFile writes data to path through a temp file in the same folder,
-// fsync and rename, so a reader never sees half a file; the file gets
-// mode (a temp file is created 0600).
-func WriteFile(path string, data []byte, mode fs.FileMode) error {
+// WriteFile writes data to path atomically (a temp file in the same
+// folder, fsync, rename, fsync of the folder), creating the folder, with
+// mode.
+func WriteFile(ctx context.Context, path string, data []byte, mode fs.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(ctx, path, data, atomicfile.Options{Perm: mode}); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // the rename survives a crash
-		d.Close()
 	}
 	return nil
 }

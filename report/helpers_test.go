@@ -3,14 +3,12 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
-	"gocloud.dev/blob/memblob"
-
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/audit/audittest"
-	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 var (
@@ -65,13 +63,53 @@ func clients(n int, now time.Time) [][]string {
 	return rows
 }
 
-// memStore is the real snapshot store on an in-memory bucket with an
-// injected clock.
-func memStore(t *testing.T, clock *audittest.Clock) *snapshot.Store {
+// memStore is the in-memory store of the conformance fakes, which lists
+// versions; each version carries the time it was taken.
+func memStore(t *testing.T, _ *audittest.Clock) *store {
 	t.Helper()
-	b := memblob.OpenBucket(nil)
-	t.Cleanup(func() { b.Close() })
-	return snapshot.New(b, snapshot.Options{Now: clock.Now})
+	return &store{Store: audittest.NewStore()}
+}
+
+// store adds a listing and report files to the in-memory store.
+type store struct {
+	*audittest.Store
+	mu    sync.Mutex
+	infos []audit.SnapshotInfo
+	files map[string][]byte
+}
+
+func (s *store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotInfo, error) {
+	info, err := s.Store.Put(ctx, snap)
+	if err == nil {
+		s.mu.Lock()
+		s.infos = append(s.infos, info)
+		s.mu.Unlock()
+	}
+	return info, err
+}
+
+// List returns the versions in the order they were put (tests put them
+// in time order).
+func (s *store) List(_ context.Context, sheet string) ([]audit.SnapshotInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []audit.SnapshotInfo
+	for _, in := range s.infos {
+		if in.Sheet == sheet {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+func (s *store) PutReport(_ context.Context, sheet, name string, data []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.files == nil {
+		s.files = map[string][]byte{}
+	}
+	s.files["reports/"+sheet+"/"+name] = data
+	return "mem://reports/" + sheet + "/" + name, nil
 }
 
 func spec() audit.Spec {
@@ -79,7 +117,7 @@ func spec() audit.Spec {
 	return audit.Spec{Name: "clients", Tab: "客户", HeaderRow: 1, Key: []string{"客户编号"}, Stale: &p}
 }
 
-func put(t *testing.T, s *snapshot.Store, at time.Time, values [][]string, google bool) {
+func put(t *testing.T, s *store, at time.Time, values [][]string, google bool) {
 	t.Helper()
 	meta := audit.TabMeta{Title: "客户"}
 	if google {

@@ -69,7 +69,7 @@ func New(ctx context.Context, opts Options) (*Workbook, error) {
 		svc:   svc,
 		hc:    hc,
 		opts:  opts,
-		log:   opts.Logger.With(zap.String("sheet", opts.SpreadsheetID)),
+		log:   opts.Logger.With(zap.String("spreadsheet", opts.SpreadsheetID)),
 		email: email,
 	}, nil
 }

@@ -33,8 +33,12 @@ func (p Policy) Empty() bool { return p == Policy{} }
 // ApplyPolicy splits list into the versions p keeps and those it removes,
 // both oldest first, and says why each kept version is kept (by id):
 // "last 20", "hourly 2026-11-28 15h", "daily 2026-11-28", "weekly 2026-W48",
-// "monthly 2026-11". Periods are taken in loc (nil: UTC). It is pure.
-func ApplyPolicy(list []audit.SnapshotInfo, p Policy, loc *time.Location) (keep, remove []audit.SnapshotInfo, reasons map[string][]string) {
+// "monthly 2026-11". Periods are taken in loc (nil: UTC).
+//
+// protected maps the ids of versions something still stands on to why
+// ("change log position", "pending write-back", "lease …"): they are
+// kept whatever p says, with that reason first. It is pure.
+func ApplyPolicy(list []audit.SnapshotInfo, p Policy, loc *time.Location, protected map[string]string) (keep, remove []audit.SnapshotInfo, reasons map[string][]string) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -48,7 +52,7 @@ func ApplyPolicy(list []audit.SnapshotInfo, p Policy, loc *time.Location) (keep,
 	reasons = make(map[string][]string)
 	if p.Empty() {
 		for _, sn := range newest {
-			reasons[sn.ID] = []string{"policy is empty"}
+			reasons[sn.ID] = append(protection(protected, sn.ID), "policy is empty")
 		}
 		slices.Reverse(newest)
 		return newest, nil, reasons
@@ -69,11 +73,12 @@ func ApplyPolicy(list []audit.SnapshotInfo, p Policy, loc *time.Location) (keep,
 		{name: "monthly", count: p.KeepMonthly, period: func(t time.Time) string { return t.Format("2006-01") }},
 	}
 	for n, sn := range newest {
-		var why []string
+		why := protection(protected, sn.ID)
 		if p.KeepLast < 0 || n < p.KeepLast {
-			why = append(why, fmt.Sprintf("last %d", p.KeepLast))
 			if p.KeepLast < 0 {
-				why[0] = "last (all)"
+				why = append(why, "last (all)")
+			} else {
+				why = append(why, fmt.Sprintf("last %d", p.KeepLast))
 			}
 		}
 		t := sn.Time.In(loc)
@@ -101,6 +106,38 @@ func ApplyPolicy(list []audit.SnapshotInfo, p Policy, loc *time.Location) (keep,
 	return keep, remove, reasons
 }
 
+// protection returns the reason a protected version is kept, as the
+// first of its reasons, or nil.
+func protection(protected map[string]string, id string) []string {
+	if why, ok := protected[id]; ok {
+		return []string{why}
+	}
+	return nil
+}
+
+// Reasons a version is protected from retention.
+const (
+	// ProtectLogged is the version the Change Log's position stands on:
+	// the next cycle diffs against it.
+	ProtectLogged = "change log position"
+)
+
+// Protected returns the versions of sheet that retention must keep
+// whatever its policy, by id, with why: the version the Change Log's
+// position stands on (State.Logged). Other holders (a pending write-back,
+// a lease) add their ids here.
+func (s *Store) Protected(ctx context.Context, sheet string) (map[string]string, error) {
+	st, err := s.LoadState(ctx, sheet)
+	if err != nil {
+		return nil, fmt.Errorf("not pruning: %w", err)
+	}
+	protected := make(map[string]string)
+	if st.Logged != "" {
+		protected[st.Logged] = ProtectLogged
+	}
+	return protected, nil
+}
+
 // PruneResult is what Prune did, or with DryRun would do.
 type PruneResult struct {
 	DryRun bool                 `json:"dry_run"`
@@ -116,7 +153,8 @@ type PruneResult struct {
 	ChunksPending int `json:"chunks_pending"`
 }
 
-// Prune applies p to the versions of sheet, deletes the manifests of the
+// Prune applies p to the versions of sheet, never removing one that
+// Protected names, deletes the manifests of the
 // versions it removes, then sweeps chunks that no remaining manifest of any
 // sheet references and that are older than the grace period (Options).
 // With dryRun it changes nothing and reports what it would do.
@@ -135,8 +173,12 @@ func (s *Store) Prune(ctx context.Context, sheet string, p Policy, dryRun bool) 
 	for i, m := range ms {
 		list[i] = m.Info()
 	}
+	protected, err := s.Protected(ctx, sheet)
+	if err != nil {
+		return PruneResult{}, err
+	}
 	res := PruneResult{DryRun: dryRun}
-	res.Keep, res.Remove, res.Reasons = ApplyPolicy(list, p, s.loc)
+	res.Keep, res.Remove, res.Reasons = ApplyPolicy(list, p, s.loc, protected)
 	gone := make(map[string]bool)
 	for _, sn := range res.Remove {
 		gone[manifestKey(sheet, sn.ID)] = true
@@ -144,7 +186,7 @@ func (s *Store) Prune(ctx context.Context, sheet string, p Policy, dryRun bool) 
 			continue
 		}
 		key := manifestKey(sheet, sn.ID)
-		if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		if err := s.delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			return res, fmt.Errorf("delete manifest %q: %w", key, translate(err))
 		}
 		s.log.Info("snapshot removed", zap.String("sheet", sheet), zap.String("snapshot", sn.ID))
@@ -200,7 +242,7 @@ func (s *Store) sweep(ctx context.Context, gone map[string]bool, dryRun bool, re
 			continue
 		}
 		if !dryRun {
-			if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			if err := s.delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				return fmt.Errorf("delete chunk %q: %w", key, translate(err))
 			}
 		}
@@ -212,6 +254,13 @@ func (s *Store) sweep(ctx context.Context, gone map[string]bool, dryRun bool, re
 		s.log.Info("chunks swept", zap.Int("chunks", res.ChunksRemoved), zap.Int64("bytes", res.BytesFreed))
 	}
 	return nil
+}
+
+// delete removes one object within the request timeout.
+func (s *Store) delete(ctx context.Context, key string) error {
+	rctx, cancel := s.req(ctx)
+	defer cancel()
+	return s.bucket.Delete(rctx, key)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

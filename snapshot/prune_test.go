@@ -89,7 +89,7 @@ func TestApplyPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			keep, remove, reasons := ApplyPolicy(list, tc.policy, tc.loc)
+			keep, remove, reasons := ApplyPolicy(list, tc.policy, tc.loc, nil)
 			if diff := cmp.Diff(tc.want, reasons); diff != "" {
 				t.Errorf("reasons mismatch (-want +got):\n%s", diff)
 			}
@@ -214,4 +214,54 @@ func TestPruneKeepsPatchBases(t *testing.T) {
 		t.Error("the kept version differs after prune")
 	}
 	verifyClean(t, s, true)
+}
+
+func TestApplyPolicyProtected(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 11, 28, h, 0, 0, 0, time.UTC) }
+	list := []audit.SnapshotInfo{{ID: "a", Time: at(1)}, {ID: "b", Time: at(2)}, {ID: "c", Time: at(3)}}
+	protected := map[string]string{"a": ProtectLogged, "b": "pending write-back"}
+	keep, remove, reasons := ApplyPolicy(list, Policy{KeepLast: 1}, nil, protected)
+	want := map[string][]string{"a": {ProtectLogged}, "b": {"pending write-back"}, "c": {"last 1"}}
+	if diff := cmp.Diff(want, reasons); diff != "" {
+		t.Errorf("reasons mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c"}, ids(keep)); diff != "" || len(remove) != 0 {
+		t.Errorf("kept mismatch (-want +got):\n%s; removed %v, want none", diff, ids(remove))
+	}
+	if _, _, reasons := ApplyPolicy(list, Policy{}, nil, protected); !cmp.Equal(reasons["a"], []string{ProtectLogged, "policy is empty"}) {
+		t.Errorf("empty policy reasons of a = %v, want the protection first", reasons["a"])
+	}
+}
+
+// TestPruneKeepsLoggedVersion: the version the Change Log's position
+// stands on survives any policy, or every later cycle would fail to diff.
+func TestPruneKeepsLoggedVersion(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := memOpener(t, clock, Options{})
+	var infos []audit.SnapshotInfo
+	for i := range 4 {
+		info, err := s.Put(ctx, &audit.Snapshot{Sheet: "a", Time: clock.Now(), Values: [][]string{{"id"}, {string(rune('0' + i))}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		infos = append(infos, info)
+		clock.Advance(time.Hour)
+	}
+	if err := s.SaveState(ctx, "a", audit.State{Logged: infos[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Prune(ctx, "a", Policy{KeepLast: 1}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{infos[1].ID, infos[3].ID}, ids(res.Keep)); diff != "" {
+		t.Errorf("kept mismatch (-want +got):\n%s", diff)
+	}
+	if got := res.Reasons[infos[1].ID]; !cmp.Equal(got, []string{ProtectLogged}) {
+		t.Errorf("reasons of the logged version = %v, want [%s]", got, ProtectLogged)
+	}
+	if _, err := s.Load(ctx, "a", infos[1].ID); err != nil {
+		t.Errorf("the logged version is gone after prune: %v", err)
+	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"go.uber.org/zap"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
@@ -52,7 +54,9 @@ func (s *Store) Manifest(ctx context.Context, sheet, id string) (*Manifest, erro
 
 func (s *Store) readManifest(ctx context.Context, sheet, id string) (*Manifest, error) {
 	key := manifestKey(sheet, id)
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("snapshot %s of sheet %q does not exist (see sheetaudit snapshots list): %w", id, sheet, audit.ErrNotFound)
 	}
@@ -62,17 +66,68 @@ func (s *Store) readManifest(ctx context.Context, sheet, id string) (*Manifest, 
 	return parseManifest(data, key)
 }
 
-// List returns the versions of sheet, oldest first.
+// List returns the versions of sheet, oldest first. A manifest that cannot
+// be read or parsed is left out and logged (once per List) rather than
+// failing the listing: one damaged object must not hide the other versions
+// from `snapshots list`, `status`, `history` and the staleness history.
+// Listings that must see every damaged manifest use ListProblems.
 func (s *Store) List(ctx context.Context, sheet string) ([]audit.SnapshotInfo, error) {
-	ms, err := s.manifests(ctx, sheet)
+	list, problems, err := s.ListProblems(ctx, sheet)
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range problems {
+		s.log.Warn("snapshot left out of the listing: its manifest is damaged",
+			zap.String("sheet", sheet), zap.String("snapshot", p.Snapshot), zap.String("problem", p.Message),
+			zap.String("hint", damagedHint))
+	}
+	return list, nil
+}
+
+// damagedHint is what an operator does about a damaged manifest.
+const damagedHint = "run sheetaudit snapshots verify --full; the other versions are intact, and deleting the damaged manifest drops only that version"
+
+// ListProblems is List that also returns the damaged manifests it left
+// out, each as a Problem naming the object and what is wrong with it.
+func (s *Store) ListProblems(ctx context.Context, sheet string) ([]audit.SnapshotInfo, []Problem, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, nil, err
+	}
+	ids, err := s.ids(ctx, sheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms := make([]*Manifest, len(ids))
+	errs := make([]error, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
+	for i, id := range ids {
+		g.Go(func() error {
+			ms[i], errs[i] = s.readManifest(gctx, sheet, id)
+			switch {
+			case errors.Is(errs[i], audit.ErrInvalid) || errors.Is(errs[i], audit.ErrNotFound):
+				return nil // damaged, or removed since the listing
+			default:
+				return errs[i] // the store itself failed: no listing
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	var problems []Problem
+	for i, err := range errs {
+		if errors.Is(err, audit.ErrInvalid) {
+			problems = append(problems, Problem{Object: manifestKey(sheet, ids[i]), Sheet: sheet, Snapshot: ids[i], Message: err.Error()})
+		}
+	}
+	ms = slices.DeleteFunc(ms, func(m *Manifest) bool { return m == nil })
+	sortManifests(ms)
 	out := make([]audit.SnapshotInfo, len(ms))
 	for i, m := range ms {
 		out[i] = m.Info()
 	}
-	return out, nil
+	return out, problems, nil
 }
 
 // manifests reads every manifest of sheet, oldest first.
@@ -117,7 +172,9 @@ func (s *Store) ids(ctx context.Context, sheet string) ([]string, error) {
 	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
 	var ids []string
 	for {
-		obj, err := it.Next(ctx)
+		rctx, cancel := s.req(ctx)
+		obj, err := it.Next(rctx)
+		cancel()
 		if err == io.EOF {
 			break
 		}
@@ -133,8 +190,10 @@ func (s *Store) ids(ctx context.Context, sheet string) ([]string, error) {
 	return ids, nil
 }
 
-// latestManifest returns the newest manifest of sheet. Ids sort by their
-// second; only versions of the newest second are read to break the tie.
+// latestManifest returns the newest intact manifest of sheet. Ids sort by
+// their second; only versions of the newest second are read to break the
+// tie. A damaged manifest (ErrInvalid) is logged and passed over, so the
+// cycle goes on from the newest version it can read instead of stopping.
 func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, error) {
 	ids, err := s.ids(ctx, sheet)
 	if err != nil {
@@ -143,20 +202,39 @@ func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, er
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("sheet %q has no snapshot yet: %w", sheet, audit.ErrNotFound)
 	}
-	newest, _ := idTime(ids[len(ids)-1])
-	var ms []*Manifest
-	for i := len(ids) - 1; i >= 0; i-- {
-		if t, _ := idTime(ids[i]); !t.Equal(newest) {
-			break
+	var damaged error
+	for end := len(ids); end > 0; {
+		second, _ := idTime(ids[end-1])
+		var ms []*Manifest
+		i := end - 1
+		for ; i >= 0; i-- {
+			if t, _ := idTime(ids[i]); !t.Equal(second) {
+				break
+			}
+			m, err := s.readManifest(ctx, sheet, ids[i])
+			switch {
+			case errors.Is(err, audit.ErrInvalid):
+				s.log.Warn("newest snapshot's manifest is damaged; using an older version", zap.String("sheet", sheet),
+					zap.String("snapshot", ids[i]), zap.Error(err), zap.String("hint", damagedHint))
+				damaged = err
+				continue
+			case errors.Is(err, audit.ErrNotFound):
+				continue // removed since the listing
+			case err != nil:
+				return nil, err
+			}
+			ms = append(ms, m)
 		}
-		m, err := s.readManifest(ctx, sheet, ids[i])
-		if err != nil {
-			return nil, err
+		if len(ms) > 0 {
+			sortManifests(ms)
+			return ms[len(ms)-1], nil
 		}
-		ms = append(ms, m)
+		end = i + 1
 	}
-	sortManifests(ms)
-	return ms[len(ms)-1], nil
+	if damaged != nil {
+		return nil, fmt.Errorf("sheet %q has no readable snapshot: %w", sheet, damaged)
+	}
+	return nil, fmt.Errorf("sheet %q has no snapshot yet: %w", sheet, audit.ErrNotFound)
 }
 
 // load reads a version's content, checking every object and the result
@@ -306,7 +384,9 @@ func checkContent(m *Manifest, rows [][]string) ([]byte, []int, error) {
 // readChunk reads one content object and checks its size and hash.
 func (s *Store) readChunk(ctx context.Context, c ChunkRef) ([]byte, error) {
 	key := chunkKey(c.SHA256)
-	z, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	z, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("chunk %q is missing (run sheetaudit snapshots verify): %w", key, audit.ErrNotFound)
 	}

@@ -22,10 +22,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"go.uber.org/zap"
 	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/fileblob" // file:// buckets
-	_ "gocloud.dev/blob/gcsblob"  // gs:// buckets
-	_ "gocloud.dev/blob/memblob"  // mem:// buckets, for tests
-	_ "gocloud.dev/blob/s3blob"   // s3:// buckets, any S3-compatible server
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
 
@@ -60,7 +56,23 @@ type Options struct {
 	// Concurrency is the number of objects read or written at once. Zero
 	// means 8.
 	Concurrency int
+	// RequestTimeout bounds each request to the bucket (one read, one
+	// write, one page of a listing, opening the bucket), so a store that
+	// never answers fails the command instead of hanging it. Zero means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the default Options.RequestTimeout: far above
+// what one object of a few megabytes takes on any working link.
+const DefaultRequestTimeout = time.Minute
+
+// ErrStore marks every error the bucket itself returned (unreachable,
+// timed out, missing bucket, permission, full disk), as opposed to a
+// damaged object or a bad name: the command could not run, and its exit
+// code says so. Errors that wrap it also wrap the audit sentinel of the
+// case (ErrUnavailable, ErrNotFound, ErrPermission).
+var ErrStore = errors.New("snapshot store")
 
 // Store keeps sheet versions and cycle state in a bucket. It is safe for
 // concurrent use, and several processes may share one bucket: objects are
@@ -74,8 +86,10 @@ type Store struct {
 	maxP   int
 	budget float64
 	conc   int
-	enc    *zstd.Encoder
-	dec    *zstd.Decoder
+	// timeout is Options.RequestTimeout.
+	timeout time.Duration
+	enc     *zstd.Encoder
+	dec     *zstd.Decoder
 
 	mu sync.Mutex
 	// last holds, per sheet, the newest version this Store read or wrote,
@@ -123,15 +137,35 @@ type version struct {
 // Open opens the store at url: a plain path or file:///path (the folder is
 // created on first use), s3://bucket/prefix?region=…&endpoint=…&use_path_style=true
 // (any S3-compatible server), gs://bucket/prefix, or mem:// (empty, in
-// memory, for tests).
+// memory, for tests). The program registers the drivers of the schemes it
+// supports by importing them (cmd/sheetaudit imports all four); a scheme
+// without a driver is an error naming it.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	u, err := bucketURL(url)
 	if err != nil {
 		return nil, err
 	}
-	b, err := blob.OpenBucket(ctx, u)
+	timeout := opts.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	octx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	b, err := blob.OpenBucket(octx, u)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q (check the store: setting and the bucket's credentials): %w", url, translate(err))
+	}
+	if strings.HasPrefix(u, "s3://") || strings.HasPrefix(u, "gs://") {
+		// Buckets are opened lazily: without this, a missing bucket reads
+		// as an empty store until the first write fails.
+		ok, err := b.IsAccessible(octx)
+		if err == nil && !ok {
+			err = fmt.Errorf("bucket does not exist or these credentials cannot see it: %w", audit.ErrNotFound)
+		}
+		if err != nil {
+			_ = b.Close()
+			return nil, fmt.Errorf("open store %q (check the bucket name, the endpoint and the credentials): %w", url, translate(err))
+		}
 	}
 	return New(b, opts), nil
 }
@@ -207,6 +241,9 @@ func New(bucket *blob.Bucket, opts Options) *Store {
 	}
 	if s.conc <= 0 {
 		s.conc = 8
+	}
+	if s.timeout = opts.RequestTimeout; s.timeout <= 0 {
+		s.timeout = DefaultRequestTimeout
 	}
 	// Options that cannot fail; errors here would be programming errors.
 	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false))
@@ -297,8 +334,8 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 // parent returns the newest version of sheet with its row hashes, or nil.
 func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 	m, err := s.latestManifest(ctx, sheet)
-	if errors.Is(err, audit.ErrNotFound) {
-		return nil, nil
+	if errors.Is(err, audit.ErrNotFound) || errors.Is(err, audit.ErrInvalid) {
+		return nil, nil // none, or none readable: store this one whole
 	}
 	if err != nil {
 		return nil, err
@@ -425,7 +462,9 @@ func (s *Store) writeChunks(ctx context.Context, data []byte, rowEnds []int, wri
 // ModTime keeps it out of that prune's reach.
 func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte, written *atomic.Int64) (int64, error) {
 	key := chunkKey(sha)
-	a, err := s.bucket.Attributes(ctx, key)
+	rctx, cancel := s.req(ctx)
+	a, err := s.bucket.Attributes(rctx, key)
+	cancel()
 	switch {
 	case err == nil && s.now().Sub(a.ModTime) < s.grace/2:
 		return a.Size, nil
@@ -477,7 +516,7 @@ func (s *Store) writeManifest(ctx context.Context, m *Manifest) error {
 // the file and its folder are also synced, because fileblob's rename alone
 // does not survive a power cut.
 func (s *Store) writeObject(ctx context.Context, key, contentType string, data []byte, ifNotExist bool) error {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := s.req(ctx)
 	defer cancel()
 	var f *os.File
 	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{
@@ -525,7 +564,9 @@ func (s *Store) Sheets(ctx context.Context) ([]string, error) {
 	it := s.bucket.List(&blob.ListOptions{Prefix: sheetPrefix, Delimiter: "/"})
 	var out []string
 	for {
-		obj, err := it.Next(ctx)
+		rctx, cancel := s.req(ctx)
+		obj, err := it.Next(rctx)
+		cancel()
 		if err == io.EOF {
 			break
 		}
@@ -548,7 +589,9 @@ func (s *Store) LoadState(ctx context.Context, sheet string) (audit.State, error
 		return audit.State{}, err
 	}
 	key := stateKey(sheet)
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return audit.State{}, nil
 	}
@@ -574,23 +617,48 @@ func (s *Store) SaveState(ctx context.Context, sheet string, st audit.State) err
 	return s.writeObject(ctx, stateKey(sheet), "application/json", append(data, '\n'), false)
 }
 
-// translate adds the audit sentinel that matches a bucket error's code, so
-// callers branch with errors.Is without knowing gocloud.
+// req returns the context of one bucket request: ctx bounded by the
+// request timeout.
+func (s *Store) req(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// translate adds the audit sentinel that matches a bucket error's code, and
+// ErrStore, so callers branch with errors.Is without knowing gocloud. A
+// cancellation by the caller is passed on as it is.
 func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
 	var sentinel error
+	hint := ""
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
 		sentinel = audit.ErrNotFound
 	case gcerrors.PermissionDenied:
-		sentinel = audit.ErrPermission
-	case gcerrors.ResourceExhausted, gcerrors.Internal:
-		sentinel = audit.ErrUnavailable
+		sentinel, hint = audit.ErrPermission, "check the store's credentials and their permissions"
+	case gcerrors.ResourceExhausted, gcerrors.Internal, gcerrors.Unknown:
+		sentinel, hint = audit.ErrUnavailable, "check the store: setting, the network and free space"
+	case gcerrors.DeadlineExceeded:
+		sentinel, hint = audit.ErrUnavailable, "the store did not answer in time; check the network and the store: setting"
 	case gcerrors.InvalidArgument:
-		sentinel = audit.ErrInvalid
+		return fmt.Errorf("%w: %w", err, audit.ErrInvalid)
+	case gcerrors.FailedPrecondition:
+		return err // an IfNotExist write that found the object: not a failure
 	default:
-		return err
+		if errors.Is(err, context.DeadlineExceeded) {
+			sentinel, hint = audit.ErrUnavailable, "the store did not answer in time; check the network and the store: setting"
+		} else {
+			sentinel, hint = audit.ErrUnavailable, "check the store: setting and the network"
+		}
 	}
-	return fmt.Errorf("%w: %w", err, sentinel)
+	if hint != "" {
+		return fmt.Errorf("%w (%s): %w: %w", err, hint, sentinel, ErrStore)
+	}
+	return fmt.Errorf("%w: %w: %w", err, sentinel, ErrStore)
 }
 
 // blankRow reports whether a row holds nothing but white space, as

@@ -545,6 +545,43 @@ func TestCorruptManifest(t *testing.T) {
 	}
 }
 
+// TestDamagedNewestManifest: one damaged manifest, the newest, neither
+// hides the other versions nor stops the next Put.
+func TestDamagedNewestManifest(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := memOpener(t, clock, Options{})
+	var infos []audit.SnapshotInfo
+	for i := range 3 {
+		info, err := s.Put(ctx, &audit.Snapshot{Sheet: "s", Time: clock.Now(), Values: genSheet(uint64(i), 20)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		infos = append(infos, info)
+		clock.Advance(time.Minute)
+	}
+	bad := manifestKey("s", infos[2].ID)
+	if err := s.bucket.WriteAll(ctx, bad, []byte(`{"format": 1, "sheet": "s", "id": "trunc`), nil); err != nil {
+		t.Fatal(err)
+	}
+	s = New(s.bucket, Options{Now: clock.Now}) // no cache of what was written
+	list, problems, err := s.ListProblems(ctx, "s")
+	if err != nil || !cmp.Equal(ids(list), ids(infos[:2])) || len(problems) != 1 || problems[0].Object != bad {
+		t.Errorf("ListProblems = %v, %v, %v; want the two intact versions and one problem naming %s", ids(list), problems, err, bad)
+	}
+	if list, err := s.List(ctx, "s"); err != nil || len(list) != 2 {
+		t.Errorf("List = %v, %v; want the two intact versions", ids(list), err)
+	}
+	latest, err := s.Latest(ctx, "s")
+	if err != nil || latest.ID != infos[1].ID {
+		t.Fatalf("Latest = %v, %v; want the newest intact version %s", latest, err, infos[1].ID)
+	}
+	clock.Advance(time.Minute)
+	if _, err := s.Put(ctx, &audit.Snapshot{Sheet: "s", Time: clock.Now(), Values: genSheet(9, 20)}); err != nil {
+		t.Errorf("Put after a damaged newest manifest: %v", err)
+	}
+}
+
 func TestBucketURL(t *testing.T) {
 	abs, err := filepath.Abs("rel/data")
 	if err != nil {

@@ -255,7 +255,9 @@ func (s *Store) chunkObjects(ctx context.Context) (map[string]*blob.ListObject, 
 	it := s.bucket.List(&blob.ListOptions{Prefix: chunkPrefix})
 	out := make(map[string]*blob.ListObject)
 	for {
-		obj, err := it.Next(ctx)
+		rctx, cancel := s.req(ctx)
+		obj, err := it.Next(rctx)
+		cancel()
 		if err == io.EOF {
 			return out, nil
 		}

@@ -78,6 +78,9 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 // reload re-reads the configuration file and swaps the daemon's jobs.
 func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) {
 	cfg, err := config.Load(a.configPath, a.getenv)
+	if err == nil {
+		err = checkRules(cfg)
+	}
 	if err != nil {
 		a.log.Error("reload refused: configuration invalid; keeping the running one", zap.Error(err))
 		return

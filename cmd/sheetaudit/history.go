@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -50,35 +52,43 @@ as restoring each of them; a later store index will answer it from the manifests
 }
 
 func (a *app) history(ctx context.Context, cfg *config.Config, store *snapshot.Store, s config.Sheet, key, column, format string) error {
-	list, err := store.List(ctx, s.Name)
-	if err != nil {
-		return fmt.Errorf("list snapshots of %q: %w", s.Name, err)
-	}
-	series := make([]*audit.Table, len(list))
-	ids := make([]string, len(list))
-	times := make([]time.Time, len(list))
-	for i, info := range list {
-		ids[i], times[i] = info.ID, info.Time
-		snap, err := store.Load(ctx, s.Name, info.ID)
-		if err != nil {
-			return fmt.Errorf("load snapshot %s: %w", info.ID, err)
-		}
+	var series []*audit.Table
+	var ids []string
+	var times []time.Time
+	var columns []string // every column any version has, first seen first
+	n, err := audit.WalkVersions(ctx, store, s.Name, time.Time{}, func(snap *audit.Snapshot) error {
 		t, err := audit.ParseTable(snap.Values, snap.HeaderRow, snap.Key)
 		if err != nil {
 			// One unreadable version must not hide the rest of the history.
 			a.log.Warn("snapshot skipped: not readable as a table", zap.String("sheet", s.Name),
-				zap.String("snapshot", info.ID), zap.Error(err))
-			continue
+				zap.String("snapshot", snap.ID), zap.Error(err))
+			return nil
+		}
+		for _, h := range t.Header {
+			if !slices.Contains(columns, h) {
+				columns = append(columns, h)
+			}
 		}
 		// Keep only the row: memory stays flat however many versions.
-		series[i] = audit.RowOf(t, key)
+		series, ids, times = append(series, audit.RowOf(t, key)), append(ids, snap.ID), append(times, snap.Time)
+		return nil
+	}, func(id string, err error) {
+		a.log.Warn("snapshot skipped: damaged", zap.String("sheet", s.Name), zap.String("snapshot", id),
+			zap.Error(err), zap.String("hint", "run sheetaudit snapshots verify --full"))
+	})
+	if err != nil {
+		return err
+	}
+	if column != "" && n > 0 && !slices.Contains(columns, column) {
+		return &exitError{code: exitCantRun, err: fmt.Errorf("no stored version of sheet %q has a column %q; its columns are: %s",
+			s.Name, column, strings.Join(columns, ", "))}
 	}
 	entries := audit.RowHistory(series, ids, times, key, column)
 	if format == "json" {
 		return writeJSON(a.stdout, nonNil(entries))
 	}
 	if len(entries) == 0 {
-		_, err := fmt.Fprintf(a.stdout, "row %q is in none of the %d stored versions of sheet %q\n", key, len(list), s.Name)
+		_, err := fmt.Fprintf(a.stdout, "row %q is in none of the %d stored versions of sheet %q\n", key, n, s.Name)
 		return err
 	}
 	loc := cfg.Location()
@@ -91,6 +101,6 @@ func (a *app) history(ctx context.Context, cfg *config.Config, store *snapshot.S
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(a.stdout, "%d entries for row %q over %d versions\n", len(entries), key, len(list))
+	_, err = fmt.Fprintf(a.stdout, "%d entries for row %q over %d versions\n", len(entries), key, n)
 	return err
 }

@@ -44,3 +44,12 @@ func TestHistory(t *testing.T) {
 		t.Errorf("history of an unknown key:\n%s", out)
 	}
 }
+
+func TestHistoryUnknownColumn(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	ts.cycle(t)
+	code, _, errOut := ts.cli(t, "history", "C00002", "--column", "电话")
+	if code != exitCantRun || !strings.Contains(errOut, `column "电话"`) || !strings.Contains(errOut, "联系方式") {
+		t.Errorf("history --column with an unknown column: exit %d, want %d and the columns listed; stderr:\n%s", code, exitCantRun, errOut)
+	}
+}

@@ -112,11 +112,7 @@ func (a *app) reportJob(cfg *config.Config, s config.Sheet, store *snapshot.Stor
 			if err != nil {
 				return nil, nil, err
 			}
-			closeWB := func() {}
-			if c, ok := wb.(interface{ Close() error }); ok {
-				closeWB = func() { c.Close() }
-			}
-			return &report.Tab{Workbook: wb, Title: tab}, closeWB, nil
+			return &report.Tab{Workbook: wb, Title: tab}, func() { closeWorkbook(wb, a.log) }, nil
 		}
 	}
 	if rr.mail && cfg.Report.Email != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/restore"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
 	"github.com/sheetaudit/sheetaudit/xlsx"
 )
@@ -366,7 +367,7 @@ func TestRestoreDryRunChangesNothing(t *testing.T) {
 				}
 			}
 			out := ts.mustCLI(t, "restore", v1, "--in-place", "--dry-run", "--format", "json")
-			var got restoreOutput
+			var got restore.Result
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatalf("json output: %v\n%s", err, out)
 			}

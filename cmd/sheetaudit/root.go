@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/redact"
 )
 
 // Exit codes, decided here only.
@@ -43,19 +47,29 @@ func failed(err error) error { return &exitError{code: exitFailed, err: err} }
 type app struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
-	configPath     string
-	logLevel       string
-	log            *zap.Logger
+	// console is whether stderr is a terminal (checked before redaction
+	// wraps it): logs are then human-readable.
+	console    bool
+	configPath string
+	logLevel   string
+	logFormat  string
+	log        *zap.Logger
+	// redact is the process's one redactor: every printed line, log line
+	// and recorded error passes it. It learns the configured secrets when
+	// the configuration is loaded.
+	redact *redact.Redactor
 }
 
 // run is main without the process: tests call it with their own args,
 // environment and buffers.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	red := redact.New()
+	addEnvSecrets(red, getenv)
+	a := &app{getenv: getenv, stdout: red.Writer(stdout), stderr: red.Writer(stderr), console: isTerminal(stderr), redact: red}
 	root := a.rootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if a.log != nil {
 		_ = a.log.Sync()
@@ -63,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "sheetaudit:", err)
+	fmt.Fprintln(a.stderr, "sheetaudit:", red.String(sentence(err.Error())))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -79,16 +93,27 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(a.stderr, a.logLevel)
+			console := a.console
+			switch a.logFormat {
+			case "console":
+				console = true
+			case "json":
+				console = false
+			case "auto":
+			default:
+				return &exitError{code: exitCantRun, err: fmt.Errorf("--log-format %q: want auto, console or json", a.logFormat)}
+			}
+			log, err := newLogger(a.stderr, a.logLevel, console)
 			if err != nil {
 				return err
 			}
-			a.log = log
+			a.log = zap.New(a.redact.Core(log.Core()))
 			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "auto", "log format: auto (console on a terminal, JSON otherwise), console, json")
 	root.AddCommand(
 		a.versionCmd(),
 		a.validateCmd(),
@@ -100,12 +125,14 @@ func (a *app) rootCmd() *cobra.Command {
 		a.snapshotsCmd(),
 		a.restoreCmd(),
 		a.historyCmd(),
+		a.changelogCmd(),
+		a.accessCmd(),
 	)
 	return root
 }
 
-// newLogger logs to w: human-readable on a terminal, JSON otherwise.
-func newLogger(w io.Writer, level string) (*zap.Logger, error) {
+// newLogger logs to w: human-readable with console, JSON otherwise.
+func newLogger(w io.Writer, level string, console bool) (*zap.Logger, error) {
 	lvl, err := zapcore.ParseLevel(level)
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
@@ -113,7 +140,7 @@ func newLogger(w io.Writer, level string) (*zap.Logger, error) {
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
-	if isTerminal(w) {
+	if console {
 		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
 		enc = zapcore.NewConsoleEncoder(encCfg)
 	} else {
@@ -134,9 +161,13 @@ func isTerminal(w io.Writer) bool {
 // loadConfig reads --config.
 func (a *app) loadConfig() (*config.Config, error) {
 	cfg, err := config.Load(a.configPath, a.getenv)
+	if err == nil {
+		err = checkRules(cfg)
+	}
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: err}
 	}
+	addConfigSecrets(a.redact, cfg)
 	return cfg, nil
 }
 
@@ -171,4 +202,28 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// sentence makes an error's text read as a sentence for the operator: the
+// bare sentinel audit.ErrInvalid ("…: invalid: …") that wrapping leaves in
+// a line is dropped (the text before it says what is wrong), and a
+// prefix repeated by two layers ("staleness: staleness: …") is said once.
+// Errors keep their chain for errors.Is; only the printed text changes.
+func sentence(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		parts := strings.Split(l, ": ")
+		out := parts[:0]
+		for j, p := range parts {
+			if j > 0 && p == out[len(out)-1] {
+				continue
+			}
+			out = append(out, p)
+		}
+		if len(out) > 1 {
+			out = slices.DeleteFunc(out, func(p string) bool { return p == audit.ErrInvalid.Error() })
+		}
+		lines[i] = strings.Join(out, ": ")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -59,11 +60,16 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 	defer store.Close()
 	var results []*audit.Result
 	var failures []string
+	cantRun := false
+	// Bounded like the daemon's cycles: each Google request retries within
+	// the cycle deadline, and the cycle as a whole stops at it.
+	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline}
 	for _, s := range sheets {
-		res, err := a.cycle(ctx, cfg, s, store, backendDeps{}, a.log)
+		res, err := a.boundedCycle(ctx, cfg, s, store, deps, a.log)
 		if err != nil {
 			a.log.Error("cycle failed", zap.String("sheet", s.Name), zap.Error(err))
-			failures = append(failures, s.Name)
+			failures = append(failures, err.Error()) // it names the sheet
+			cantRun = cantRun || couldNotRun(err)
 		}
 		results = append(results, res)
 	}
@@ -77,9 +83,51 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 		}
 	}
 	if len(failures) > 0 {
-		return failed(fmt.Errorf("%d of %d sheets failed: %s", len(failures), len(sheets), strings.Join(failures, ", ")))
+		err := fmt.Errorf("%d of %d sheets failed: %s", len(failures), len(sheets), strings.Join(failures, "; "))
+		if cantRun {
+			return &exitError{code: exitCantRun, err: err}
+		}
+		return failed(err)
 	}
 	return nil
+}
+
+// boundedCycle is cycle within the configured cycle deadline. When the
+// deadline passes, the error says so and names the step that was waiting
+// (the rest of the chain).
+func (a *app) boundedCycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
+	if d := cfg.Quotas.CycleDeadline; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	res, err := a.cycle(ctx, cfg, s, store, deps, log)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = &deadlineError{deadline: cfg.Quotas.CycleDeadline, err: err}
+		if res != nil {
+			res.Error = err.Error()
+		}
+	}
+	return res, err
+}
+
+// deadlineError is a cycle stopped by quotas.cycle_deadline.
+type deadlineError struct {
+	deadline time.Duration
+	err      error
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("stopped at cycle_deadline (%s): %v", e.deadline, e.err)
+}
+func (e *deadlineError) Unwrap() error { return e.err }
+
+// couldNotRun reports whether a cycle failed because something it depends
+// on did not answer (the store, or anything past the cycle deadline)
+// rather than because of the sheet: exit 2, not 1.
+func couldNotRun(err error) bool {
+	var de *deadlineError
+	return errors.As(err, &de) || errors.Is(err, snapshot.ErrStore)
 }
 
 // cycle runs one cycle of one sheet. It always returns a result, so a
@@ -87,8 +135,10 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
 	wb, err := openWorkbook(ctx, s, log, deps)
 	if err != nil {
+		err = a.redact.Error(err)
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
 	}
+	defer closeWorkbook(wb, log)
 	spec, err := specOf(cfg, s)
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
@@ -97,13 +147,16 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		Spec:     spec,
 		Workbook: wb,
 		Store:    store,
-		State:    store,
+		State:    redactedState{StateStore: store, r: a.redact},
 		Logger:   log,
 		Location: cfg.Location(),
 	}
 	res, err := c.Run(ctx)
 	if err != nil {
-		return res, fmt.Errorf("sheet %q: %w", s.Name, err)
+		// Errors from Google and the store pass the redactor before they
+		// reach the result, the daemon's status and the logs.
+		res.Error = a.redact.String(res.Error)
+		return res, a.redact.Error(fmt.Errorf("sheet %q: %w", s.Name, err))
 	}
 	if r := cfg.Retention; !r.KeepAll() {
 		pr, err := store.Prune(ctx, s.Name, policyOf(r), false)

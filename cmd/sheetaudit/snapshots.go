@@ -14,7 +14,12 @@ import (
 )
 
 func (a *app) snapshotsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions"}
+	cmd := &cobra.Command{Use: "snapshots", Short: "List, inspect, verify and prune stored versions",
+		Long: `snapshots lists, inspects, verifies, prunes and exports the stored versions of each sheet.
+
+Wherever a command takes a snapshot ID (here and in sheetaudit restore), it may be the full id
+as snapshots list prints it, "latest" (the newest version), "latest~1" (the one before it, and so
+on), or the start of an id that no other id starts with.`}
 	cmd.AddCommand(append([]*cobra.Command{a.snapshotsListCmd()}, a.snapshotsSubcommands()...)...)
 	return cmd
 }
@@ -49,13 +54,30 @@ func (a *app) printSnapshots(ctx context.Context, cfg *config.Config, store *sna
 		return err
 	}
 	all := []audit.SnapshotInfo{}
+	var damaged []snapshot.Problem
 	for _, s := range sheets {
-		list, err := store.List(ctx, s.Name)
+		list, problems, err := store.ListProblems(ctx, s.Name)
 		if err != nil {
 			return fmt.Errorf("list snapshots of %q: %w", s.Name, err)
 		}
 		all = append(all, list...)
+		damaged = append(damaged, problems...)
 	}
+	// A damaged manifest is reported and the listing goes on: the other
+	// versions are intact and restorable.
+	for _, p := range damaged {
+		fmt.Fprintf(a.stderr, "sheetaudit: snapshot %s of sheet %q left out: %s\n", p.Snapshot, p.Sheet, p.Message)
+	}
+	if err := a.printSnapshotList(cfg, all, format); err != nil {
+		return err
+	}
+	if len(damaged) > 0 {
+		return failed(fmt.Errorf("%d damaged manifests (run sheetaudit snapshots verify --full; deleting a damaged manifest drops only that version)", len(damaged)))
+	}
+	return nil
+}
+
+func (a *app) printSnapshotList(cfg *config.Config, all []audit.SnapshotInfo, format string) error {
 	if format == "json" {
 		return writeJSON(a.stdout, all)
 	}

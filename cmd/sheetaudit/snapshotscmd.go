@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/snapshot"
@@ -35,12 +37,31 @@ func (a *app) snapshotsSubcommands() []*cobra.Command {
 }
 
 // findVersion returns the configured sheet that holds snapshot id (among
-// --sheet, or every sheet) and its manifest. Ids are checked by the store,
-// so a user's id can never name anything but a manifest.
+// --sheet, or every sheet) and its manifest, whose ID is the full id. Besides
+// a full id, id may be "latest" (the newest version), "latest~N" (N versions
+// before it) or a prefix of exactly one version's id. Ids are checked by the
+// store, so a user's id can never name anything but a manifest.
 func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store, sheet, id string) (config.Sheet, *snapshot.Manifest, error) {
 	sheets, err := sheetsOf(cfg, sheet)
 	if err != nil {
 		return config.Sheet{}, nil, err
+	}
+	if back, ok := latestOffset(id); ok {
+		if len(sheets) != 1 {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun,
+				err: fmt.Errorf("%q names a version of one sheet, and the configuration has %d; name it with --sheet", id, len(sheets))}
+		}
+		s := sheets[0]
+		list, err := store.List(ctx, s.Name)
+		if err != nil {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf("list snapshots of %q: %w", s.Name, err)}
+		}
+		if back >= len(list) {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun,
+				err: fmt.Errorf("sheet %q has %d stored versions, so %q names none; see sheetaudit snapshots list", s.Name, len(list), id)}
+		}
+		id = list[len(list)-1-back].ID
+		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
 	for _, s := range sheets {
@@ -48,13 +69,63 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		if err == nil {
 			return s, m, nil
 		}
-		if !errors.Is(err, audit.ErrNotFound) {
+		if !errors.Is(err, audit.ErrNotFound) && !errors.Is(err, audit.ErrInvalid) {
 			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: err}
 		}
 		names = append(names, fmt.Sprintf("%q", s.Name))
 	}
+	// Not a full id: a prefix of exactly one.
+	type match struct {
+		sheet config.Sheet
+		id    string
+	}
+	var matches []match
+	if id != "" {
+		for _, s := range sheets {
+			list, err := store.List(ctx, s.Name)
+			if err != nil {
+				return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf("list snapshots of %q: %w", s.Name, err)}
+			}
+			for _, in := range list {
+				if strings.HasPrefix(in.ID, id) {
+					matches = append(matches, match{s, in.ID})
+				}
+			}
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return config.Sheet{}, nil, &exitError{code: exitCantRun,
+			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
+	case 1:
+		return findVersion(ctx, cfg, store, matches[0].sheet.Name, matches[0].id)
+	}
+	ids := make([]string, 0, 4)
+	for _, m := range matches[:min(len(matches), 4)] {
+		ids = append(ids, m.id)
+	}
+	more := ""
+	if len(matches) > len(ids) {
+		more = fmt.Sprintf(" and %d more", len(matches)-len(ids))
+	}
 	return config.Sheet{}, nil, &exitError{code: exitCantRun,
-		err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
+		err: fmt.Errorf("%q is the start of %d snapshot ids (%s%s); give more of the id", id, len(matches), strings.Join(ids, ", "), more)}
+}
+
+// latestOffset reads "latest" (0) and "latest~N" (N).
+func latestOffset(id string) (int, bool) {
+	rest, ok := strings.CutPrefix(id, "latest")
+	if !ok {
+		return 0, false
+	}
+	if rest == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(rest, "~"))
+	if !strings.HasPrefix(rest, "~") || err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }
 
 func (a *app) snapshotsShowCmd() *cobra.Command {
@@ -186,13 +257,15 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				s, m1, err := findVersion(ctx, cfg, store, sheet, args[0])
 				if err != nil {
 					return err
 				}
-				if _, _, err := findVersion(ctx, cfg, store, s.Name, args[1]); err != nil {
+				_, m2, err := findVersion(ctx, cfg, store, s.Name, args[1])
+				if err != nil {
 					return err
 				}
+				args = []string{m1.ID, m2.ID}
 				from, fromF, err := loadTable(ctx, store, s.Name, args[0])
 				if err != nil {
 					return err
@@ -456,10 +529,11 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				s, _, err := findVersion(ctx, cfg, store, sheet, args[0])
+				s, m, err := findVersion(ctx, cfg, store, sheet, args[0])
 				if err != nil {
 					return err
 				}
+				args = []string{m.ID}
 				snap, err := store.Load(ctx, s.Name, args[0])
 				if err != nil {
 					return fmt.Errorf("load snapshot %s: %w", args[0], err)
@@ -480,55 +554,52 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 	return cmd
 }
 
-// exportFile writes snap to out through a temporary file in the same folder,
-// so a reader never sees a partial file.
+// exportFile writes snap to out atomically, so a reader never sees a
+// partial file; without force it never replaces a file, also one that
+// appears while the export runs.
 func exportFile(ctx context.Context, snap *audit.Snapshot, format, out string, force, bom bool) error {
+	exists := &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
 	if _, err := os.Lstat(out); err == nil && !force {
-		return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+		return exists
 	}
-	dir := filepath.Dir(out)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp."+format)
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // after a successful rename this finds nothing
+	opts := atomicfile.Options{Perm: 0o600, NoReplace: !force}
+	var err error
 	switch format {
 	case "csv":
-		err = writeCSV(tmp, snap.Values, bom)
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
+		err = atomicfile.Write(ctx, out, opts, func(w io.Writer) error { return writeCSV(w, snap.Values, bom) })
 	case "xlsx":
-		_ = tmp.Close()
-		err = writeXLSX(ctx, tmpName, tabTitle(snap), snap.Values)
+		err = exportXLSX(ctx, snap, out, opts)
 	}
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	if force {
-		err = os.Rename(tmpName, out)
-	} else {
-		// A hard link fails when out appeared meanwhile: never replace a
-		// file the user did not allow us to.
-		err = os.Link(tmpName, out)
-		switch {
-		case errors.Is(err, fs.ErrExist):
-			return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
-		case err != nil:
-			// The file system has no hard links: check, then rename.
-			if _, serr := os.Lstat(out); errors.Is(serr, fs.ErrNotExist) {
-				err = os.Rename(tmpName, out)
-			}
-		}
+	if errors.Is(err, fs.ErrExist) {
+		return exists
 	}
 	if err != nil {
 		return fmt.Errorf("export to %s: %w", out, err)
 	}
 	return nil
+}
+
+// exportXLSX builds the workbook in a private folder beside out (the xlsx
+// backend works on a path), then writes it to out atomically.
+func exportXLSX(ctx context.Context, snap *audit.Snapshot, out string, opts atomicfile.Options) error {
+	work, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	book := filepath.Join(work, "export.xlsx")
+	if err := writeXLSX(ctx, book, tabTitle(snap), snap.Values); err != nil {
+		return err
+	}
+	return atomicfile.Write(ctx, out, opts, func(w io.Writer) error {
+		f, err := os.Open(book)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
 }
 
 func writeCSV(w io.Writer, values [][]string, bom bool) error {

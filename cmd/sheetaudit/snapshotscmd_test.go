@@ -200,17 +200,23 @@ func TestSnapshotsPruneDryRun(t *testing.T) {
 		switch {
 		case len(f) >= 2 && f[0] == "keep":
 			keep = append(keep, f[1])
-			if !strings.Contains(l, "last 1") {
-				t.Errorf("kept version without its reason: %q", l)
+			// v1 is where the Change Log stands: kept whatever the policy.
+			want := "last 1"
+			if f[1] == v1 {
+				want = snapshot.ProtectLogged
+			}
+			if !strings.Contains(l, want) {
+				t.Errorf("kept version without its reason %q: %q", want, l)
 			}
 		case len(f) >= 2 && f[0] == "remove":
 			remove = append(remove, f[1])
 		}
 	}
-	if diff := cmp.Diff(before[2:], keep); diff != "" {
+	wantKeep := []string{v1, before[2]}
+	if diff := cmp.Diff(wantKeep, keep); diff != "" {
 		t.Errorf("kept mismatch (-want +got):\n%s\n%s", diff, out)
 	}
-	if diff := cmp.Diff(before[:2], remove); diff != "" {
+	if diff := cmp.Diff(before[1:2], remove); diff != "" {
 		t.Errorf("removed mismatch (-want +got):\n%s\n%s", diff, out)
 	}
 	if !strings.Contains(out, "dry run: nothing was deleted") {
@@ -221,7 +227,7 @@ func TestSnapshotsPruneDryRun(t *testing.T) {
 	}
 
 	ts.mustCLI(t, "snapshots", "prune")
-	if diff := cmp.Diff(before[2:], ts.ids(t)); diff != "" {
+	if diff := cmp.Diff(wantKeep, ts.ids(t)); diff != "" {
 		t.Errorf("after prune (-want +got):\n%s", diff)
 	}
 	ts.mustCLI(t, "snapshots", "verify", "--full")
@@ -233,5 +239,37 @@ func TestSnapshotsPruneEmptyRetention(t *testing.T) {
 	out := ts.mustCLI(t, "snapshots", "prune", "--dry-run")
 	if !strings.Contains(out, "retention is empty") || !strings.Contains(out, "policy is empty") {
 		t.Errorf("prune with an empty retention does not say every version is kept:\n%s", out)
+	}
+}
+
+// Every command that takes a snapshot id takes latest, latest~N and a
+// unique prefix as well.
+func TestSnapshotIDForms(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	v1 := ts.cycle(t)
+	ts.set(t, "客户", clientsV2)
+	v2 := ts.cycle(t)
+	for _, tt := range []struct{ arg, want string }{
+		{"latest", v2},
+		{"latest~1", v1},
+		{v1[:len(v1)-2], v1},
+	} {
+		out := ts.mustCLI(t, "snapshots", "show", tt.arg, "--format", "json")
+		if !strings.Contains(out, `"`+tt.want+`"`) {
+			t.Errorf("snapshots show %s: want version %s in:\n%s", tt.arg, tt.want, out)
+		}
+	}
+	out := ts.mustCLI(t, "snapshots", "diff", "latest~1", "latest")
+	if !strings.Contains(out, "changes from "+v1+" to "+v2) {
+		t.Errorf("snapshots diff latest~1 latest:\n%s", out)
+	}
+	for _, arg := range []string{"latest~2", "2026", "nonsense"} {
+		if code, _, errOut := ts.cli(t, "snapshots", "show", arg); code != exitCantRun {
+			t.Errorf("snapshots show %s: exit %d, want %d\n%s", arg, code, exitCantRun, errOut)
+		}
+	}
+	out = ts.mustCLI(t, "restore", "latest~1", "--in-place")
+	if !strings.Contains(out, "restored snapshot "+v1) {
+		t.Errorf("restore latest~1 --in-place:\n%s", out)
 	}
 }

@@ -20,6 +20,11 @@ type sheetStatus struct {
 	Last  *audit.Result `json:"last_cycle,omitempty"`
 	// Newest is the newest stored version, whoever stored it.
 	Newest string `json:"newest_snapshot,omitempty"`
+	// Unrecorded is set when a version newer than the last recorded cycle
+	// exists: a later cycle (or a restore) stored it but its outcome was
+	// never recorded, as when the state file cannot be written. The last
+	// cycle's "ok" is then not the sheet's status.
+	Unrecorded bool `json:"outcome_unrecorded,omitempty"`
 }
 
 func (a *app) statusCmd() *cobra.Command {
@@ -56,16 +61,25 @@ func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapsh
 	var out []sheetStatus
 	for _, s := range sheets {
 		st, err := store.LoadState(ctx, s.Name)
-		if err != nil {
+		if err != nil && !errors.Is(err, audit.ErrInvalid) {
 			return fmt.Errorf("sheet %q: %w", s.Name, err)
 		}
 		ss := sheetStatus{Sheet: s.Name, Last: st.Last}
+		if err != nil {
+			// A damaged state file is this sheet's status, not the end of
+			// everyone's.
+			ss.Last = &audit.Result{Sheet: s.Name, Error: err.Error()}
+		}
 		list, err := store.List(ctx, s.Name)
 		if err != nil && !errors.Is(err, audit.ErrNotFound) {
 			return fmt.Errorf("sheet %q: %w", s.Name, err)
 		}
 		if len(list) > 0 {
-			ss.Newest = list[len(list)-1].ID
+			newest := list[len(list)-1]
+			ss.Newest = newest.ID
+			if l := ss.Last; l != nil && l.Error == "" && l.Snapshot != "" && newest.ID != l.Snapshot && newest.Time.After(l.Started) {
+				ss.Unrecorded = true
+			}
 		}
 		out = append(out, ss)
 	}
@@ -82,8 +96,11 @@ func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapsh
 		}
 		l := s.Last
 		result := "ok"
-		if l.Error != "" {
+		switch {
+		case l.Error != "":
 			result = "failed: " + l.Error
+		case s.Unrecorded:
+			result = "unknown: a later cycle or restore stored " + s.Newest + " but its outcome was not recorded (is the store's state writable? see the daemon's log)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", s.Sheet, l.Started.In(loc).Format(time.DateTime), result,
 			l.Duration.Round(time.Millisecond), l.Rows, l.Errors, l.Warnings, l.Stale, s.Newest)

@@ -54,6 +54,7 @@ func (a *app) validate(ctx context.Context, sheet, format string) error {
 		}
 		c := &audit.Cycle{Spec: spec, Workbook: wb}
 		_, _, fs, err := c.Inspect(ctx, time.Now(), cfg.Location())
+		closeWorkbook(wb, a.log)
 		if err != nil {
 			return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -25,9 +26,9 @@ func policyOf(r config.Retention) snapshot.Policy {
 
 // openStore opens the configured snapshot store.
 func openStore(ctx context.Context, cfg *config.Config, log *zap.Logger) (*snapshot.Store, error) {
-	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location()})
+	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location(), RequestTimeout: cfg.StoreTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("open store %q: %w", cfg.Store, err)
+		return nil, err // it names the store
 	}
 	return st, nil
 }
@@ -55,8 +56,25 @@ func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *
 	return fn(cfg, store)
 }
 
-// openWorkbook opens the source of one configured sheet.
-func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (audit.Workbook, error) {
+// workbook is an open source of one sheet; the command or cycle that opened
+// it closes it (excelize keeps temporary files for big worksheets until
+// then, the Google client its idle connections).
+type workbook interface {
+	audit.Workbook
+	Close() error
+}
+
+// closeWorkbook closes wb; a failure only costs disk space or a
+// connection, so it is logged, not returned.
+func closeWorkbook(wb workbook, log *zap.Logger) {
+	if err := wb.Close(); err != nil {
+		log.Warn("close workbook", zap.Error(err))
+	}
+}
+
+// openWorkbook opens the source of one configured sheet. The caller closes
+// what it returns (closeWorkbook).
+func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (workbook, error) {
 	log = log.With(zap.String("sheet", s.Name))
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
@@ -191,19 +209,27 @@ func dates(ds []config.Date) map[audit.Date]bool {
 // it. A Frictionless schema file comes first, then the columns and rules
 // written in the config, in file order.
 func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, error) {
+	rules, rs, _, err := compileRules(cfg, s)
+	return rules, rs, err
+}
+
+// compileRules is rulesOf that also says how many row rules came from the
+// schema file, so that checkRules can tell which line wrote a rule.
+func compileRules(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, int, error) {
 	rs := audit.RuleSet{Locale: cfg.Locale}
 	if s.Schema != "" {
 		data, err := os.ReadFile(s.Schema)
 		if err != nil {
-			return nil, rs, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
+			return nil, rs, 0, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
 		}
 		fromSchema, _, err := audit.LoadTableSchema(data)
 		if err != nil {
-			return nil, rs, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
+			return nil, rs, 0, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
 		}
 		rs.Columns = append(rs.Columns, fromSchema.Columns...)
 		rs.Rows = append(rs.Rows, fromSchema.Rows...)
 	}
+	schemaRows := len(rs.Rows)
 	for _, c := range s.Columns {
 		r := c.Rule
 		cr := audit.ColumnRule{
@@ -232,13 +258,47 @@ func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, e
 		rs.Rows = append(rs.Rows, rr)
 	}
 	if len(rs.Columns) == 0 && len(rs.Rows) == 0 {
-		return nil, rs, nil
+		return nil, rs, schemaRows, nil
 	}
 	rules, err := audit.Compile(rs)
 	if err != nil {
-		return nil, rs, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
+		return nil, rs, schemaRows, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
 	}
-	return rules, rs, nil
+	return rules, rs, schemaRows, nil
+}
+
+// checkRules compiles every sheet's rules with the rule engine, the one
+// judge of what a rule may say, and reports what does not compile at the
+// line of the configuration (or the schema setting) that wrote it.
+func checkRules(cfg *config.Config) error {
+	var errs config.Errors
+	for i, s := range cfg.Sheets {
+		_, _, schemaRows, err := compileRules(cfg, s)
+		if err == nil {
+			continue
+		}
+		path := config.SheetPath(i, "schema")
+		var re *audit.RuleError
+		if errors.As(err, &re) {
+			switch {
+			case re.Row < 0 && slices.ContainsFunc(s.Columns, func(c config.Column) bool { return c.Name == re.Column }):
+				path = config.ColumnPath(i, re.Column)
+			case re.Row >= schemaRows:
+				path = config.RulePath(i, re.Row-schemaRows)
+			}
+			err = re
+		} else if s.Schema == "" {
+			path = config.SheetPath(i, "columns")
+		}
+		var fe *config.FieldError
+		if errors.As(cfg.ErrorAt(path, err), &fe) {
+			errs = append(errs, fe)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 func severityOf(s string) audit.Severity {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sheetaudit/sheetaudit/examples/clientbook"
 	"github.com/sheetaudit/sheetaudit/examples/clientgen"
 )
 
@@ -40,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gen: invalid -base %q or -rows %d\n", *base, *rows)
 		return 2
 	}
-	if err := clientgen.WriteXLSX(*out, clientgen.Rows(*seed, *rows, day)); err != nil {
+	if err := clientbook.WriteXLSX(*out, clientgen.Rows(*seed, *rows, day)); err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
 		return 1
 	}

@@ -570,7 +570,7 @@ func TestFaults(t *testing.T) {
 			codes = append(codes, 200)
 		case errors.As(err, &ge):
 			codes = append(codes, ge.Code)
-			if ge.Code == 429 && (!strings.HasPrefix(ge.Message, "Quota exceeded for quota metric 'Read requests'") || len(ge.Details) != 1) {
+			if ge.Code == 429 && (!strings.HasPrefix(ge.Message, "Quota exceeded for quota metric 'Read requests'") || len(ge.Details) != 2) { // ErrorInfo and Help, as recorded
 				t.Errorf("429 = %q %v", ge.Message, ge.Details)
 			}
 		default:

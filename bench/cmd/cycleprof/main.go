@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	_ "gocloud.dev/blob/fileblob" // the bench configs store in a folder
+	_ "gocloud.dev/blob/memblob"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sheetaudit/sheetaudit/bench/gen"
+	"github.com/sheetaudit/sheetaudit/examples/clientbook"
 	"github.com/sheetaudit/sheetaudit/examples/clientgen"
 )
 
@@ -75,7 +76,7 @@ func write(dir, format string, spec gen.Spec, churn float64, stdout io.Writer) e
 		var err error
 		if format == "xlsx" {
 			if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-				err = clientgen.WriteXLSX(path, values)
+				err = clientbook.WriteXLSX(path, values)
 			}
 		} else {
 			err = gen.WriteCSV(path, values)

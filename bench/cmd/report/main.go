@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sheetaudit/sheetaudit/atomicfile"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
@@ -470,11 +473,7 @@ func update(path, size, section string) error {
 	} else {
 		text = strings.TrimRight(text, "\n") + "\n\n" + block + "\n"
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.WriteFile(context.Background(), path, []byte(text), atomicfile.Options{}); err != nil {
 		return fmt.Errorf("write %q: %w", path, err)
 	}
 	return nil

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/sheets"
+)
+
+// openDriveAudit opens the Drive side of one Google sheet: its sharing and
+// its editors.
+func openDriveAudit(ctx context.Context, s config.Sheet, log *zap.Logger, deps backendDeps) (*sheets.DriveAudit, error) {
+	g := s.Source.Google
+	if g == nil {
+		return nil, fmt.Errorf("sheet %q is not a Google sheet: sharing and editors are read from Google Drive: %w", s.Name, audit.ErrInvalid)
+	}
+	d, err := sheets.NewDriveAudit(ctx, sheets.Options{
+		SpreadsheetID:   g.SpreadsheetID,
+		CredentialsFile: g.CredentialsFile,
+		Endpoint:        g.Endpoint,
+		Logger:          log.With(zap.String("sheet", s.Name)),
+		ReadLimiter:     deps.readLimiter,
+		Metrics:         deps.metrics,
+		Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", s.Name, err)
+	}
+	return d, nil
+}
+
+// accessPolicyOf maps the access configuration onto the audit policy.
+func accessPolicyOf(cfg *config.Config, self string) audit.AccessPolicy {
+	return audit.AccessPolicy{AllowedDomains: cfg.Access.AllowedDomains, MaxWriters: cfg.Access.MaxWriters, Self: self}
+}
+
+func (a *app) accessCmd() *cobra.Command {
+	var sheet string
+	cmd := &cobra.Command{
+		Use:   "access",
+		Short: "Show who each Google sheet is shared with and what the access rules flag; exit 1 on an error finding",
+		Long: "access reads the sharing of each Google sheet with source.google.access_audit (or --sheet) through\n" +
+			"Drive permissions.list and checks it against access: (allowed_domains, max_writers): links open to\n" +
+			"anyone, domain-wide sharing, accounts outside the allowed domains, too many writers. It writes nothing.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			list, err := sheetsOf(cfg, sheet)
+			if err != nil {
+				return err
+			}
+			errs := 0
+			for _, s := range list {
+				if g := s.Source.Google; g == nil || (!g.AccessAudit && sheet == "") {
+					continue
+				}
+				d, err := openDriveAudit(ctx, s, a.log, backendDeps{})
+				if err != nil {
+					return &exitError{code: exitCantRun, err: err}
+				}
+				perms, findings, _, err := audit.AuditAccess(ctx, d, s.Name, nil, accessPolicyOf(cfg, d.ServiceAccount()), cfg.Locale)
+				if err != nil {
+					return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
+				}
+				fmt.Fprintf(a.stdout, "%s: shared with %d\n", s.Name, len(perms))
+				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				for _, p := range perms {
+					fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Type, p.Role, p.Grantee())
+				}
+				_ = tw.Flush()
+				for _, f := range findings {
+					if f.Severity == audit.Error {
+						errs++
+					}
+					fmt.Fprintf(a.stdout, "  %s %s: %s\n", f.Severity, f.Rule, f.Message)
+				}
+			}
+			if errs > 0 {
+				return failed(fmt.Errorf("%d access errors", errs))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet (read even without access_audit)")
+	return cmd
+}

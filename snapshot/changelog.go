@@ -1,0 +1,286 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+var _ audit.ChangeChain = (*Store)(nil)
+
+// changelogFormat is the format of a change log entry (FORMAT.md, "Change
+// log").
+const changelogFormat = 1
+
+func changelogDir(sheet string) string { return sheetPrefix + sheet + "/changelog/" }
+
+func changelogKey(sheet string, seq int) string {
+	return fmt.Sprintf("%s%012d.json", changelogDir(sheet), seq)
+}
+
+// chainEntry is an entry's body as stored; its bytes are what the next
+// entry's prev and the object's sha256 hash.
+type chainEntry struct {
+	Format int        `json:"format"`
+	Sheet  string     `json:"sheet"`
+	Seq    int        `json:"seq"`
+	Prev   string     `json:"prev"`
+	Cycle  string     `json:"cycle"`
+	Time   time.Time  `json:"time"`
+	Rows   [][]string `json:"rows"`
+}
+
+// chainObject is an entry object: the body's SHA-256 and the body, kept as
+// the exact bytes written.
+type chainObject struct {
+	SHA256 string          `json:"sha256"`
+	Entry  json.RawMessage `json:"entry"`
+}
+
+// AppendChanges implements audit.ChangeChain: it writes the next entry
+// with "if not exists", so of two writers racing for a place one wins and
+// the other retries on top of it, and the chain never forks.
+func (s *Store) AppendChanges(ctx context.Context, sheet string, e audit.ChainEntry) (audit.ChainEntry, error) {
+	if err := checkSheet(sheet); err != nil {
+		return e, err
+	}
+	if e.Cycle == "" {
+		return e, fmt.Errorf("change log entry of sheet %q has no cycle id: %w", sheet, audit.ErrInvalid)
+	}
+	for attempt := 0; attempt < 20; attempt++ {
+		seqs, err := s.changelogSeqs(ctx, sheet)
+		if err != nil {
+			return e, err
+		}
+		prev, seq := "", 1
+		if n := len(seqs); n > 0 {
+			head, sum, err := s.readChainEntry(ctx, sheet, seqs[n-1])
+			if err != nil {
+				return e, fmt.Errorf("append to the change log of sheet %q (run: sheetaudit changelog verify): %w", sheet, err)
+			}
+			if head.Cycle == e.Cycle {
+				return head.public(), nil // a retried cycle: already recorded
+			}
+			prev, seq = sum, head.Seq+1
+		}
+		body, err := json.Marshal(chainEntry{Format: changelogFormat, Sheet: sheet, Seq: seq, Prev: prev,
+			Cycle: e.Cycle, Time: e.Time.UTC(), Rows: e.Rows})
+		if err != nil {
+			return e, fmt.Errorf("encode change log entry %d of sheet %q: %w", seq, sheet, err)
+		}
+		sum := sha256.Sum256(body)
+		obj := make([]byte, 0, len(body)+96)
+		obj = append(obj, `{"sha256":"`...)
+		obj = hex.AppendEncode(obj, sum[:])
+		obj = append(obj, `","entry":`...)
+		obj = append(append(obj, body...), "}\n"...)
+		taken, err := s.createOnce(ctx, changelogKey(sheet, seq), obj)
+		if err != nil {
+			return e, err
+		}
+		if taken {
+			continue // another writer took the place: build on its entry
+		}
+		e.Seq = seq
+		return e, nil
+	}
+	return e, fmt.Errorf("append to the change log of sheet %q: too many concurrent writers: %w", sheet, audit.ErrUnavailable)
+}
+
+// createOnce writes a new object at key, or reports that key is taken.
+// Buckets' "if not exists" is atomic on S3, GCS and memory, but gocloud's
+// local folders check for the name and then rename onto it, so two writers
+// can both pass the check and the later one replaces the earlier. On a
+// local folder the complete, synced temp file is therefore hard-linked onto
+// the name, which fails atomically when the name exists, and the blob
+// write is abandoned.
+func (s *Store) createOnce(ctx context.Context, key string, data []byte) (taken bool, err error) {
+	var fi os.FileInfo
+	if !s.bucket.As(&fi) {
+		err := s.writeObject(ctx, key, "application/json", data, true)
+		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+			return true, nil
+		}
+		return false, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var f *os.File
+	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{
+		ContentType: "application/json",
+		BeforeWrite: func(as func(any) bool) error { as(&f); return nil },
+	})
+	if err != nil {
+		return false, fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	defer func() { cancel(); _ = w.Close() }() // abandoned: the temp file goes
+	if _, err := w.Write(data); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, translate(err))
+	}
+	if f == nil || !strings.HasPrefix(filepath.Base(f.Name()), path.Base(key)+".") {
+		// Temp files live elsewhere (no_tmp_dir=false): no link across
+		// file systems; fall back on the bucket's own check.
+		cancel()
+		_ = w.Close()
+		err := s.writeObject(ctx, key, "application/json", data, true)
+		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+			return true, nil
+		}
+		return false, err
+	}
+	if err := f.Sync(); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	target := filepath.Join(filepath.Dir(f.Name()), path.Base(key))
+	if err := os.Link(f.Name(), target); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return true, nil
+		}
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	if err := syncDir(filepath.Dir(target)); err != nil {
+		return false, fmt.Errorf("write %q: %w", key, err)
+	}
+	return false, nil
+}
+
+// ChangeHistory implements audit.ChangeChain.
+func (s *Store) ChangeHistory(ctx context.Context, sheet string) ([]audit.ChainEntry, error) {
+	entries, p, err := s.VerifyChangelog(ctx, sheet)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		return nil, fmt.Errorf("change log of sheet %q is broken at %s (run: sheetaudit changelog verify): %w", sheet, p, audit.ErrInvalid)
+	}
+	return entries, nil
+}
+
+// VerifyChangelog reads the sheet's change log and checks every entry: its
+// place in the sequence, its own hash, and its link to the entry before it.
+// It returns the entries up to the first broken one and that one as a
+// Problem (nil when the chain is intact). The error is for a store that
+// cannot be read.
+func (s *Store) VerifyChangelog(ctx context.Context, sheet string) ([]audit.ChainEntry, *Problem, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, nil, err
+	}
+	seqs, err := s.changelogSeqs(ctx, sheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []audit.ChainEntry
+	prev := ""
+	for i, seq := range seqs {
+		key := changelogKey(sheet, seq)
+		if seq != i+1 {
+			return out, &Problem{Object: changelogKey(sheet, i+1), Sheet: sheet,
+				Message: fmt.Sprintf("entry %d is missing (the chain jumps from entry %d to %d)", i+1, i, seq)}, nil
+		}
+		e, sum, err := s.readChainEntry(ctx, sheet, seq)
+		if errors.Is(err, audit.ErrInvalid) {
+			return out, &Problem{Object: key, Sheet: sheet, Message: fmt.Sprintf("entry %d: %v", seq, err)}, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if e.Prev != prev {
+			return out, &Problem{Object: key, Sheet: sheet,
+				Message: fmt.Sprintf("entry %d: its prev %.12s… is not the hash of entry %d (%.12s…): entry %d was replaced", seq, e.Prev, seq-1, prev, seq-1)}, nil
+		}
+		out, prev = append(out, e.public()), sum
+	}
+	return out, nil, nil
+}
+
+// readChainEntry reads one entry and checks its own hash; it returns the
+// entry and the hash. A damaged entry is an error wrapping audit.ErrInvalid.
+func (s *Store) readChainEntry(ctx context.Context, sheet string, seq int) (*chainEntry, string, error) {
+	key := changelogKey(sheet, seq)
+	data, err := s.bucket.ReadAll(ctx, key)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %q: %w", key, translate(err))
+	}
+	var obj chainObject
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, "", fmt.Errorf("%q is not a change log entry: %v: %w", key, err, audit.ErrInvalid)
+	}
+	sum := sha256.Sum256(obj.Entry)
+	if got := hex.EncodeToString(sum[:]); got != obj.SHA256 {
+		return nil, "", fmt.Errorf("%q was altered: its content hashes to %.12s…, it says %.12s…: %w", key, got, obj.SHA256, audit.ErrInvalid)
+	}
+	var e chainEntry
+	dec := json.NewDecoder(bytes.NewReader(obj.Entry))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return nil, "", fmt.Errorf("%q is not a change log entry: %v: %w", key, err, audit.ErrInvalid)
+	}
+	switch {
+	case e.Format > changelogFormat:
+		return nil, "", fmt.Errorf("%q has format %d; this release reads up to %d (upgrade sheetaudit): %w", key, e.Format, changelogFormat, audit.ErrInvalid)
+	case e.Seq != seq || e.Sheet != sheet:
+		return nil, "", fmt.Errorf("%q says it is entry %d of sheet %q: %w", key, e.Seq, e.Sheet, audit.ErrInvalid)
+	}
+	return &e, obj.SHA256, nil
+}
+
+func (e *chainEntry) public() audit.ChainEntry {
+	return audit.ChainEntry{Seq: e.Seq, Cycle: e.Cycle, Time: e.Time, Rows: e.Rows}
+}
+
+// changelogSeqs lists the entry numbers of a sheet's change log in order;
+// names that are not entries (a writer's temp file) are skipped. A local
+// folder's listing fails when another writer's temp file vanishes under
+// it; the listing is then read again.
+func (s *Store) changelogSeqs(ctx context.Context, sheet string) ([]int, error) {
+	for attempt := 0; ; attempt++ {
+		seqs, err := s.listChangelog(ctx, sheet)
+		if !errors.Is(err, audit.ErrNotFound) || attempt == 4 {
+			return seqs, err
+		}
+	}
+}
+
+func (s *Store) listChangelog(ctx context.Context, sheet string) ([]int, error) {
+	dir := changelogDir(sheet)
+	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	var seqs []int
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
+		}
+		name, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+		if !ok || len(name) != 12 {
+			continue
+		}
+		n, err := strconv.Atoi(name)
+		if err != nil || n < 1 {
+			continue
+		}
+		seqs = append(seqs, n)
+	}
+	slices.Sort(seqs)
+	return seqs, nil
+}
