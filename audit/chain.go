@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -50,10 +52,27 @@ type ChangeChain interface {
 // Snapshot | Cycle).
 const ChangeLogCycleColumn = 7
 
-// RestoredMark is written in the cell after the Cycle column of a Change Log
-// row that sheetaudit appended back from the chain, so the next comparison
-// takes it for the row it replaces wherever it stands.
+// RestoredMark follows the cycle id in the Cycle cell of a Change Log row
+// that sheetaudit appended back from the chain ("c-42 (restored from
+// history)"), so the next comparison takes it for the row it replaces
+// wherever it stands. The row keeps its width, so columns added after
+// Cycle stay free.
 const RestoredMark = "restored from history"
+
+// restoredSuffixes are RestoredMark as written in each locale.
+var restoredSuffixes = []string{" (" + RestoredMark + ")", "（从历史恢复）"}
+
+// cycleOf splits a Cycle cell into the cycle id and whether the row is a
+// restored copy.
+func cycleOf(cell string) (string, bool) {
+	cell = strings.TrimSpace(cell)
+	for _, s := range restoredSuffixes {
+		if id, ok := strings.CutSuffix(cell, s); ok {
+			return strings.TrimSpace(id), true
+		}
+	}
+	return cell, false
+}
 
 // RecordChanges appends the Change Log rows one cycle writes to the sheet's
 // chain. The cycle calls it before writing the rows to the tab, so the
@@ -86,8 +105,8 @@ type ChangeLogCheck struct {
 	// severity Error.
 	Findings []Finding
 	// Restore holds the chain's rows missing from the tab (deleted, or
-	// edited so they no longer match), oldest first, each followed by a
-	// RestoredMark cell: append them to the tab.
+	// edited so they no longer match), oldest first, each with RestoredMark
+	// after the cycle id in its Cycle cell: append them to the tab.
 	Restore [][]string
 	// Checked is the number of chain rows compared.
 	Checked int
@@ -121,12 +140,13 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 		if len(r) <= ChangeLogCycleColumn {
 			continue
 		}
-		id := strings.TrimSpace(r[ChangeLogCycleColumn])
+		id, mark := cycleOf(r[ChangeLogCycleColumn])
 		if _, ok := byCycle[id]; !ok {
 			continue
 		}
-		cells := trimRow(r[:ChangeLogCycleColumn+1])
-		mark := len(r) > ChangeLogCycleColumn+1 && strings.TrimSpace(r[ChangeLogCycleColumn+1]) == RestoredMark
+		r = slices.Clone(r)
+		r[ChangeLogCycleColumn] = id
+		cells := trimRow(r)
 		groups[id] = append(groups[id], tabRow{n: i + 1, cells: cells, mark: mark})
 	}
 
@@ -204,7 +224,11 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 				res.Findings = append(res.Findings, chainFinding(sheet, 0, want[i], "changelog_deleted",
 					fmt.Sprintf(msg.deleted, tabTitle, e.Cycle, strings.Join(want[i], " | "))))
 			}
-			res.Restore = append(res.Restore, append(slices.Clone(e.Rows[i]), msg.mark))
+			restored := slices.Clone(e.Rows[i])
+			if len(restored) > ChangeLogCycleColumn {
+				restored[ChangeLogCycleColumn] += msg.mark
+			}
+			res.Restore = append(res.Restore, restored)
 		}
 		for _, h := range lostTab[min(len(lost), len(lostTab)):] {
 			res.Findings = append(res.Findings, chainFinding(sheet, h.n, h.cells, "changelog_edited",
@@ -239,11 +263,16 @@ func chainFinding(sheet string, row int, cells []string, rule, message string) F
 }
 
 // trimRow trims each cell and drops trailing empty cells, as the Sheets
-// API drops them when it reads a row back.
+// API drops them when it reads a row back. The Time cell is written as a
+// date-time value, which a backend may show in another format or read
+// back as a serial number: it is compared as the instant it stands for.
 func trimRow(r []string) []string {
 	out := make([]string, len(r))
 	for i, c := range r {
 		out[i] = strings.TrimSpace(c)
+	}
+	if len(out) > 0 {
+		out[0] = canonTime(out[0])
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {
 		out = out[:len(out)-1]
@@ -308,7 +337,7 @@ func chainMessagesFor(locale string) chainMessages {
 			edited:    "「%s」中周期 %s 的一行被修改：原为 %s，现为 %s；原行已从历史记录追加回表末",
 			extra:     "「%s」中这一行标着周期 %s，但历史记录中没有这一行（被修改或手工添加）",
 			reordered: "「%s」中周期 %s 的这一行被移动了位置（与历史记录顺序不符）",
-			mark:      RestoredMark,
+			mark:      restoredSuffixes[1],
 		}
 	}
 	return chainMessages{
@@ -316,7 +345,7 @@ func chainMessagesFor(locale string) chainMessages {
 		edited:    "a row of cycle %[2]s in %[1]q was edited: it was %[3]s, it is %[4]s; the original was appended back from history",
 		extra:     "this row of %q says cycle %s, but the change log history has no such row (edited or added by hand)",
 		reordered: "this row of cycle %[2]s in %[1]q was moved: it is out of the history's order",
-		mark:      RestoredMark,
+		mark:      restoredSuffixes[0],
 	}
 }
 
@@ -356,7 +385,7 @@ func RebuildChangeLog(values [][]string, chain []ChainEntry) [][]string {
 	}
 	out := [][]string{header}
 	for _, r := range values[min(1, len(values)):] {
-		if len(r) > ChangeLogCycleColumn && known[strings.TrimSpace(r[ChangeLogCycleColumn])] {
+		if id, _ := cycleOf(safeCell(r, ChangeLogCycleColumn)); known[id] {
 			continue
 		}
 		if len(trimRow(r)) == 0 {
@@ -370,4 +399,31 @@ func RebuildChangeLog(values [][]string, chain []ChainEntry) [][]string {
 		}
 	}
 	return out
+}
+
+// timeLayouts are the ways a Change Log time reads back.
+var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04",
+	"2006-01-02T15:04:05", "1/2/2006 15:04:05", "1/2/2006 15:04", "2006-1-2 15:04:05", "2006-1-2 15:04"}
+
+// canonTime writes a date-time cell as "2006-01-02 15:04:05" whichever way
+// it was read: formatted text, or a spreadsheet serial (days since
+// 1899-12-30). Other text is returned as it is.
+func canonTime(s string) string {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.Format("2006-01-02 15:04:05")
+		}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 1 && f < 2958466 {
+		base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+		return base.Add(time.Duration(math.Round(f*86400)) * time.Second).Format("2006-01-02 15:04:05")
+	}
+	return s
+}
+
+func safeCell(r []string, i int) string {
+	if i < len(r) {
+		return r[i]
+	}
+	return ""
 }

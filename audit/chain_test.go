@@ -83,12 +83,12 @@ func TestCompareChangeLogDeletedAndEdited(t *testing.T) {
 			t.Errorf("finding %s has severity %v, want error", f.Rule, f.Severity)
 		}
 	}
-	wantRestore := [][]string{
-		append(slices.Clone(chain[0].Rows[0]), audit.RestoredMark),
-		append(slices.Clone(chain[1].Rows[1]), audit.RestoredMark),
-		append(slices.Clone(chain[1].Rows[2]), audit.RestoredMark),
-		append(slices.Clone(chain[1].Rows[3]), audit.RestoredMark),
+	marked := func(r []string) []string {
+		r = slices.Clone(r)
+		r[7] += " (restored from history)"
+		return r
 	}
+	wantRestore := [][]string{marked(chain[0].Rows[0]), marked(chain[1].Rows[1]), marked(chain[1].Rows[2]), marked(chain[1].Rows[3])}
 	if diff := cmp.Diff(wantRestore, got.Restore); diff != "" {
 		t.Errorf("restore mismatch (-want +got):\n%s", diff)
 	}
@@ -163,5 +163,20 @@ func TestRecordChanges(t *testing.T) {
 	want := []audit.ChainEntry{{Seq: 1, Cycle: "c1", Time: at, Rows: [][]string{{"2026-12-01 09:00:00", "modified", "C1", "5.5", "c1"}}}}
 	if diff := cmp.Diff(want, c.entries); diff != "" {
 		t.Errorf("chain mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// A backend that shows the Time cell in another format, or reads it back
+// as a serial, does not make every row look edited.
+func TestCompareChangeLogTimeFormats(t *testing.T) {
+	chain := testChain()
+	for _, shown := range []string{"2026/12/1 9:00:00", "46357.375", "2026-12-01 09:00"} {
+		tab := tabOf(chain)
+		for _, r := range tab[2:] {
+			r[0] = shown
+		}
+		if got := audit.CompareChangeLog("s", "Change Log", tab, chain, "en"); len(got.Findings) != 0 {
+			t.Errorf("time shown as %q: findings %v, want none", shown, rules(got.Findings))
+		}
 	}
 }

@@ -30,4 +30,18 @@ func (v *validator) access() {
 	if a.MaxWriters < 0 {
 		v.errf("access.max_writers", "must not be negative (0 means no cap)")
 	}
+	for i, s := range v.c.Sheets {
+		switch s.WriteBack.Protect {
+		case "", ProtectWarning, ProtectStrict, ProtectOff:
+		default:
+			v.errf(fmt.Sprintf("sheets[%d].write_back.protect", i), "unknown %q: use warning, strict or off", s.WriteBack.Protect)
+		}
+	}
 }
+
+// How sheetaudit's own tabs are protected (write_back.protect).
+const (
+	ProtectWarning = "warning"
+	ProtectStrict  = "strict"
+	ProtectOff     = "off"
+)

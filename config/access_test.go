@@ -17,6 +17,7 @@ sheets:
       google: {spreadsheet_id: abc, endpoint: "http://127.0.0.1:8089/", access_audit: true, attribution: true}
     tab: 客户
     key: [客户编号]
+    write_back: {protect: strict}
 `
 
 func TestAccessKeys(t *testing.T) {
@@ -28,7 +29,7 @@ func TestAccessKeys(t *testing.T) {
 		t.Errorf("access mismatch (-want +got):\n%s", diff)
 	}
 	g := c.Sheets[0].Source.Google
-	if !g.AccessAudit || !g.Attribution {
+	if !g.AccessAudit || !g.Attribution || c.Sheets[0].WriteBack.Protect != ProtectStrict {
 		t.Errorf("google = %+v, want access_audit and attribution on", g)
 	}
 	out, err := c.Redacted()
@@ -44,11 +45,13 @@ func TestAccessKeys(t *testing.T) {
 
 func TestAccessErrors(t *testing.T) {
 	bad := strings.Replace(strings.Replace(accessYAML, "corp.cn,", "\"zhang@corp.cn\",", 1), "max_writers: 5", "max_writers: -1", 1)
-	_, err := Parse([]byte(bad), "access.yaml", nil)
-	if err == nil {
+	if _, err := Parse([]byte(bad), "access.yaml", nil); err == nil {
 		t.Fatal("Parse accepted a bad access block")
 	}
-	for _, want := range []string{"access.yaml:3", "access.allowed_domains[0]", "is not a domain", "access.max_writers", "must not be negative"} {
+	bad = strings.Replace(bad, "protect: strict", "protect: lock", 1)
+	_, err := Parse([]byte(bad), "access.yaml", nil)
+	for _, want := range []string{"access.yaml:3", "access.allowed_domains[0]", "is not a domain", "access.max_writers", "must not be negative",
+		"sheets[0].write_back.protect", "unknown \"lock\""} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

@@ -282,6 +282,10 @@ type WriteBack struct {
 	MarkCells bool `yaml:"mark_cells"`
 	// ChangeLogLimit caps the Change Log rows appended per cycle.
 	ChangeLogLimit int `yaml:"change_log_limit"`
+	// Protect is how the Change Log and Needs Review tabs of a Google
+	// sheet are protected: warning (the default: editors are warned),
+	// strict (only sheetaudit's account and the owner may edit) or off.
+	Protect string `yaml:"protect,omitempty"`
 }
 
 // Columns is the column rules of a sheet in file order.

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gocloud.dev/blob"
@@ -55,6 +56,22 @@ type chainObject struct {
 	Entry  json.RawMessage `json:"entry"`
 }
 
+// chainCache holds, per sheet, the change log entries this Store has
+// verified, so a cycle reads only the entries added since, not the whole
+// chain: entries are never replaced, and a change to an old one is for
+// "sheetaudit changelog verify" (which reads everything) to find.
+type chainCache struct {
+	mu     sync.Mutex
+	sheets map[string]*chainHead
+}
+
+// chainHead is a sheet's verified chain: its entries and the newest
+// entry's hash.
+type chainHead struct {
+	entries []audit.ChainEntry
+	sum     string
+}
+
 // AppendChanges implements audit.ChangeChain: it writes the next entry
 // with "if not exists", so of two writers racing for a place one wins and
 // the other retries on top of it, and the chain never forks.
@@ -65,24 +82,20 @@ func (s *Store) AppendChanges(ctx context.Context, sheet string, e audit.ChainEn
 	if e.Cycle == "" {
 		return e, fmt.Errorf("change log entry of sheet %q has no cycle id: %w", sheet, audit.ErrInvalid)
 	}
+	s.chains.mu.Lock()
+	defer s.chains.mu.Unlock()
 	for attempt := 0; attempt < 20; attempt++ {
-		seqs, err := s.changelogSeqs(ctx, sheet)
+		h, err := s.chainHead(ctx, sheet)
 		if err != nil {
-			return e, err
+			return e, fmt.Errorf("append to the change log of sheet %q (run: sheetaudit changelog verify): %w", sheet, err)
 		}
-		prev, seq := "", 1
-		if n := len(seqs); n > 0 {
-			head, sum, err := s.readChainEntry(ctx, sheet, seqs[n-1])
-			if err != nil {
-				return e, fmt.Errorf("append to the change log of sheet %q (run: sheetaudit changelog verify): %w", sheet, err)
-			}
-			if head.Cycle == e.Cycle {
-				return head.public(), nil // a retried cycle: already recorded
-			}
-			prev, seq = sum, head.Seq+1
+		seq := len(h.entries) + 1
+		if n := len(h.entries); n > 0 && h.entries[n-1].Cycle == e.Cycle {
+			return h.entries[n-1], nil // a retried cycle: already recorded
 		}
-		body, err := json.Marshal(chainEntry{Format: changelogFormat, Sheet: sheet, Seq: seq, Prev: prev,
-			Cycle: e.Cycle, Time: e.Time.UTC(), Rows: e.Rows})
+		stored := chainEntry{Format: changelogFormat, Sheet: sheet, Seq: seq, Prev: h.sum,
+			Cycle: e.Cycle, Time: e.Time.UTC(), Rows: e.Rows}
+		body, err := json.Marshal(stored)
 		if err != nil {
 			return e, fmt.Errorf("encode change log entry %d of sheet %q: %w", seq, sheet, err)
 		}
@@ -97,12 +110,70 @@ func (s *Store) AppendChanges(ctx context.Context, sheet string, e audit.ChainEn
 			return e, err
 		}
 		if taken {
-			continue // another writer took the place: build on its entry
+			continue // another writer took the place: read its entry, build on it
 		}
-		e.Seq = seq
+		e = stored.public()
+		h.entries, h.sum = append(h.entries, e), hex.EncodeToString(sum[:])
 		return e, nil
 	}
 	return e, fmt.Errorf("append to the change log of sheet %q: too many concurrent writers: %w", sheet, audit.ErrUnavailable)
+}
+
+// chainHead returns the sheet's verified chain, brought up to date: on
+// first use the whole chain is listed and verified; after that only the
+// entries past the newest one known are read. The caller holds
+// s.chains.mu. A broken chain is an error wrapping audit.ErrInvalid.
+func (s *Store) chainHead(ctx context.Context, sheet string) (*chainHead, error) {
+	if s.chains.sheets == nil {
+		s.chains.sheets = make(map[string]*chainHead)
+	}
+	h := s.chains.sheets[sheet]
+	if h == nil {
+		entries, p, err := s.VerifyChangelog(ctx, sheet)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			return nil, fmt.Errorf("change log of sheet %q is broken at %s: %w", sheet, p, audit.ErrInvalid)
+		}
+		h = &chainHead{entries: entries}
+		if n := len(entries); n > 0 {
+			if _, h.sum, err = s.readChainEntry(ctx, sheet, n); err != nil {
+				return nil, err
+			}
+		}
+		s.chains.sheets[sheet] = h
+		return h, nil
+	}
+	for {
+		seq := len(h.entries) + 1
+		e, sum, err := s.readChainEntry(ctx, sheet, seq)
+		if errors.Is(err, audit.ErrNotFound) {
+			return h, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Prev != h.sum {
+			return nil, fmt.Errorf("%s: entry %d does not follow entry %d: %w", changelogKey(sheet, seq), seq, seq-1, audit.ErrInvalid)
+		}
+		h.entries, h.sum = append(h.entries, e.public()), sum
+	}
+}
+
+// ChangeHistory implements audit.ChangeChain. Entries verified once are
+// kept by the Store; each call reads only those added since.
+func (s *Store) ChangeHistory(ctx context.Context, sheet string) ([]audit.ChainEntry, error) {
+	if err := checkSheet(sheet); err != nil {
+		return nil, err
+	}
+	s.chains.mu.Lock()
+	defer s.chains.mu.Unlock()
+	h, err := s.chainHead(ctx, sheet)
+	if err != nil {
+		return nil, fmt.Errorf("read the change log of sheet %q (run: sheetaudit changelog verify): %w", sheet, err)
+	}
+	return slices.Clip(h.entries), nil
 }
 
 // createOnce writes a new object at key, or reports that key is taken.
@@ -160,18 +231,6 @@ func (s *Store) createOnce(ctx context.Context, key string, data []byte) (taken 
 		return false, fmt.Errorf("write %q: %w", key, err)
 	}
 	return false, nil
-}
-
-// ChangeHistory implements audit.ChangeChain.
-func (s *Store) ChangeHistory(ctx context.Context, sheet string) ([]audit.ChainEntry, error) {
-	entries, p, err := s.VerifyChangelog(ctx, sheet)
-	if err != nil {
-		return nil, err
-	}
-	if p != nil {
-		return nil, fmt.Errorf("change log of sheet %q is broken at %s (run: sheetaudit changelog verify): %w", sheet, p, audit.ErrInvalid)
-	}
-	return entries, nil
 }
 
 // VerifyChangelog reads the sheet's change log and checks every entry: its

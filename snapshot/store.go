@@ -101,6 +101,9 @@ type Store struct {
 	// follows; Put takes it so the work is not done twice.
 	pending map[string]*encodedSnap
 
+	// chains caches each sheet's verified change log (changelog.go).
+	chains chainCache
+
 	// afterContent, when set, runs between a version's content and its
 	// manifest: tests kill a writer there.
 	afterContent func()

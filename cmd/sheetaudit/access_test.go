@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 // sheetaudit access reads the sharing through Drive permissions.list at
@@ -48,5 +54,30 @@ sheets:
 		if !strings.Contains(out, want) {
 			t.Errorf("access output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestWhoOf(t *testing.T) {
+	ctx := context.Background()
+	store, err := snapshot.Open(ctx, "mem://", snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := &config.Config{Access: config.Access{MaxWriters: 3}}
+	s := config.Sheet{Name: "clients", Source: config.Source{XLSX: "x.xlsx"}, WriteBack: config.WriteBack{ChangeLogTab: "Change Log"}}
+	w, err := whoOf(ctx, cfg, s, store, zap.NewNop(), backendDeps{})
+	if err != nil || w.Chain == nil || w.Access != nil || w.Editors != nil {
+		t.Fatalf("whoOf(xlsx) = %+v, %v; want the chain only", w, err)
+	}
+	s.WriteBack.ChangeLogTab = ""
+	s.Source = config.Source{Google: &config.Google{SpreadsheetID: "abc", Endpoint: "http://127.0.0.1:1/", AccessAudit: true}}
+	w, err = whoOf(ctx, cfg, s, store, zap.NewNop(), backendDeps{})
+	if err != nil || w.Chain != nil || w.Access == nil || w.Policy.MaxWriters != 3 || w.Editors != nil {
+		t.Fatalf("whoOf(google, access audit, no Change Log) = %+v, %v", w, err)
+	}
+	s.Source.Google.Attribution = true
+	if w, err = whoOf(ctx, cfg, s, store, zap.NewNop(), backendDeps{}); err != nil || w.Editors == nil || !w.Activity {
+		t.Fatalf("whoOf(google, attribution) = %+v, %v", w, err)
 	}
 }

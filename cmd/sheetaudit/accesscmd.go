@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -73,7 +72,7 @@ func (a *app) accessCmd() *cobra.Command {
 					return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 				}
 				fmt.Fprintf(a.stdout, "%s: shared with %d\n", s.Name, len(perms))
-				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				tw := newTable(a.stdout)
 				for _, p := range perms {
 					fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Type, p.Role, p.Grantee())
 				}
@@ -93,4 +92,31 @@ func (a *app) accessCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sheet, "sheet", "", "only this sheet (read even without access_audit)")
 	return cmd
+}
+
+// whoOf wires the optional who-did-what parts of one sheet's cycle: the
+// store's change log chain (always, when the sheet has a Change Log), and
+// for Google sheets the access audit and attribution when configured. The
+// cycle takes it as audit.Cycle.Who.
+func whoOf(ctx context.Context, cfg *config.Config, s config.Sheet, chain audit.ChangeChain, log *zap.Logger, deps backendDeps) (*audit.Who, error) {
+	w := &audit.Who{}
+	if s.WriteBack.ChangeLogTab != "" {
+		w.Chain = chain
+	}
+	g := s.Source.Google
+	if g == nil || !g.AccessAudit && !g.Attribution {
+		return w, nil
+	}
+	d, err := openDriveAudit(ctx, s, log, deps)
+	if err != nil {
+		return nil, err
+	}
+	w.Self = d.ServiceAccount()
+	if g.AccessAudit {
+		w.Access, w.Policy = d, accessPolicyOf(cfg, w.Self)
+	}
+	if g.Attribution {
+		w.Editors, w.Activity = d, true
+	}
+	return w, nil
 }

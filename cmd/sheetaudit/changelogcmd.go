@@ -82,7 +82,9 @@ func (a *app) withChangeLogs(ctx context.Context, sheet string, fn func(cfg *con
 			if err != nil {
 				return &exitError{code: exitCantRun, err: err}
 			}
-			if err := fn(cfg, store, s, wb); err != nil {
+			err = fn(cfg, store, s, wb)
+			closeWorkbook(wb, a.log)
+			if err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -101,7 +103,7 @@ func (a *app) changelogCheckCmd() *cobra.Command {
 		Short: "Compare the Change Log tab with the store's chain; exit 1 when rows were deleted, edited or moved",
 		Long: "check reads the Change Log tab and lists its rows that were deleted, edited or moved since\n" +
 			"sheetaudit wrote them, as recorded in the store's chain. With --repair it appends the missing\n" +
-			"rows back, marked \"" + audit.RestoredMark + "\" (nothing else in the tab changes).",
+			"rows back, their Cycle cell marked \"(" + audit.RestoredMark + ")\" (nothing else in the tab changes).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"go.uber.org/zap"
@@ -65,6 +66,7 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 		}
 	}()
 	a.log.Info("daemon started", zap.Int("sheets", len(cfg.Sheets)), zap.String("listen", cfg.HTTP.Listen))
+	a.sayUnscheduled(cfg)
 	err = d.Run(ctx)
 	stopReload()
 	<-done
@@ -73,6 +75,28 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 	}
 	a.log.Info("daemon stopped")
 	return nil
+}
+
+// sayUnscheduled tells, at start, which sheets the daemon will never audit
+// because they have no schedule, so that it does not seem to idle for no
+// reason.
+func (a *app) sayUnscheduled(cfg *config.Config) {
+	var idle []string
+	for _, s := range cfg.Sheets {
+		if s.Schedule == "" {
+			idle = append(idle, s.Name)
+		}
+	}
+	switch {
+	case len(idle) == 0:
+	case len(idle) == len(cfg.Sheets):
+		fmt.Fprintf(a.stderr, "sheetaudit: no sheet has a schedule, so the daemon audits nothing after start (sheets: %s); "+
+			"add schedule: \"*/15 * * * *\" to a sheet in %s, or run one cycle now with: sheetaudit run --once\n",
+			strings.Join(idle, ", "), a.configPath)
+	default:
+		fmt.Fprintf(a.stderr, "sheetaudit: sheets without a schedule are audited by the daemon at most once, at start: %s (add schedule: to them in %s)\n",
+			strings.Join(idle, ", "), a.configPath)
+	}
 }
 
 // reload re-reads the configuration file and swaps the daemon's jobs.

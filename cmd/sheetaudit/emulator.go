@@ -53,7 +53,7 @@ a caller with a token sees only what it owns or what was shared with it
 	fl.StringVar(&f.quota, "quota", "on", "per-minute quotas like Google's: on or off")
 	fl.StringVar(&f.admin, "admin", "admin@example.com", `the account that owns --load and makes direct edits ("Name <email>" or an email)`)
 	fl.StringArrayVar(&f.share, "share", nil, `share the loaded spreadsheet: EMAIL[:ROLE] (role reader, commenter, writer or owner; default writer), or "anyone:reader"; repeatable`)
-	fl.StringArrayVar(&f.disable, "disable-api", nil, `answer this API with Google's 403 SERVICE_DISABLED: sheets or drive; repeatable`)
+	fl.StringArrayVar(&f.disable, "disable-api", nil, `answer this API with Google's 403 SERVICE_DISABLED: sheets, drive or driveactivity; repeatable`)
 	return cmd
 }
 
@@ -68,8 +68,8 @@ func (a *app) serveEmulator(ctx context.Context, f emulatorFlags) error {
 		return cantRun(fmt.Errorf("--quota %q: want on or off", f.quota))
 	}
 	for _, api := range f.disable {
-		if api != "sheets" && api != "drive" {
-			return cantRun(fmt.Errorf("--disable-api %q: want sheets or drive", api))
+		if api != "sheets" && api != "drive" && api != "driveactivity" {
+			return cantRun(fmt.Errorf("--disable-api %q: want sheets, drive or driveactivity", api))
 		}
 		opts.Disabled = append(opts.Disabled, api)
 	}

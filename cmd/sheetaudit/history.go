@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -92,7 +91,7 @@ func (a *app) history(ctx context.Context, cfg *config.Config, store *snapshot.S
 		return err
 	}
 	loc := cfg.Location()
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "SNAPSHOT\tTIME\tCHANGE\tCOLUMN\tOLD VALUE\tNEW VALUE")
 	for _, e := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Snapshot, e.Time.In(loc).Format(time.DateTime), e.Change,

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,7 +80,7 @@ func (a *app) printSnapshotList(cfg *config.Config, all []audit.SnapshotInfo, fo
 	if format == "json" {
 		return writeJSON(a.stdout, all)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "SHEET\tID\tTIME\tROWS\tCOLUMNS\tBYTES")
 	loc := cfg.Location()
 	for _, s := range all {

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,12 +63,15 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
+	var invalid error // the store's word on a text that is no id
 	for _, s := range sheets {
 		m, err := store.Manifest(ctx, s.Name, id)
 		if err == nil {
 			return s, m, nil
 		}
-		if !errors.Is(err, audit.ErrNotFound) && !errors.Is(err, audit.ErrInvalid) {
+		if errors.Is(err, audit.ErrInvalid) {
+			invalid = err
+		} else if !errors.Is(err, audit.ErrNotFound) {
 			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: err}
 		}
 		names = append(names, fmt.Sprintf("%q", s.Name))
@@ -95,6 +97,9 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 	}
 	switch len(matches) {
 	case 0:
+		if invalid != nil {
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: invalid}
+		}
 		return config.Sheet{}, nil, &exitError{code: exitCantRun,
 			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
 	case 1:
@@ -214,7 +219,7 @@ func refsOf(m *snapshot.Manifest) []snapshot.ChunkRef {
 }
 
 func printManifest(w io.Writer, m *snapshot.Manifest, d dedupe, loc *time.Location) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	p := func(k, format string, args ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, args...)...) }
 	p("snapshot", "%s", m.ID)
 	p("sheet", "%s", m.Sheet)
@@ -330,7 +335,7 @@ var changeHeader = []string{"Change", "Key", "Column", "Old value", "New value"}
 // printChanges writes changes as an aligned table for a terminal; long or
 // multi-line values are shortened (json and csv carry them whole).
 func printChanges(w io.Writer, changes []audit.Change) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, strings.ToUpper(strings.Join(changeHeader, "\t")))
 	for _, c := range changes {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, terminal(c.Key), terminal(c.Column), terminal(c.Old), terminal(c.New))
@@ -476,7 +481,7 @@ func (a *app) prune(ctx context.Context, cfg *config.Config, store *snapshot.Sto
 			}
 			return strings.Compare(x.ID, y.ID)
 		})
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		tw := newTable(a.stdout)
 		for _, sn := range all {
 			if why, kept := res.Reasons[sn.ID]; kept {
 				fmt.Fprintf(tw, "  keep\t%s\t%s\t%s\n", sn.ID, sn.Time.In(loc).Format(time.DateTime), strings.Join(why, ", "))

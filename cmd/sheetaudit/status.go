@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,7 +86,7 @@ func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapsh
 		return writeJSON(a.stdout, out)
 	}
 	loc := cfg.Location()
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "SHEET\tLAST CYCLE\tRESULT\tDURATION\tROWS\tERRORS\tWARNINGS\tSTALE\tNEWEST SNAPSHOT")
 	for _, s := range out {
 		if s.Last == nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,7 +88,7 @@ func printFindings(a *app, findings []audit.Finding, format string) error {
 		w.Flush()
 		return w.Error()
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(a.stdout)
 	fmt.Fprintln(tw, "SEVERITY\tSHEET\tROW\tKEY\tCOLUMN\tRULE\tMESSAGE")
 	for _, f := range findings {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.Severity, f.Sheet, f.Row, f.Key, f.Column, f.Rule, f.Message)

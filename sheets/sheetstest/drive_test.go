@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 	"google.golang.org/api/drive/v3"
+	"google.golang.org/api/driveactivity/v2"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
@@ -286,4 +288,119 @@ func codeOf(err error) int {
 		return ge.Code
 	}
 	return -1
+}
+
+// TestAttribution reads who changed what through the real Drive v3
+// revisions.list and Drive Activity v2 activity:query clients: every change
+// names its editor, the time and action filters hold, and paging works.
+func TestAttribution(t *testing.T) {
+	ctx := context.Background()
+	clock := &stepClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	srv := sheetstest.Start(t, sheetstest.Options{Now: clock.now, Sharing: true})
+	const zhang, li, bot = "张三 <zhangsan@corp.cn>", "李四 <lisi@corp.cn>", "sheetaudit@p.iam.gserviceaccount.com"
+	if err := srv.As(zhang).CreateSpreadsheet("sid", "客户"); err != nil { // 09:00:01
+		t.Fatal(err)
+	}
+	for _, who := range []string{li, bot} {
+		if err := srv.Share("sid", who, "writer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.As(li).SetValues("sid", "Sheet1", [][]string{{"a"}}); err != nil { // 09:00:04 (the shares were 02 and 03)
+		t.Fatal(err)
+	}
+	botSheets, _ := sheets.NewService(ctx, option.WithEndpoint(srv.URL()), asUser(srv, bot))
+	if _, err := botSheets.Spreadsheets.Values.Update("sid", "B1", &sheets.ValueRange{Values: [][]any{{"b"}}}).ValueInputOption("RAW").Do(); err != nil { // 09:00:05
+		t.Fatal(err)
+	}
+
+	drv, _ := drive.NewService(ctx, option.WithEndpoint(srv.DriveURL()), asUser(srv, bot))
+	revs, err := drv.Revisions.List("sid").Fields("revisions(id,modifiedTime,lastModifyingUser(displayName,emailAddress))").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range revs.Revisions {
+		got = append(got, r.Id+" "+r.ModifiedTime+" "+r.LastModifyingUser.DisplayName+" "+r.LastModifyingUser.EmailAddress)
+	}
+	want := []string{
+		"1 2026-12-01T09:00:01.000Z 张三 zhangsan@corp.cn",
+		"2 2026-12-01T09:00:02.000Z admin admin@example.com", // the two shares
+		"3 2026-12-01T09:00:03.000Z admin admin@example.com",
+		"4 2026-12-01T09:00:04.000Z 李四 lisi@corp.cn",
+		"5 2026-12-01T09:00:05.000Z sheetaudit sheetaudit@p.iam.gserviceaccount.com",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("revisions (-want +got):\n%s", diff)
+	}
+	var pages []int
+	for tok := ""; ; {
+		page, err := drv.Revisions.List("sid").PageSize(2).PageToken(tok).Do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, len(page.Revisions))
+		if tok = page.NextPageToken; tok == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff([]int{2, 2, 1}, pages); diff != "" {
+		t.Errorf("revision pages (-want +got):\n%s", diff)
+	}
+
+	act, err := driveactivity.NewService(ctx, option.WithEndpoint(srv.URL()), asUser(srv, bot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := func(filter string, size int64, token string) *driveactivity.QueryDriveActivityResponse {
+		t.Helper()
+		resp, err := act.Activity.Query(&driveactivity.QueryDriveActivityRequest{
+			ItemName: "items/sid", Filter: filter, PageSize: size, PageToken: token}).Do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	actors := func(resp *driveactivity.QueryDriveActivityResponse) (out []string) {
+		for _, a := range resp.Activities {
+			kind := "edit"
+			if a.PrimaryActionDetail.Create != nil {
+				kind = "create"
+			}
+			ku := a.Actors[0].User.KnownUser
+			out = append(out, kind+" "+ku.PersonName+" "+fmt.Sprint(ku.IsCurrentUser))
+		}
+		return out
+	}
+	all := []string{
+		"edit " + sheetstest.PersonName(bot) + " true",
+		"edit " + sheetstest.PersonName(li) + " false",
+		"create " + sheetstest.PersonName(zhang) + " false",
+	}
+	if diff := cmp.Diff(all, actors(query("detail.action_detail_case:(CREATE EDIT)", 0, ""))); diff != "" {
+		t.Errorf("creates and edits, newest first (-want +got):\n%s", diff)
+	}
+	shares := query("detail.action_detail_case:PERMISSION_CHANGE", 0, "")
+	if len(shares.Activities) != 2 {
+		t.Fatalf("%d permission changes, want 2", len(shares.Activities))
+	}
+	added := shares.Activities[1].PrimaryActionDetail.PermissionChange.AddedPermissions[0]
+	if added.Role != "EDITOR" || added.User.KnownUser.PersonName != sheetstest.PersonName(li) {
+		t.Errorf("first share: %+v %+v", added, added.User)
+	}
+	window := `time > "2026-12-01T09:00:03Z" AND time <= 1796115605000 detail.action_detail_case:(EDIT)`
+	if diff := cmp.Diff(all[:2], actors(query(window, 0, ""))); diff != "" {
+		t.Errorf("edits in the window (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(all[2:], actors(query("-detail.action_detail_case:(EDIT PERMISSION_CHANGE)", 0, ""))); diff != "" {
+		t.Errorf("no edits (-want +got):\n%s", diff)
+	}
+	p1 := query("detail.action_detail_case:(CREATE EDIT)", 2, "")
+	p2 := query("detail.action_detail_case:(CREATE EDIT)", 2, p1.NextPageToken)
+	if len(p1.Activities) != 2 || p1.NextPageToken == "" || len(p2.Activities) != 1 || p2.NextPageToken != "" {
+		t.Errorf("paging: %d + %d activities, tokens %q %q", len(p1.Activities), len(p2.Activities), p1.NextPageToken, p2.NextPageToken)
+	}
+	if _, err := act.Activity.Query(&driveactivity.QueryDriveActivityRequest{ItemName: "items/sid", Filter: "time ~ 3"}).Do(); codeOf(err) != 400 {
+		t.Errorf("bad filter: %v", err)
+	}
 }

@@ -52,3 +52,7 @@ func Start(t testing.TB, opts Options) *Server {
 	s.SetBaseURL(hs.URL)
 	return s
 }
+
+// PersonName is the Drive Activity "people/…" id the emulator gives an
+// account's actions.
+func PersonName(account string) string { return emulator.PersonName(account) }

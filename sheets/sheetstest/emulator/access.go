@@ -88,6 +88,8 @@ func (s *Server) Share(id, account, role string) error {
 		p = permission{id: "anyoneWithLink", typ: "anyone", role: role}
 	}
 	m.setPermission(p)
+	s.changed(id, s.admin, "admin.share")
+	m.changes[len(m.changes)-1].perm = &p
 	return nil
 }
 
@@ -105,8 +107,11 @@ func (m *fileMeta) setPermission(p permission) {
 // enabled the API (recorded by gargle), for "sheets" or "drive".
 func disabledError(api string) *apiError {
 	service, title := "sheets.googleapis.com", "Google Sheets API"
-	if api == "drive" {
+	switch api {
+	case "drive":
 		service, title = "drive.googleapis.com", "Google Drive API"
+	case "driveactivity":
+		service, title = "driveactivity.googleapis.com", "Drive Activity API"
 	}
 	const project = "000000000000"
 	url := "https://console.developers.google.com/apis/api/" + service + "/overview?project=" + project
@@ -228,6 +233,7 @@ func (s *Server) drivePermissions(w http.ResponseWriter, r *http.Request, id str
 	}
 	m.setPermission(p)
 	s.changed(id, caller, "drive.permissions.create")
+	m.changes[len(m.changes)-1].perm = &p
 	var v any = permissionJSON(p)
 	if mask != nil {
 		v = mask.apply(v)

@@ -27,7 +27,9 @@ type Change struct {
 	Version int64     // the file's Drive version after the change
 	Time    time.Time // when it was made, by Options.Now
 	User    string    // the account that made it; "" for an anonymous caller
-	Kind    string    // API method ("values.update", "spreadsheets.batchUpdate", ...) or "admin.setValues", "admin.load", "admin.create"
+	Kind    string    // API method ("values.update", "spreadsheets.batchUpdate", "drive.permissions.create", ...) or "admin.setValues", "admin.load", "admin.create", "admin.copy", "admin.share"
+
+	perm *permission // the permission added, for permission changes
 }
 
 // fileMeta is the Drive side of a spreadsheet: times, version and who did
@@ -233,6 +235,8 @@ func (s *Server) serveDrive(w http.ResponseWriter, r *http.Request, path string)
 			return "drive.files.get"
 		case len(seg) == 3 && seg[2] == "permissions" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
 			return s.drivePermissions(w, r, id)
+		case len(seg) == 3 && seg[2] == "revisions" && r.Method == http.MethodGet:
+			return s.driveRevisions(w, r, id)
 		}
 	}
 	writeDriveError(w, &driveError{code: 404, message: "Not Found", reason: "notFound"})

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -914,5 +913,3 @@ func formatPaths(mask string) []string {
 }
 
 var cellRefLike = regexp.MustCompile(`^(?i)(\$?[a-z]{1,3}\$?[0-9]+|r[0-9]*c[0-9]*)$`)
-
-var _ = fmt.Sprint

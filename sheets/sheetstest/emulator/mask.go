@@ -1,6 +1,12 @@
 package emulator
 
-import "strings"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
 
 // maskNode is a parsed field mask: each key selects a field; a nil child
 // selects the whole field. Grammar (SHEETS-API.md §4): '.' or '/' descend,
@@ -158,4 +164,85 @@ func (m maskNode) unknown(s schemaNode) string {
 		}
 	}
 	return ""
+}
+
+// Response schemas of the methods other than spreadsheets.get, for their
+// fields masks.
+var (
+	valueRangeSchema   = schemaNode{"range": nil, "majorDimension": nil, "values": nil}
+	updateValuesSchema = schemaNode{"spreadsheetId": nil, "updatedRange": nil, "updatedRows": nil,
+		"updatedColumns": nil, "updatedCells": nil, "updatedData": valueRangeSchema}
+	methodSchemas = map[string]schemaNode{
+		"values.get":        valueRangeSchema,
+		"values.batchGet":   {"spreadsheetId": nil, "valueRanges": valueRangeSchema},
+		"values.update":     updateValuesSchema,
+		"values.append":     {"spreadsheetId": nil, "tableRange": nil, "updates": updateValuesSchema},
+		"values.clear":      {"spreadsheetId": nil, "clearedRange": nil},
+		"values.batchClear": {"spreadsheetId": nil, "clearedRanges": nil},
+		"values.batchUpdate": {"spreadsheetId": nil, "totalUpdatedRows": nil, "totalUpdatedColumns": nil,
+			"totalUpdatedCells": nil, "totalUpdatedSheets": nil, "responses": updateValuesSchema},
+		"spreadsheets.batchUpdate": {"spreadsheetId": nil, "replies": nil, "updatedSpreadsheet": spreadsheetSchema},
+		"spreadsheets.create":      spreadsheetSchema,
+		"spreadsheets.get":         spreadsheetSchema,
+	}
+)
+
+// parseFieldsParam reads a method's fields parameter, refusing what Google
+// refuses: an unparseable mask, or a path the response does not have.
+func parseFieldsParam(kind, f string) (maskNode, *apiError) {
+	m, ok := parseMask(f)
+	if !ok {
+		return nil, errInvalid("Invalid field selection %s", f)
+	}
+	if bad := m.unknown(methodSchemas[kind]); bad != "" {
+		e := errInvalid("Request contains an invalid argument.")
+		e.details = []any{map[string]any{
+			"@type": "type.googleapis.com/google.rpc.BadRequest",
+			"fieldViolations": []any{map[string]any{
+				"field":       "fields",
+				"description": fmt.Sprintf("Error expanding 'fields' parameter. Cannot find matching fields for path '%s'.", bad),
+			}},
+		}}
+		return nil, e
+	}
+	return m, nil
+}
+
+// bufferedResponse holds a method's answer so that a fields mask can be
+// applied before it is sent.
+type bufferedResponse struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+	legacy bool
+}
+
+func (b *bufferedResponse) legacyErrors() bool { return b.legacy }
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.code == 0 {
+		b.code = 200
+	}
+	return b.body.Write(p)
+}
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.code == 0 {
+		b.code = code
+	}
+}
+
+// sendMasked sends a buffered answer, masked when it succeeded.
+func sendMasked(w http.ResponseWriter, b *bufferedResponse, m maskNode) {
+	if b.code == 200 {
+		var v any
+		dec := json.NewDecoder(&b.body)
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			writeJSON(w, 200, m.apply(v))
+			return
+		}
+	}
+	w.WriteHeader(b.code)
+	_, _ = w.Write(b.body.Bytes())
 }

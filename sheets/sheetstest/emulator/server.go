@@ -1,12 +1,15 @@
 package emulator
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +39,7 @@ type Options struct {
 	// Sharing enforces each spreadsheet's access list (access.go) on
 	// identified callers: 403 PERMISSION_DENIED without a permission.
 	Sharing bool
-	// Disabled lists APIs ("sheets", "drive") to answer with Google's 403
+	// Disabled lists APIs ("sheets", "drive", "driveactivity") to answer with Google's 403
 	// SERVICE_DISABLED, as for a project that has not enabled them.
 	Disabled []string
 	// Admin is the account recorded as the editor of direct edits
@@ -180,6 +183,12 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	if len(e.details) > 0 {
 		body["details"] = e.details
 	}
+	if lw, ok := w.(interface{ legacyErrors() bool }); ok && lw.legacyErrors() {
+		// The v1 error format ($.xgafv=1) adds the legacy errors[] array,
+		// as 2016-2018 reports show it and backlot measured (SHEETS-API.md
+		// §6.1). Guess: reasons other than badRequest and forbidden.
+		body["errors"] = []any{map[string]any{"message": e.message, "domain": "global", "reason": legacyReason(e)}}
+	}
 	writeJSON(w, e.code, map[string]any{"error": body})
 }
 
@@ -194,10 +203,31 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_, _ = w.Write(b)
 }
 
-// statusWriter remembers the status code for the request log.
+// statusWriter remembers the status code for the request log, and whether
+// the caller asked for the v1 error format.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	legacy bool
+}
+
+func (w *statusWriter) legacyErrors() bool { return w.legacy }
+
+// legacyReason is the errors[].reason of the v1 error format.
+func legacyReason(e *apiError) string {
+	switch e.status {
+	case "INVALID_ARGUMENT", "FAILED_PRECONDITION":
+		return "badRequest"
+	case "PERMISSION_DENIED":
+		return "forbidden"
+	case "NOT_FOUND":
+		return "notFound"
+	case "UNAUTHENTICATED":
+		return "unauthorized"
+	case "RESOURCE_EXHAUSTED":
+		return "rateLimitExceeded"
+	}
+	return "backendError"
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -290,7 +320,7 @@ func parseRoute(method, escaped string) (route, bool) {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, legacy: r.URL.Query().Get("$.xgafv") == "1"}
 	path := r.URL.EscapedPath()
 	kind := "unknown"
 	defer func() {
@@ -317,6 +347,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		kind = s.serveDrive(sw, withAccount(r, account), path)
+		return
+	}
+	if strings.HasSuffix(path, "/v2/activity:query") && r.Method == http.MethodPost {
+		kind = "driveactivity.activity.query"
+		account, e := s.caller(r)
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+		if s.disabled["driveactivity"] {
+			writeError(sw, disabledError("driveactivity"))
+			return
+		}
+		s.activityQuery(sw, withAccount(r, account))
 		return
 	}
 	rt, ok := parseRoute(r.Method, path)
@@ -363,30 +407,44 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, e)
 		return
 	}
+	var fieldsMask maskNode
+	if f := r.URL.Query().Get("fields"); f != "" && rt.kind != "spreadsheets.get" {
+		m, e := parseFieldsParam(rt.kind, f)
+		if e != nil {
+			writeError(sw, e)
+			return
+		}
+		fieldsMask = m
+		buf := &bufferedResponse{header: sw.Header(), legacy: sw.legacy}
+		defer sendMasked(sw, buf, fieldsMask)
+		w = buf
+	} else {
+		w = sw
+	}
 	switch rt.kind {
 	case "spreadsheets.create":
-		e = s.create(sw, r)
+		e = s.create(w, r)
 	case "spreadsheets.get":
-		e = s.get(sw, r, rt.id)
+		e = s.get(w, r, rt.id)
 	case "spreadsheets.batchUpdate":
-		e = s.batchUpdate(sw, r, rt.id)
+		e = s.batchUpdate(w, r, rt.id)
 	case "values.get":
-		e = s.valuesGet(sw, r, rt.id, rt.rng)
+		e = s.valuesGet(w, r, rt.id, rt.rng)
 	case "values.batchGet":
-		e = s.valuesBatchGet(sw, r, rt.id)
+		e = s.valuesBatchGet(w, r, rt.id)
 	case "values.update":
-		e = s.valuesUpdate(sw, r, rt.id, rt.rng)
+		e = s.valuesUpdate(w, r, rt.id, rt.rng)
 	case "values.append":
-		e = s.valuesAppend(sw, r, rt.id, rt.rng)
+		e = s.valuesAppend(w, r, rt.id, rt.rng)
 	case "values.clear":
-		e = s.valuesClear(sw, r, rt.id, rt.rng)
+		e = s.valuesClear(w, r, rt.id, rt.rng)
 	case "values.batchClear":
-		e = s.valuesBatchClear(sw, r, rt.id)
+		e = s.valuesBatchClear(w, r, rt.id)
 	case "values.batchUpdate":
-		e = s.valuesBatchUpdate(sw, r, rt.id)
+		e = s.valuesBatchUpdate(w, r, rt.id)
 	}
 	if e != nil {
-		writeError(sw, e)
+		writeError(w, e)
 	}
 }
 
@@ -482,12 +540,66 @@ func (s *Server) newSpreadsheetID() string {
 }
 
 // decodeBody reads a JSON body; numbers stay json.Number so values keep
-// their digits.
+// their digits. A value of the wrong JSON type is refused as Google refuses
+// it: "Invalid value at '<field>' (<proto type>), <value>" with a BadRequest
+// field violation, the field named from the request message (values.update
+// and values.append carry the ValueRange as "data").
 func decodeBody(r *http.Request, v any) *apiError {
-	dec := json.NewDecoder(bufio.NewReader(r.Body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil && err.Error() != "EOF" {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
 		return errInvalid("Invalid JSON payload received. %s", err)
 	}
-	return nil
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	err = dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		field := te.Field
+		if strings.HasSuffix(r.URL.EscapedPath(), ":append") || r.Method == http.MethodPut {
+			field = "data." + field
+		}
+		var doc map[string]any
+		_ = json.Unmarshal(raw, &doc)
+		var bad any = doc
+		for _, k := range strings.Split(te.Field, ".") {
+			m, _ := bad.(map[string]any)
+			bad = m[k]
+		}
+		shown, _ := json.Marshal(bad)
+		msg := fmt.Sprintf("Invalid value at '%s' (%s), %s", field, protoType(te.Type), shown)
+		e := errInvalid("%s", msg)
+		e.details = []any{map[string]any{
+			"@type":           "type.googleapis.com/google.rpc.BadRequest",
+			"fieldViolations": []any{map[string]any{"field": field, "description": msg}},
+		}}
+		return e
+	}
+	return errInvalid("Invalid JSON payload received. %s", err)
+}
+
+// protoType names a Go decoding target as Google names the proto type.
+func protoType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice:
+		return "type.googleapis.com/google.protobuf.ListValue"
+	case reflect.String:
+		return "TYPE_STRING"
+	case reflect.Bool:
+		return "TYPE_BOOL"
+	case reflect.Int, reflect.Int32:
+		return "TYPE_INT32"
+	case reflect.Int64:
+		return "TYPE_INT64"
+	case reflect.Float32, reflect.Float64:
+		return "TYPE_DOUBLE"
+	case reflect.Map, reflect.Struct:
+		return "type.googleapis.com/google.protobuf.Struct"
+	}
+	return "TYPE_MESSAGE"
 }

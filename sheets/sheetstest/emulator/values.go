@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -22,7 +23,11 @@ func (rv resolved) echo() string { return quoteTitle(rv.sh.title) + "!" + rv.rec
 
 // resolve parses spec and binds it to a sheet of ss (SHEETS-API.md §1.4, §2).
 func resolve(ss *spreadsheet, spec string, allowR1C1 bool) (resolved, *apiError) {
-	if sh, g, ok := namedRange(ss, spec); ok {
+	name := spec
+	if i := strings.LastIndexByte(spec, '!'); i >= 0 {
+		name = spec[i+1:] // 'Sheet1'!NamedRange reads the named range, as recorded
+	}
+	if sh, g, ok := namedRange(ss, name); ok {
 		g.r1, g.c1 = min(g.r1, sh.rowCount-1), min(g.c1, sh.colCount-1)
 		return resolved{sh: sh, rect: g, single: g.r0 == g.r1 && g.c0 == g.c1}, nil
 	}
