@@ -439,3 +439,53 @@ func TestISOWeek(t *testing.T) {
 		}
 	}
 }
+
+func TestReportZHHasNoEnglishLabel(t *testing.T) {
+	r := weeklyReportIn(t, "zh-CN")
+	r.Trend = []audit.WeekPoint{{Week: "2026-W47", Stale: 4}, {Week: "2026-W48", Stale: 5, Errors: 1}}
+	r.Movement = &audit.Movement{Moves: []audit.StageMove{{From: "初步洽谈", To: "商务谈判", Count: 1}}, Won: 1,
+		ByOwner: []audit.OwnerMovement{{Owner: "张三", Moved: 1, Won: 1}}}
+	r.FullList = "https://docs.google.com/spreadsheets/d/x/edit#gid=1"
+	page, err := r.HTML("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailPage, err := r.Page("zh-CN", audit.PageMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvOut, err := r.CSV("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{
+		"page": htmlText(page), "mail": htmlText(mailPage), "text": r.Text("zh-CN"), "subject": r.Subject("zh-CN"),
+		"tab": flattenRows(r.TabRows("zh-CN")), "csv header": strings.SplitN(string(csvOut), "\n", 2)[0],
+	}
+	for _, l := range audit.ReportLanguages() {
+		v := reflect.ValueOf(l)
+		if v.FieldByName("Lang").String() != "en" {
+			continue
+		}
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() != reflect.String || len(f.String()) < 4 || strings.Contains(f.String(), "%") {
+				continue
+			}
+			for where, out := range outputs {
+				if strings.Contains(out, f.String()) {
+					t.Errorf("zh-CN %s contains the English label %q (%s)", where, f.String(), v.Type().Field(i).Name)
+				}
+			}
+		}
+	}
+}
+
+func flattenRows(rows [][]string) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, " | "))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
