@@ -44,11 +44,20 @@ type Spec struct {
 	// validation and staleness read them instead of the displayed text.
 	// Names missing from the header are skipped.
 	TypedColumns []string
+	// ChangeCheck lets a cycle ask the backend for the source's version
+	// first (VersionChecker) and stop there when nothing changed.
+	ChangeCheck bool
+	// Fingerprint identifies the configuration the spec was built from; a
+	// change of it makes the next cycle read fully even when the source
+	// did not change.
+	Fingerprint string
 }
 
 // Result is the outcome of one cycle of one sheet.
 type Result struct {
-	Sheet    string        `json:"sheet"`
+	Sheet string `json:"sheet"`
+	// Cycle identifies the cycle; the Change Log rows it wrote carry it.
+	Cycle    string        `json:"cycle,omitempty"`
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration"`
 	// Error is set when the cycle failed.
@@ -70,8 +79,12 @@ type Result struct {
 	SnapshotWritten      int64 `json:"snapshot_written,omitempty"`
 	SnapshotDeduplicated int64 `json:"snapshot_deduplicated,omitempty"`
 	// Logged is the number of rows appended to the Change Log.
-	Logged   int       `json:"logged"`
-	Findings []Finding `json:"findings,omitempty"`
+	Logged int `json:"logged"`
+	// Unchanged reports a cycle that found the source at the version the
+	// last full cycle left it at and read nothing; the counts are that
+	// cycle's.
+	Unchanged bool      `json:"unchanged,omitempty"`
+	Findings  []Finding `json:"findings,omitempty"`
 }
 
 // Cycle runs one audit pass over one sheet: read, snapshot, diff against the
@@ -127,6 +140,27 @@ func (c *Cycle) Run(ctx context.Context) (*Result, error) {
 
 func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc *time.Location, log *zap.Logger) error {
 	s := c.Spec
+	st, err := c.State.LoadState(ctx, s.Name)
+	if err != nil {
+		return fmt.Errorf("load state: %w", err)
+	}
+	day := res.Started.In(loc).Format(time.DateOnly)
+	res.Cycle = cycleID(res.Started)
+	version, unchanged := c.checkVersion(ctx, st, day, log)
+	if unchanged {
+		res.Unchanged, res.Snapshot = true, st.Logged
+		if l := st.Last; l != nil {
+			res.Rows, res.Columns, res.Blank = l.Rows, l.Columns, l.Blank
+			res.Errors, res.Warnings, res.Stale, res.DueSoon = l.Errors, l.Warnings, l.Stale, l.DueSoon
+		}
+		log.Debug("source unchanged since the last cycle; nothing read", zap.String("version", version))
+		return nil
+	}
+	if st.Pending != nil {
+		if err := c.finishPending(ctx, &st, log); err != nil {
+			return err
+		}
+	}
 	tab, table, findings, err := c.Inspect(ctx, res.Started, loc)
 	if err != nil {
 		return err
@@ -145,10 +179,6 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	id, same, err := c.current(ctx, snap, log)
 	if err != nil {
 		return err
-	}
-	st, err := c.State.LoadState(ctx, s.Name)
-	if err != nil {
-		return fmt.Errorf("load state: %w", err)
 	}
 	// Diff before storing: the store then builds its patch from the same
 	// read of the base version instead of loading it a second time.
@@ -170,33 +200,25 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		log.Info("snapshot stored", zap.String("snapshot", info.ID),
 			zap.Int("rows", info.Rows), zap.Int64("bytes", info.Bytes))
 	}
-	if err := c.logChanges(ctx, res, st, table, changes, now().In(loc), log); err != nil {
-		return err
-	}
-	if s.Stale != nil {
-		warnings, err := s.Stale.Validate(table)
-		if err != nil {
-			return fmt.Errorf("staleness: %w", err)
-		}
-		for _, w := range warnings {
-			w.Sheet = s.Name
-			res.Findings = append(res.Findings, w)
-		}
-		items, err := c.CheckStale(ctx, table, res.Started, loc)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			res.Findings = append(res.Findings, it.Finding(s.Name))
-			if it.DueSoon {
-				res.DueSoon++
-			} else {
-				res.Stale++
-			}
+	// Staleness comes before the write-back so that Needs Review goes in
+	// the same batch as the Change Log; when it fails, the Change Log is
+	// still written, so a staleness problem never stops the log.
+	staleErr := c.staleness(ctx, res, table, loc)
+	at := now().In(loc)
+	b := c.changeLogWrite(res, st, table, changes, at)
+	var digest string
+	if staleErr == nil {
+		var review *TabWrite
+		if review, digest = c.reviewWrite(ctx, res, st, tab.Meta, table, at, day, log); review != nil {
+			b.Tabs = append(b.Tabs, *review)
 		}
 	}
-	if err := c.writeReview(ctx, res, tab.Meta, table, now().In(loc), log); err != nil {
+	wrote, err := c.writeBack(ctx, &st, b, res, digest, log)
+	if err != nil {
 		return err
+	}
+	if staleErr != nil {
+		return staleErr
 	}
 	if s.MarkCells {
 		n, err := c.markCells(ctx, res.Findings, table.Header)
@@ -204,7 +226,42 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			return err
 		}
 		if n > 0 {
+			wrote = true
 			log.Info("cell notes updated", zap.String("tab", s.Tab), zap.Int("cells", n))
+		}
+	}
+	st.Version = c.versionAfter(ctx, version, wrote, log)
+	st.Checked, st.Config = day, s.Fingerprint
+	if err := c.State.SaveState(ctx, s.Name, st); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// staleness adds the staleness findings to the result.
+func (c *Cycle) staleness(ctx context.Context, res *Result, table *Table, loc *time.Location) error {
+	s := c.Spec
+	if s.Stale == nil {
+		return nil
+	}
+	warnings, err := s.Stale.Validate(table)
+	if err != nil {
+		return fmt.Errorf("staleness: %w", err)
+	}
+	for _, w := range warnings {
+		w.Sheet = s.Name
+		res.Findings = append(res.Findings, w)
+	}
+	items, err := c.CheckStale(ctx, table, res.Started, loc)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		res.Findings = append(res.Findings, it.Finding(s.Name))
+		if it.DueSoon {
+			res.DueSoon++
+		} else {
+			res.Stale++
 		}
 	}
 	return nil
@@ -399,24 +456,6 @@ func (c *Cycle) history(ctx context.Context, now time.Time) (map[string]time.Tim
 	return last, since, nil
 }
 
-// writeReview replaces the Needs Review tab with the current findings, so
-// fixed problems disappear from it on the next cycle.
-func (c *Cycle) writeReview(ctx context.Context, res *Result, meta TabMeta, table *Table, at time.Time, log *zap.Logger) error {
-	s := c.Spec
-	if s.ReviewTab == "" {
-		return nil
-	}
-	if _, _, err := c.Workbook.EnsureTab(ctx, s.ReviewTab); err != nil {
-		return WrapOnce(fmt.Sprintf("create tab %q", s.ReviewTab), err)
-	}
-	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
-	if err := c.Workbook.ReplaceTab(ctx, s.ReviewTab, rows); err != nil {
-		return WrapOnce(fmt.Sprintf("write tab %q", s.ReviewTab), err)
-	}
-	log.Debug("review tab written", zap.String("tab", s.ReviewTab), zap.Int("findings", len(res.Findings)))
-	return nil
-}
-
 // refTables reads the other tabs that reference rules point at. Their
 // first row is taken as the header.
 func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table, error) {
@@ -439,49 +478,6 @@ func (c *Cycle) refTables(ctx context.Context, tabs []string) (map[string]*Table
 		refs[title] = t
 	}
 	return refs, nil
-}
-
-// logChanges appends the changes since the last logged snapshot to the
-// Change Log tab and then records how far the log goes.
-func (c *Cycle) logChanges(ctx context.Context, res *Result, st State, table *Table, changes []Change, at time.Time, log *zap.Logger) error {
-	s := c.Spec
-	if st.Logged == res.Snapshot {
-		return nil
-	}
-	var rows [][]string
-	if st.Logged == "" {
-		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
-	} else {
-		res.Changes = len(changes)
-		limit := s.ChangeLogLimit
-		if limit <= 0 {
-			limit = 5000
-		}
-		rows = ChangeLogRows(changes, at, st.Logged, res.Snapshot, limit)
-	}
-	if s.ChangeLogTab != "" && len(rows) > 0 {
-		_, created, err := c.Workbook.EnsureTab(ctx, s.ChangeLogTab)
-		if err != nil {
-			return WrapOnce(fmt.Sprintf("create tab %q", s.ChangeLogTab), err)
-		}
-		if created {
-			rows = append([][]string{ChangeLogHeader()}, rows...)
-		}
-		if err := c.Workbook.AppendRows(ctx, s.ChangeLogTab, rows); err != nil {
-			return WrapOnce(fmt.Sprintf("append to tab %q", s.ChangeLogTab), err)
-		}
-		res.Logged = len(rows)
-		if created {
-			res.Logged--
-		}
-		log.Info("change log written", zap.String("tab", s.ChangeLogTab),
-			zap.Int("changes", res.Changes), zap.Int("rows", res.Logged))
-	}
-	st.Logged = res.Snapshot
-	if err := c.State.SaveState(ctx, s.Name, st); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	return nil
 }
 
 // saveLastTimeout bounds the recording of a cycle's outcome after the

@@ -32,6 +32,7 @@ func TestCycleLogsChangesBetweenSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first cycle: %v", err)
 	}
+	first := res.Cycle
 	if !res.NewSnapshot || res.Rows != 2 || res.Logged != 1 {
 		t.Errorf("first cycle = %+v; want a new snapshot of 2 rows and a baseline row", res)
 	}
@@ -61,13 +62,14 @@ func TestCycleLogsChangesBetweenSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cy := res.Cycle
 	want := [][]string{
-		{"Time", "Change", "Key", "Column", "Old value", "New value", "Snapshot"},
-		{"2026-11-29 09:00:00", "baseline", "", "", "", "2 rows, 3 columns", "s1"},
-		{"2026-11-29 11:00:00", "cell modified", "C00002", "客户名称", "腾讯", "腾讯控股", "s2"},
-		{"2026-11-29 11:00:00", "cell modified", "C00002", "联系方式", "", "=cmd|' /C calc'!A0", "s2"},
-		{"2026-11-29 11:00:00", "row added", "C00003", "", "", "C00003 | 字节跳动 | 010-6552 9988", "s2"},
-		{"2026-11-29 11:00:00", "row removed", "C00001", "", "C00001 | 华为 | 138 0013 8000", "", "s2"},
+		{"Time", "Change", "Key", "Column", "Old value", "New value", "Snapshot", "Cycle"},
+		{"2026-11-29 09:00:00", "baseline", "", "", "", "2 rows, 3 columns", "s1", first},
+		{"2026-11-29 11:00:00", "cell modified", "C00002", "客户名称", "腾讯", "腾讯控股", "s2", cy},
+		{"2026-11-29 11:00:00", "cell modified", "C00002", "联系方式", "", "=cmd|' /C calc'!A0", "s2", cy},
+		{"2026-11-29 11:00:00", "row added", "C00003", "", "", "C00003 | 字节跳动 | 010-6552 9988", "s2", cy},
+		{"2026-11-29 11:00:00", "row removed", "C00001", "", "C00001 | 华为 | 138 0013 8000", "", "s2", cy},
 	}
 	if diff := cmp.Diff(want, log.Values); diff != "" {
 		t.Errorf("Change Log mismatch (-want +got):\n%s", diff)

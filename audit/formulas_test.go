@@ -74,11 +74,12 @@ func TestCycleTellsRecalculatedFromEdited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cy := res.Cycle
 	want := [][]string{
-		{"2026-11-29 03:00:00", "row added", "A0", "", "", "A0 | 1 | 1 | 1", "s3"},
-		{"2026-11-29 03:00:00", "cell modified", "A1", "单价", "2", "7", "s3"},
-		{"2026-11-29 03:00:00", "formula result changed", "A1", "合计", "6", "21", "s3"},
-		{"2026-11-29 03:00:00", "cell modified", "A2", "合计", "20", "21", "s3"},
+		{"2026-11-29 03:00:00", "row added", "A0", "", "", "A0 | 1 | 1 | 1", "s3", cy},
+		{"2026-11-29 03:00:00", "cell modified", "A1", "单价", "2", "7", "s3", cy},
+		{"2026-11-29 03:00:00", "formula result changed", "A1", "合计", "6", "21", "s3", cy},
+		{"2026-11-29 03:00:00", "cell modified", "A2", "合计", "20", "21", "s3", cy},
 	}
 	if diff := cmp.Diff(want, log.Values[len(log.Values)-len(want):]); diff != "" {
 		t.Errorf("Change Log mismatch (-want +got):\n%s", diff)

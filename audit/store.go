@@ -69,11 +69,43 @@ type State struct {
 	// Log. The next cycle diffs against it, so a failed write-back is retried
 	// instead of lost.
 	Logged string `json:"logged,omitempty"`
+	// Pending is the write-back a cycle recorded before sending it: until
+	// it is known to have landed, the next cycle looks for its Cycle id in
+	// the Change Log before writing again, so no row is logged twice.
+	Pending *PendingWrite `json:"pending,omitempty"`
+	// Version is the source's version (Google: the Drive file version)
+	// after the last full cycle, taken before its read or after its own
+	// write-back when nobody else wrote in between; "" when in doubt. A
+	// cycle that finds the source at this version, on the same day and
+	// with the same configuration, reads nothing (Result.Unchanged).
+	Version string `json:"version,omitempty"`
+	// Checked is the day (YYYY-MM-DD in the configured time zone) of the
+	// last full cycle: rules and staleness move with "today".
+	Checked string `json:"checked,omitempty"`
+	// Config is Spec.Fingerprint as of the last full cycle.
+	Config string `json:"config,omitempty"`
+	// Review is a digest of the Needs Review content last written (its
+	// first line's time left out, the day put in), so an unchanged review
+	// is not written again.
+	Review string `json:"review,omitempty"`
+	// Layouts holds, per tab, a digest of the Layout last written with it,
+	// so a layout goes out again only when it changes or the tab is new.
+	Layouts map[string]string `json:"layouts,omitempty"`
 	// Last is the outcome of the most recent cycle.
 	Last *Result `json:"last,omitempty"`
 	// Access is the file's sharing as the last access audit read it, for
 	// the next one to report what changed; nil when never read.
 	Access []Permission `json:"access,omitempty"`
+}
+
+// PendingWrite is a write-back carrying Change Log rows that a cycle was
+// about to send: the rows of the changes from snapshot From to snapshot To,
+// each marked with Cycle in the tab's last column.
+type PendingWrite struct {
+	Cycle string `json:"cycle"`
+	From  string `json:"from,omitempty"` // "" for the baseline row
+	To    string `json:"to"`
+	Rows  int    `json:"rows"`
 }
 
 // StateStore keeps one State per sheet.

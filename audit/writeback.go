@@ -103,6 +103,9 @@ type TabWrite struct {
 	Title  string
 	Rows   [][]Cell
 	Append bool
+	// Header is written above Rows when this write creates the tab (an
+	// appended log's column titles); it is ignored when the tab exists.
+	Header [][]Cell
 	// Layout is applied when the tab is created or when it differs from
 	// the layout the backend last applied; nil leaves formats alone.
 	Layout *Layout

@@ -264,6 +264,11 @@ type Google struct {
 	CredentialsFile string `yaml:"credentials_file,omitempty"`
 	// Endpoint replaces the API's base URL, for the emulator and tests.
 	Endpoint string `yaml:"endpoint,omitempty"`
+	// ChangeCheck (default true) asks Drive for the file's version before
+	// each cycle, so an unchanged sheet costs one Drive request and no
+	// Sheets request; false turns it off (e.g. when the Drive API cannot
+	// be enabled for the project).
+	ChangeCheck *bool `yaml:"change_check,omitempty"`
 	// AccessAudit reads the file's sharing each cycle (Drive
 	// permissions.list) and flags what Access does not allow.
 	AccessAudit bool `yaml:"access_audit,omitempty"`
@@ -271,6 +276,10 @@ type Google struct {
 	// (Drive revisions.list and Drive Activity activity:query).
 	Attribution bool `yaml:"attribution,omitempty"`
 }
+
+// ChecksChanges reports whether the cycle asks Drive for the file's
+// version first: change_check, true when unset.
+func (g *Google) ChecksChanges() bool { return g.ChangeCheck == nil || *g.ChangeCheck }
 
 // WriteBack names the tabs sheetaudit writes. An empty tab name turns that
 // write-back off.

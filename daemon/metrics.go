@@ -141,6 +141,11 @@ func (m *Metrics) ObserveCycle(res *audit.Result, err error) {
 		return
 	}
 	m.cycles.WithLabelValues(sheet, "success").Inc()
+	if res.Unchanged {
+		// Nothing was read: the last full cycle's figures stand.
+		m.lastSuccess.WithLabelValues(sheet).Set(float64(res.Started.Add(res.Duration).UnixNano()) / 1e9)
+		return
+	}
 	m.rows.WithLabelValues(sheet).Set(float64(res.Rows))
 	m.changes.WithLabelValues(sheet).Add(float64(res.Changes))
 	var bySeverity [audit.Info + 1]int

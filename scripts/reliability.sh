@@ -18,6 +18,8 @@ short=false
 repeat="${REPEAT:-3}"
 fuzztime="${FUZZTIME:-20s}"
 $short && repeat=1
+# The full form kills the binary 200 times per backend; the short form 20.
+$short || export SHEETAUDIT_CRASH_KILLS="${SHEETAUDIT_CRASH_KILLS:-200}"
 
 # name | how it is injected | packages | -run pattern
 classes=(
@@ -31,11 +33,9 @@ classes=(
   "Duplicate and empty keys|three rows keyed K1 renamed, reordered, removed, edited; keyless rows moved|./audit|^TestDiffDuplicateKeys\$"
   "Oversized values in messages|a 50,000-character cell quoted three times by a custom {value} message|./audit|^TestCheckCustomMessageLongValue\$"
   "Secrets echoed by servers|an SMTP server echoing AUTH with the password, an API echoing the bearer token, a store echoing its secret key; stdout, stderr (console and JSON), status, state and report files scanned|./cmd/sheetaudit ./redact|^(TestNoSecretInAnyOutput|TestString|TestError|TestCore|TestWriter)\$"
-  # --- SLOT: exactly-once crash harness (write-back engineer) -------------
-  # Uncomment (and adjust the test name) when the harness lands in cmd/sheetaudit;
-  # have it t.Logf("reliability cases: %d", kills) so each kill counts as a case:
-  # "Process killed at random points and at each write boundary|the real binary under SIGKILL at random times and at a proxy that stalls each write; snapshots verify --full after each kill, every edit in the Change Log exactly once|./cmd/sheetaudit|^TestCrashHarness\$"
-  # ------------------------------------------------------------------------
+  # Exactly-once: each kill counts as a case (the test logs "reliability cases: N");
+  # SHEETAUDIT_CRASH_KILLS sets the kills per backend (20 in the short form).
+  "Process killed at random points and at each write boundary|the real binary under SIGKILL at random times and at a loopback proxy that holds each Google write (before it is sent, or after it applied with the reply held back) and at the .xlsx temp file and rename; snapshots verify --full after each kill, every edit in the Change Log exactly once, in order; a write-back held past cycle_deadline and past shutdown_timeout|./cmd/sheetaudit|^TestCrashExactlyOnce\$"
 )
 
 tmp=$(mktemp -d)

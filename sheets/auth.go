@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
-	"google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
@@ -47,7 +46,7 @@ func httpClient(ctx context.Context, o Options) (*http.Client, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, sheets.SpreadsheetsScope)
+		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, o.scopes()...)
 		if err != nil {
 			// The oauth2 error names the problem (bad PEM, missing field)
 			// without echoing the key.
@@ -59,7 +58,7 @@ func httpClient(ctx context.Context, o Options) (*http.Client, string, error) {
 		// An emulator or a proxy that authenticates by itself.
 		return base, "", nil
 	default:
-		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), sheets.SpreadsheetsScope)
+		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), o.scopes()...)
 		if err != nil {
 			return nil, "", fmt.Errorf("find application default credentials: %v; set credentials_file to a service-account key or GOOGLE_APPLICATION_CREDENTIALS: %w",
 				err, audit.ErrInvalid)

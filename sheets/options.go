@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"google.golang.org/api/sheets/v4"
 )
 
 // Limiter paces requests; *rate.Limiter from golang.org/x/time/rate satisfies
@@ -92,6 +93,21 @@ type Options struct {
 	BlocksPerRequest int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ChangeCheck asks for Drive's read-only metadata scope too, so that
+	// Version can read the file's version with one Drive files.get.
+	ChangeCheck bool
+}
+
+// DriveMetadataScope lets Version read a file's version and nothing else.
+const DriveMetadataScope = "https://www.googleapis.com/auth/drive.metadata.readonly"
+
+// scopes are the OAuth scopes the credentials ask for: Sheets, and Drive
+// metadata with ChangeCheck.
+func (o Options) scopes() []string {
+	if o.ChangeCheck {
+		return []string{sheets.SpreadsheetsScope, DriveMetadataScope}
+	}
+	return []string{sheets.SpreadsheetsScope}
 }
 
 // Defaults for Options.

@@ -3,6 +3,7 @@ package sheets
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.uber.org/zap"
 )
@@ -15,10 +16,21 @@ import (
 // ranges, addSheet (a repeat answers "already exists"), and appendDimension
 // (a repeat only adds empty rows to the grid).
 func (w *Workbook) call(ctx context.Context, method string, write bool, fn func(ctx context.Context) error) error {
+	return w.callWith(ctx, method, write, retryable, fn)
+}
+
+// callWith is call with the choice of which failures are retried: a write
+// that is not idempotent retries only those that certainly did not apply.
+// Successful writes are counted, so VersionAfterWrites can tell the
+// spreadsheet's version steps that are sheetaudit's own.
+func (w *Workbook) callWith(ctx context.Context, method string, write bool, retryable func(error) bool, fn func(ctx context.Context) error) error {
 	r := w.opts.Retry
 	lim := w.opts.ReadLimiter
-	if write {
+	switch {
+	case write:
 		lim = w.opts.WriteLimiter
+	case strings.HasPrefix(method, "drive."):
+		lim = nil // Drive has its own quota, far above the Sheets one
 	}
 	deadline := w.opts.Now().Add(r.Deadline)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -39,6 +51,9 @@ func (w *Workbook) call(ctx context.Context, method string, write bool, fn func(
 			m.Request(method, code)
 		}
 		if err == nil {
+			if write {
+				w.writes.Add(1)
+			}
 			return nil
 		}
 		if c := statusCode(err); c == 400 || c == 404 {

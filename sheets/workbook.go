@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
+	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	"google.golang.org/api/sheets/v4"
@@ -37,8 +39,15 @@ type Workbook struct {
 	log   *zap.Logger
 	email string // service account, for "share with ..." hints
 
+	writes atomic.Int64 // successful write requests, for VersionAfterWrites
+
 	mu     sync.Mutex
 	cached *book // the last metadata read, with our own changes applied
+	// version is what the last Version call answered and how many writes
+	// had succeeded then (drive.go).
+	version     int64
+	writesAtVer int64
+	drive       *drive.Service
 }
 
 var _ audit.Workbook = (*Workbook)(nil)

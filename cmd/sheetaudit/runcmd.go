@@ -176,8 +176,11 @@ func printResult(w io.Writer, r *audit.Result) {
 		return
 	}
 	state := "unchanged"
-	if r.NewSnapshot {
+	switch {
+	case r.NewSnapshot:
 		state = "new"
+	case r.Unchanged:
+		state = "unchanged, not read: same version as the last cycle"
 	}
 	fmt.Fprintf(w, "%s: %d rows, %d columns", r.Sheet, r.Rows, r.Columns)
 	if r.Blank > 0 {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -86,6 +89,7 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 			WriteLimiter:    deps.writeLimiter,
 			Metrics:         deps.metrics,
 			Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+			ChangeCheck:     g.ChecksChanges(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %q: %w", s.Name, err)
@@ -125,7 +129,24 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		// s is a copy; the method reads it only.
 		CaptureFormulas: s.CapturesFormulas(),
 		TypedColumns:    typedColumns(s, rs.Columns),
+		ChangeCheck:     s.Source.Google != nil && s.Source.Google.ChecksChanges(),
+		Fingerprint:     fingerprint(cfg, s, rs),
 	}, nil
+}
+
+// fingerprint identifies what a cycle's outcome depends on besides the
+// sheet's content: the sheet's configuration, the compiled rule set (a
+// schema file's content included), the locale and the time zone. When it
+// changes, the change check reads the sheet even if it did not change.
+func fingerprint(cfg *config.Config, s config.Sheet, rs audit.RuleSet) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	// Encoding plain data cannot fail; an error would only make the
+	// fingerprint differ, which costs one full read.
+	_ = enc.Encode(s)
+	_ = enc.Encode(rs)
+	_ = enc.Encode([]string{cfg.Locale, cfg.Location().String()})
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // typedColumns names the columns whose typed values the cycle reads: those

@@ -338,6 +338,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		}
 		return nil, nil
 	}
+	if reply, e, ok := s.appendCellsRequest(ss, kind, raw); ok {
+		return reply, e
+	}
 	if reply, e, ok := s.chartRequest(ss, kind, raw); ok {
 		return reply, e
 	}

@@ -1,0 +1,106 @@
+package sheets
+
+import (
+	"strconv"
+	"strings"
+
+	"google.golang.org/api/sheets/v4"
+
+	"github.com/sheetaudit/sheetaudit/audit"
+)
+
+// layoutRequests turns an audit.Layout into batchUpdate requests for the tab
+// id, cols columns wide: frozen bold header rows, column widths, wrapping,
+// a basic filter over the table, and one conditional format rule per
+// highlight. The write-back sends them only when the caller passes a
+// Layout, which the cycle does when the tab is new or its layout changed,
+// so formatting rides along with data at no extra request and a person's
+// own widths or filter are not reset every cycle. Conditional format rules
+// are added only with a tab created in the same batch (created), since
+// Sheets can delete existing ones only by index.
+func layoutRequests(id int64, l audit.Layout, cols int, created bool) []*sheets.Request {
+	var reqs []*sheets.Request
+	sid := []string{"SheetId"}
+	if l.HeaderRows > 0 {
+		reqs = append(reqs,
+			&sheets.Request{UpdateSheetProperties: &sheets.UpdateSheetPropertiesRequest{
+				Properties: &sheets.SheetProperties{SheetId: id, ForceSendFields: sid,
+					GridProperties: &sheets.GridProperties{FrozenRowCount: int64(l.HeaderRows)}},
+				Fields: "gridProperties.frozenRowCount",
+			}},
+			&sheets.Request{RepeatCell: &sheets.RepeatCellRequest{
+				Range: &sheets.GridRange{SheetId: id, StartRowIndex: 0, EndRowIndex: int64(l.HeaderRows),
+					ForceSendFields: []string{"SheetId", "StartRowIndex"}},
+				Cell:   &sheets.CellData{UserEnteredFormat: &sheets.CellFormat{TextFormat: &sheets.TextFormat{Bold: true}}},
+				Fields: "userEnteredFormat.textFormat.bold",
+			}})
+	}
+	for i, w := range l.Widths {
+		if w <= 0 {
+			continue
+		}
+		reqs = append(reqs, &sheets.Request{UpdateDimensionProperties: &sheets.UpdateDimensionPropertiesRequest{
+			Range: &sheets.DimensionRange{SheetId: id, Dimension: "COLUMNS", StartIndex: int64(i), EndIndex: int64(i + 1),
+				ForceSendFields: []string{"SheetId", "StartIndex"}},
+			Properties: &sheets.DimensionProperties{PixelSize: int64(w)},
+			Fields:     "pixelSize",
+		}})
+	}
+	for _, c := range l.Wrap {
+		reqs = append(reqs, &sheets.Request{RepeatCell: &sheets.RepeatCellRequest{
+			Range: &sheets.GridRange{SheetId: id, StartRowIndex: int64(l.HeaderRows),
+				StartColumnIndex: int64(c), EndColumnIndex: int64(c + 1),
+				ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}},
+			Cell:   &sheets.CellData{UserEnteredFormat: &sheets.CellFormat{WrapStrategy: "WRAP"}},
+			Fields: "userEnteredFormat.wrapStrategy",
+		}})
+	}
+	table := &sheets.GridRange{SheetId: id, StartRowIndex: int64(max(l.HeaderRows-1, 0)), StartColumnIndex: 0,
+		EndColumnIndex: int64(max(cols, 1)), ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}}
+	if l.Filter {
+		reqs = append(reqs, &sheets.Request{SetBasicFilter: &sheets.SetBasicFilterRequest{
+			Filter: &sheets.BasicFilter{Range: table},
+		}})
+	}
+	if created {
+		body := &sheets.GridRange{SheetId: id, StartRowIndex: int64(l.HeaderRows), StartColumnIndex: 0,
+			EndColumnIndex: int64(max(cols, 1)), ForceSendFields: []string{"SheetId", "StartRowIndex", "StartColumnIndex"}}
+		for i, h := range l.Highlights {
+			reqs = append(reqs, &sheets.Request{AddConditionalFormatRule: &sheets.AddConditionalFormatRuleRequest{
+				Index: int64(i), ForceSendFields: []string{"Index"},
+				Rule: &sheets.ConditionalFormatRule{
+					Ranges: []*sheets.GridRange{body},
+					BooleanRule: &sheets.BooleanRule{
+						Condition: &sheets.BooleanCondition{Type: "CUSTOM_FORMULA",
+							Values: []*sheets.ConditionValue{{UserEnteredValue: highlightFormula(h, l.HeaderRows)}}},
+						Format: &sheets.CellFormat{BackgroundColor: toneColor(h.Tone)},
+					},
+				},
+			}})
+		}
+	}
+	return reqs
+}
+
+// highlightFormula is the custom formula of a highlight, relative to the
+// first row below the header: =TRIM($C2)="error".
+func highlightFormula(h audit.Highlight, headerRows int) string {
+	return "=TRIM($" + audit.ColumnName(h.Column) + strconv.Itoa(headerRows+1) + ")=\"" +
+		strings.ReplaceAll(strings.TrimSpace(h.Value), `"`, `""`) + "\""
+}
+
+// toneColor picks a light background for each tone, readable with black
+// text.
+func toneColor(t audit.Tone) *sheets.Color {
+	switch t {
+	case audit.ToneError:
+		return &sheets.Color{Red: 0.96, Green: 0.80, Blue: 0.80}
+	case audit.ToneWarning:
+		return &sheets.Color{Red: 1, Green: 0.95, Blue: 0.80}
+	case audit.ToneInfo:
+		return &sheets.Color{Red: 0.85, Green: 0.92, Blue: 0.98}
+	case audit.ToneGood:
+		return &sheets.Color{Red: 0.85, Green: 0.94, Blue: 0.83}
+	}
+	return &sheets.Color{Red: 1, Green: 1, Blue: 1}
+}
