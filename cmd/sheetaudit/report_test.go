@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"google.golang.org/api/option"
+	gsheets "google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
@@ -165,6 +168,51 @@ sheets:
 	charts, err := srv.Charts(id, "Staleness Report")
 	if err != nil || len(charts) != 1 {
 		t.Errorf("charts on the report tab = %v, %v; want one", charts, err)
+	}
+	// Read back through the real client: the chart's source block (the
+	// owner totals) holds numbers, not text, so its bars show; the act
+	// list's keys link to their rows.
+	svc, err := gsheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := svc.Spreadsheets.Get(id).IncludeGridData(true).Ranges("'Staleness Report'").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers, links int
+	var inChart bool
+	for _, row := range ss.Sheets[0].Data[0].RowData {
+		if len(row.Values) == 0 {
+			inChart = false
+			continue
+		}
+		first := row.Values[0]
+		if first.UserEnteredValue == nil {
+			inChart = false // a blank row ends the block
+			continue
+		}
+		if s := first.UserEnteredValue.StringValue; s != nil && *s == "Owner" && len(row.Values) > 1 &&
+			row.Values[1].UserEnteredValue != nil && row.Values[1].UserEnteredValue.StringValue != nil && *row.Values[1].UserEnteredValue.StringValue == "Stale" &&
+			(len(row.Values) == 2 || row.Values[2].UserEnteredValue == nil) {
+			inChart = true
+			continue
+		}
+		if first.UserEnteredFormat != nil && first.UserEnteredFormat.TextFormat != nil && first.UserEnteredFormat.TextFormat.Link != nil &&
+			strings.Contains(first.UserEnteredFormat.TextFormat.Link.Uri, "&range=") {
+			links++
+		}
+		if inChart && len(row.Values) > 1 {
+			v := row.Values[1].UserEnteredValue
+			if v == nil || v.NumberValue == nil {
+				t.Errorf("chart source cell %v is not a number", row.Values[1].UserEnteredValue)
+			} else {
+				numbers++
+			}
+		}
+	}
+	if numbers != 2 || links < 2 {
+		t.Errorf("report tab: %d numeric chart cells (want 2 owners), %d linked keys (want the stale rows)", numbers, links)
 	}
 	week := audit.ISOWeek(time.Now(), mustZone(t, "Asia/Shanghai"))
 	for _, f := range []string{
