@@ -157,7 +157,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		return nil
 	}
 	if st.Pending != nil {
-		if err := c.finishPending(ctx, &st, log); err != nil {
+		if err := c.finishPending(ctx, &st, loc, log); err != nil {
 			return err
 		}
 	}
@@ -213,7 +213,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			b.Tabs = append(b.Tabs, *review)
 		}
 	}
-	wrote, err := c.writeBack(ctx, &st, b, res, digest, log)
+	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, log)
 	if err != nil {
 		return err
 	}

@@ -209,7 +209,7 @@ func (c *Cycle) hasTab(ctx context.Context, title string) bool {
 // Change Log rows it records them as pending first: if the cycle dies
 // before the position is saved, the next cycle finds out whether they
 // landed instead of appending them again. It reports whether it wrote.
-func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, reviewDigest string, log *zap.Logger) (bool, error) {
+func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, at time.Time, reviewDigest string, log *zap.Logger) (bool, error) {
 	s := c.Spec
 	logged := 0
 	for _, t := range b.Tabs {
@@ -218,7 +218,7 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 		}
 	}
 	if logged > 0 {
-		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged}
+		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged, At: at}
 		if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 			return false, fmt.Errorf("save state before the write-back: %w", err)
 		}
@@ -323,11 +323,14 @@ func (c *Cycle) writeEach(ctx context.Context, b *WriteBack) error {
 const tailSlack = 10
 
 // finishPending settles a write-back that an earlier cycle recorded but did
-// not see through: when its rows are in the Change Log (their Cycle column
-// holds its id) the position moves to its version; when they are not, the
-// position stays and this cycle logs the same changes with its own rows.
-// Either way each change is logged once.
-func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) error {
+// not see through. When its rows are in the Change Log (their Cycle column
+// holds its id) the position moves to its version. When they are not, it
+// sends the same rows again, rebuilt from the two stored versions with the
+// same time and cycle id, so the log reads as if the batch had landed the
+// first time (and a store-side copy of the log that recorded them agrees);
+// if the versions cannot be read, this cycle logs the same changes under
+// its own id instead. Either way each change is logged once.
+func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location, log *zap.Logger) error {
 	s, p := c.Spec, st.Pending
 	found := 0
 	if s.ChangeLogTab != "" {
@@ -342,7 +345,8 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) e
 			}
 		}
 	}
-	if found > 0 {
+	switch {
+	case found > 0:
 		if found != p.Rows {
 			log.Warn("interrupted write-back landed in part", zap.String("cycle", p.Cycle),
 				zap.Int("rows", p.Rows), zap.Int("found", found))
@@ -350,15 +354,67 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) e
 		st.Logged = p.To
 		log.Info("interrupted write-back had landed; not writing it again",
 			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To))
-	} else {
-		log.Info("interrupted write-back had not landed; logging its changes in this cycle",
-			zap.String("cycle", p.Cycle), zap.String("since", st.Logged))
+	case s.ChangeLogTab == "":
+	default:
+		b, err := c.rebuild(ctx, p, loc)
+		if err != nil {
+			log.Warn("interrupted write-back had not landed and cannot be rebuilt; logging its changes in this cycle",
+				zap.String("cycle", p.Cycle), zap.String("since", st.Logged), zap.Error(err))
+			break
+		}
+		if bw, ok := c.Workbook.(BatchWriter); ok {
+			err = bw.WriteBack(ctx, b)
+		} else {
+			err = c.writeEach(ctx, b)
+		}
+		if err != nil {
+			return fmt.Errorf("write back the interrupted cycle %s again (retried next cycle): %w", p.Cycle, err)
+		}
+		st.Logged = p.To
+		log.Info("interrupted write-back had not landed; written now",
+			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To), zap.Int("rows", p.Rows))
 	}
 	st.Pending = nil
 	if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
+}
+
+// rebuild makes the Change Log part of a pending write-back again from the
+// two versions it logged, with its time and cycle id.
+func (c *Cycle) rebuild(ctx context.Context, p *PendingWrite, loc *time.Location) (*WriteBack, error) {
+	if p.At.IsZero() {
+		return nil, fmt.Errorf("the pending write-back has no time: %w", ErrInvalid)
+	}
+	load := func(id string) (*Snapshot, *Table, error) {
+		snap, err := c.Store.Load(ctx, c.Spec.Name, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := ParseTable(snap.Values, snap.HeaderRow, c.Spec.Key)
+		return snap, t, err
+	}
+	toSnap, to, err := load(p.To)
+	if err != nil {
+		return nil, err
+	}
+	var st State
+	var changes []Change
+	if p.From != "" {
+		fromSnap, from, err := load(p.From)
+		if err != nil {
+			return nil, err
+		}
+		st.Logged = p.From
+		changes = DiffWithFormulas(from, to, fromSnap.Formulas, toSnap.Formulas)
+	}
+	res := &Result{Cycle: p.Cycle, Snapshot: p.To}
+	b := c.changeLogWrite(res, st, to, changes, p.At.In(loc))
+	if len(b.Tabs) != 1 || len(b.Tabs[0].Rows) != p.Rows {
+		return nil, fmt.Errorf("rebuilt %d tabs, not the %d rows pending: %w", len(b.Tabs), p.Rows, ErrInvalid)
+	}
+	return b, nil
 }
 
 // tail returns at most the last n rows holding a value of tab.

@@ -1,6 +1,9 @@
 package audit
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // WriteBackForTest runs the cycle's write-back of b on its own, as a cycle
 // whose snapshot is "s" would.
@@ -10,7 +13,7 @@ func WriteBackForTest(ctx context.Context, c *Cycle, b *WriteBack) error {
 		return err
 	}
 	res := &Result{Snapshot: "s"}
-	_, err = c.writeBack(ctx, &st, b, res, "", c.logger())
+	_, err = c.writeBack(ctx, &st, b, res, time.Now(), "", c.logger())
 	return err
 }
 

@@ -89,6 +89,18 @@ type TypedWriter interface {
 	WriteTyped(ctx context.Context, tab string, cells map[string]string) error
 }
 
+// FormattedTypedWriter is implemented by backends that can give a typed
+// value written into a cell without a number format the format of its
+// column (the nearest formatted cell above it). Restore uses it for the
+// cells whose stored display text is not their bare typed value (a date
+// shown as 2026/11/01, an amount as 1,234.50), so that a row re-added
+// below the tab's old last row shows its dates as dates, not serials.
+type FormattedTypedWriter interface {
+	// WriteTypedFormatted is WriteTyped, except that a listed cell without
+	// a number format of its own takes its column's. Idempotent.
+	WriteTypedFormatted(ctx context.Context, tab string, cells map[string]string) error
+}
+
 // CellWriter is implemented by backends that can write single cells. It is
 // optional: a selective restore writes only the cells it changes through
 // it, so the rest of the data tab (and colleagues' edits made while the

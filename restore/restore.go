@@ -36,7 +36,7 @@ var ErrChanged = errors.New("tab changed since the newest snapshot")
 // ErrReadBack is wrapped by the error of a restore whose tab, read back
 // after the write, differs from what it wrote. The restore is otherwise
 // done (and stored as Result.Restored); the operator must look.
-var ErrReadBack = errors.New("tab reads back different from what was written")
+var ErrReadBack = errors.New("the restored tab reads back different from what was written")
 
 // ErrPlan is wrapped by the error of a restore that cannot be planned: a
 // row, column or version that does not fit the live tab. Nothing changed.
@@ -74,6 +74,15 @@ type Options struct {
 	ShortTabTitles bool
 	// Location is the time zone of the new tab's name.
 	Location *time.Location
+	// By and Reason go into the restore record: who runs the restore and
+	// why.
+	By, Reason string
+}
+
+// Recorder keeps restore records; the store implements it.
+type Recorder interface {
+	// RecordRestore stores rec as a new record; never replaces one.
+	RecordRestore(ctx context.Context, rec audit.RestoreRecord) error
 }
 
 // Undo is what undoes a restore: restoring Snapshot of Sheet in place.
@@ -118,6 +127,8 @@ type Result struct {
 	// Undo restores the tab as it was before; nil when nothing was written
 	// over (a new tab, a dry run, a tab the restore created).
 	Undo *Undo `json:"undo,omitempty"`
+	// Recorded reports that the store keeps a record of this restore.
+	Recorded bool `json:"recorded,omitempty"`
 
 	// SnapshotTime and SnapshotRows describe the restored version.
 	SnapshotTime time.Time `json:"-"`
@@ -147,8 +158,11 @@ type Result struct {
 type Restorer struct {
 	Workbook audit.Workbook
 	Store    audit.Store
-	Logger   *zap.Logger
-	Now      func() time.Time
+	// Records receives a record of each restore that changed the
+	// spreadsheet; nil keeps none.
+	Records Recorder
+	Logger  *zap.Logger
+	Now     func() time.Time
 }
 
 // Restore puts the version opts.Snapshot back. It always returns a result
@@ -165,9 +179,35 @@ func (r *Restorer) Restore(ctx context.Context, opts Options) (*Result, error) {
 	res.SnapshotTime, res.SnapshotRows = snap.Time, len(snap.Values)
 	plan := audit.RestoreOptions{HeaderRow: opts.HeaderRow, Key: opts.Key, Rows: opts.Rows, Columns: opts.Columns}
 	if !opts.InPlace && !plan.Selective() {
-		return res, r.newTab(ctx, opts, snap, plan, res)
+		err = r.newTab(ctx, opts, snap, plan, res)
+	} else {
+		err = r.inPlace(ctx, opts, snap, plan, res)
 	}
-	return res, r.inPlace(ctx, opts, snap, plan, res)
+	return res, r.record(ctx, opts, res, err)
+}
+
+// record stores the restore record of a restore that changed the
+// spreadsheet (also one whose read-back differs), and returns err, or the
+// record's failure when err is nil.
+func (r *Restorer) record(ctx context.Context, opts Options, res *Result, err error) error {
+	changed := res.Restored != "" || res.Mode == NewTab && !res.DryRun && err == nil
+	if r.Records == nil || !changed {
+		return err
+	}
+	rec := audit.RestoreRecord{
+		Time: r.now(), Sheet: opts.Sheet, By: opts.By, Reason: opts.Reason, From: res.Snapshot,
+		Mode: string(res.Mode), Tab: res.Tab, Safety: res.Safety, Restored: res.Restored,
+		Changes: len(res.Changes), Cells: res.CellsWritten,
+	}
+	if rerr := r.Records.RecordRestore(ctx, rec); rerr != nil {
+		rerr = fmt.Errorf("the restore is done, but its record could not be stored: %w", rerr)
+		if err != nil {
+			return errors.Join(err, rerr)
+		}
+		return rerr
+	}
+	res.Recorded = true
+	return err
 }
 
 func (r *Restorer) now() time.Time {
@@ -336,7 +376,7 @@ func (r *Restorer) inPlace(ctx context.Context, opts Options, snap *audit.Snapsh
 	}
 	// Typed values before formulas: a cell with both gets its formula (the
 	// plan leaves such cells out of Typed anyway).
-	if err := writeTyped(ctx, wb, opts.Tab, typed, res); err != nil {
+	if err := writeTyped(ctx, wb, opts.Tab, typed, displayed(p), res); err != nil {
 		return fmt.Errorf("restore snapshot %s into tab %q: the values are written as text, the numbers, dates and booleans not: %w (run the same command again with --force to finish)", snap.ID, opts.Tab, err)
 	}
 	if formulas != nil {
@@ -382,9 +422,9 @@ func (r *Restorer) inPlace(ctx context.Context, opts Options, snap *audit.Snapsh
 	}
 	res.Restored = info.ID
 	if mismatch {
-		return fmt.Errorf("tab %q reads back different from what the restore of snapshot %s wrote; "+
-			"see what differs with: sheetaudit snapshots diff %s %s --sheet %s (the tab as it is now is stored as %s): %w",
-			opts.Tab, snap.ID, snap.ID, info.ID, opts.Sheet, info.ID, ErrReadBack)
+		return fmt.Errorf("%w: tab %q after restoring snapshot %s; "+
+			"see what differs with: sheetaudit snapshots diff %s %s --sheet %s (the tab as it is now is stored as %s)",
+			ErrReadBack, opts.Tab, snap.ID, snap.ID, info.ID, opts.Sheet, info.ID)
 	}
 	return nil
 }
@@ -465,8 +505,11 @@ func sameTyped(live [][]string, plan audit.RestorePlan) bool {
 
 // writeTyped writes cells back as numbers, dates and booleans after their
 // values were written as text. A backend that cannot keeps the text, which
-// shows the same; the result says so.
-func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells map[string]string, res *Result) error {
+// shows the same; the result says so. Cells whose stored display text is
+// not their bare typed value had a number format (a date, an amount with
+// separators); where the backend can, those take their column's format
+// when the cell has none (a re-added row), so they show as before.
+func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells, shown map[string]string, res *Result) error {
 	if len(cells) == 0 {
 		return nil
 	}
@@ -476,11 +519,35 @@ func writeTyped(ctx context.Context, wb audit.Workbook, tab string, cells map[st
 		res.Notes = append(res.Notes, fmt.Sprintf("this backend cannot write typed values: %d cells hold their numbers, dates or booleans as text", len(cells)))
 		return nil
 	}
-	if err := tw.WriteTyped(ctx, tab, cells); err != nil {
+	plain := cells
+	if fw, ok := wb.(audit.FormattedTypedWriter); ok {
+		plain = make(map[string]string, len(cells))
+		formatted := make(map[string]string)
+		for ref, v := range cells {
+			if s, ok := shown[ref]; ok && s != v {
+				formatted[ref] = v
+			} else {
+				plain[ref] = v
+			}
+		}
+		if err := fw.WriteTypedFormatted(ctx, tab, formatted); err != nil {
+			return err
+		}
+	}
+	if err := tw.WriteTyped(ctx, tab, plain); err != nil {
 		return err
 	}
 	res.TypedWritten = len(cells)
 	return nil
+}
+
+// displayed is, by A1 cell, the text the plan writes: the stored version's
+// display text of each cell it writes.
+func displayed(p audit.RestorePlan) map[string]string {
+	if p.Cells != nil {
+		return p.Cells
+	}
+	return audit.FormulaCells(p.Values)
 }
 
 // writeFormulas gives cells their formulas back after their values were

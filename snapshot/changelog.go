@@ -192,7 +192,7 @@ func (s *Store) createOnce(ctx context.Context, key string, data []byte) (taken 
 		}
 		return false, err
 	}
-	wctx, cancel := context.WithCancel(ctx)
+	wctx, cancel := s.req(ctx)
 	defer cancel()
 	var f *os.File
 	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{
@@ -274,7 +274,9 @@ func (s *Store) VerifyChangelog(ctx context.Context, sheet string) ([]audit.Chai
 // entry and the hash. A damaged entry is an error wrapping audit.ErrInvalid.
 func (s *Store) readChainEntry(ctx context.Context, sheet string, seq int) (*chainEntry, string, error) {
 	key := changelogKey(sheet, seq)
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if err != nil {
 		return nil, "", fmt.Errorf("read %q: %w", key, translate(err))
 	}
@@ -323,7 +325,9 @@ func (s *Store) listChangelog(ctx context.Context, sheet string) ([]int, error) 
 	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
 	var seqs []int
 	for {
-		obj, err := it.Next(ctx)
+		rctx, cancel := s.req(ctx)
+		obj, err := it.Next(rctx)
+		cancel()
 		if err == io.EOF {
 			break
 		}

@@ -223,6 +223,9 @@ type formulaCell struct {
 	row, col  int
 	f, cached string
 	t, v      string
+	// likeColumn gives a typed number written into a cell without a style
+	// the style of the nearest styled cell above it (WriteTypedFormatted).
+	likeColumn bool
 }
 
 // workbookPart returns the name of the workbook part, as the package
@@ -418,12 +421,30 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 	b.Write(patchDimension(head, lastRow, lastCol))
 	b.WriteString("<" + p + "sheetData>")
 	i := 0 // next formula cell
+	// colStyle is, per column, the style of the last styled cell above:
+	// a number written where no cell (or an unstyled one) was, such as a
+	// re-added row below the old last row, takes its column's number
+	// format, so a date shows as a date and not as its serial.
+	colStyle := map[int]string{}
+	styleOf := func(c formulaCell, style string) string {
+		if style == "" && c.likeColumn {
+			return colStyle[c.col]
+		}
+		return style
+	}
 	newRow := func(num int) {
 		b.WriteString("<" + p + `row r="` + strconv.Itoa(num) + `">`)
 		for ; i < len(cells) && cells[i].row == num; i++ {
-			writeFormulaCell(&b, p, cells[i], "")
+			writeFormulaCell(&b, p, cells[i], styleOf(cells[i], ""))
 		}
 		b.WriteString("</" + p + "row>")
+	}
+	remember := func(r cellRow) {
+		for _, c := range r.cells {
+			if c.style != "" {
+				colStyle[c.col] = c.style
+			}
+		}
 	}
 	for _, r := range l.rows {
 		for i < len(cells) && cells[i].row < r.num {
@@ -431,6 +452,7 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 		}
 		if i == len(cells) || cells[i].row != r.num {
 			b.Write(src[r.start:r.end])
+			remember(r)
 			continue
 		}
 		// The row gets formulas: its start tag without spans (a hint that
@@ -445,11 +467,11 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 			b.Write(src[pos:c.start])
 			pos = c.start
 			for i < len(cells) && cells[i].row == r.num && cells[i].col < c.col {
-				writeFormulaCell(&b, p, cells[i], "")
+				writeFormulaCell(&b, p, cells[i], styleOf(cells[i], ""))
 				i++
 			}
 			if i < len(cells) && cells[i].row == r.num && cells[i].col == c.col {
-				writeFormulaCell(&b, p, cells[i], c.style)
+				writeFormulaCell(&b, p, cells[i], styleOf(cells[i], c.style))
 				pos = c.end
 				i++
 			}
@@ -458,8 +480,9 @@ func setFormulasXML(src []byte, cells []formulaCell) ([]byte, error) {
 			b.Write(src[pos:r.closeAt])
 		}
 		for ; i < len(cells) && cells[i].row == r.num; i++ {
-			writeFormulaCell(&b, p, cells[i], "")
+			writeFormulaCell(&b, p, cells[i], styleOf(cells[i], ""))
 		}
+		remember(r)
 		b.WriteString("</" + p + "row>")
 	}
 	for i < len(cells) {

@@ -25,6 +25,20 @@ var _ audit.TypedWriter = (*Workbook)(nil)
 // bad cell name or a value that is neither a finite number nor TRUE or
 // FALSE.
 func (w *Workbook) WriteTyped(ctx context.Context, title string, typed map[string]string) error {
+	return w.writeTyped(ctx, title, typed, false)
+}
+
+var _ audit.FormattedTypedWriter = (*Workbook)(nil)
+
+// WriteTypedFormatted implements audit.FormattedTypedWriter: WriteTyped,
+// except that a number written into a cell without a style takes the
+// style of the nearest styled cell above it in its column, and with it
+// the column's number format.
+func (w *Workbook) WriteTypedFormatted(ctx context.Context, title string, typed map[string]string) error {
+	return w.writeTyped(ctx, title, typed, true)
+}
+
+func (w *Workbook) writeTyped(ctx context.Context, title string, typed map[string]string, likeColumn bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -55,6 +69,7 @@ func (w *Workbook) WriteTyped(ctx context.Context, title string, typed map[strin
 				c.v = strconv.FormatFloat(f, 'g', -1, 64)
 			}
 		}
+		c.likeColumn = likeColumn && c.t == "n"
 		cells = append(cells, c)
 	}
 	return w.writeCells(ctx, title, "typed values", cells, false)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/chat"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/mail"
@@ -56,7 +57,14 @@ the group chats of report.chat with --chat.`,
 					continue
 				}
 				rr := reportRun{week: week, out: out, mail: !noMail, chat: chat && !noChat, now: time.Now()}
-				sum, err := a.deliverReport(cmd.Context(), cfg, s, store, rr)
+				var sum string
+				err := a.leased(cmd.Context(), store, s.Name, "report", func(ctx context.Context) (err error) {
+					sum, err = a.deliverReport(ctx, cfg, s, store, rr)
+					return err
+				})
+				if errors.Is(err, audit.ErrHeld) {
+					return err
+				}
 				if err != nil {
 					fmt.Fprintf(a.stdout, "%s: report FAILED: %v\n", s.Name, err)
 					failures++

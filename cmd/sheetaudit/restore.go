@@ -16,7 +16,7 @@ import (
 )
 
 type restoreFlags struct {
-	sheet, format          string
+	sheet, format, by, why string
 	inPlace, force, dryRun bool
 	rows, columns          []string
 }
@@ -59,7 +59,13 @@ how to re-run, and re-running finishes the job.`,
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				return a.restore(ctx, cfg, store, args[0], f)
+				s, _, err := findVersion(ctx, cfg, store, f.sheet, args[0])
+				if err != nil {
+					return err
+				}
+				return a.leasedUnless(ctx, f.dryRun, store, s.Name, "cycle", func(ctx context.Context) error {
+					return a.restore(ctx, cfg, store, args[0], f)
+				})
 			})
 		},
 	}
@@ -70,6 +76,8 @@ how to re-run, and re-running finishes the job.`,
 	cmd.Flags().StringSliceVar(&f.rows, "rows", nil, "restore only these rows (keys, comma-separated; implies --in-place)")
 	cmd.Flags().StringSliceVar(&f.columns, "columns", nil, "restore only these columns (names, comma-separated; implies --in-place)")
 	cmd.Flags().StringVar(&f.format, "format", "text", "output: text or json")
+	cmd.Flags().StringVar(&f.by, "by", "", "who runs the restore, for the restore record (default: the OS user)")
+	cmd.Flags().StringVar(&f.why, "reason", "", "why, for the restore record (see sheetaudit restores list)")
 	return cmd
 }
 
@@ -92,12 +100,22 @@ func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.S
 		a.log.Warn("restore: the sheet's rules do not compile; typed values are written as text",
 			zap.String("sheet", s.Name), zap.Error(err))
 	}
-	r := &restore.Restorer{Workbook: wb, Store: store, Logger: a.log}
+	r := &restore.Restorer{Workbook: wb, Store: store, Records: store, Logger: a.log}
+	by := f.by
+	for _, v := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if by == "" {
+			by = a.getenv(v)
+		}
+	}
+	if by == "" {
+		by = "unknown"
+	}
 	res, err := r.Restore(ctx, restore.Options{
 		Sheet: s.Name, Tab: s.Tab, HeaderRow: s.HeaderRow, Key: s.Key, Snapshot: id,
 		InPlace: f.inPlace, Rows: f.rows, Columns: f.columns, Force: f.force, DryRun: f.dryRun,
 		TypedColumns: spec.TypedColumns, CaptureFormulas: s.CapturesFormulas(),
 		ShortTabTitles: s.Source.Google == nil, Location: cfg.Location(),
+		By: by, Reason: f.why,
 	})
 	switch {
 	case errors.Is(err, restore.ErrPlan):
@@ -217,6 +235,9 @@ func printRestore(w io.Writer, res *restore.Result, loc *time.Location, err erro
 	}
 	if res.Undo != nil {
 		p("undo with: sheetaudit restore %s --sheet %s --in-place\n", res.Undo.Snapshot, res.Undo.Sheet)
+	}
+	if res.Recorded {
+		p("recorded: see sheetaudit restores list --sheet %s\n", res.Sheet)
 	}
 }
 

@@ -538,3 +538,30 @@ func TestRestoreWideRows(t *testing.T) {
 		})
 	}
 }
+
+// Every restore that changes the sheet leaves a record in the store, with
+// who ran it and why; restores list shows them.
+func TestRestoreRecords(t *testing.T) {
+	ts := xlsxSheet(t, clientsV1, "")
+	v1 := ts.cycle(t)
+	ts.set(t, "客户", clientsV2)
+	ts.cycle(t)
+	ts.mustCLI(t, "restore", v1, "--dry-run", "--in-place")
+	out := ts.mustCLI(t, "restore", v1, "--in-place", "--by", "张三", "--reason", "误删了行")
+	safety := idIn(t, out, "safety snapshot:")
+	out = ts.mustCLI(t, "restores", "list", "--format", "json")
+	var recs []audit.RestoreRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("restores list: %v\n%s", err, out)
+	}
+	if len(recs) != 1 {
+		t.Fatalf("restores list has %d records, want 1 (a dry run changes nothing):\n%s", len(recs), out)
+	}
+	r := recs[0]
+	if r.By != "张三" || r.Reason != "误删了行" || r.From != v1 || r.Mode != "in place" || r.Safety != safety || r.Restored == "" {
+		t.Errorf("restore record = %+v", r)
+	}
+	if out := ts.mustCLI(t, "restores", "list"); !strings.Contains(out, "张三") || !strings.Contains(out, safety) {
+		t.Errorf("restores list:\n%s", out)
+	}
+}

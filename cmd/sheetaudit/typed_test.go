@@ -126,3 +126,26 @@ func storedTyped(t *testing.T, ts *testSheet, id string) map[string]string {
 	}
 	return audit.FormulaCells(snap.Typed)
 }
+
+// A row re-added below the tab's old last row on .xlsx gets its dates and
+// amounts back as numbers in their column's number format, so they show
+// as before (not as serials), and the restore's read-back finds the tab as
+// written.
+func TestRestoreReAddedRowKeepsFormats(t *testing.T) {
+	ts := xlsxSheetAt(t, amounts, "", 1)
+	withTypedColumns(t, ts, "xlsx")
+	shown := ts.get(t, "客户")
+	v1 := ts.cycle(t)
+	// C00001 is deleted, and C00003 typed in below as text: the row the
+	// restore appends to (4) has never had a style.
+	ts.set(t, "客户", [][]string{shown[0], shown[2], {"C00003", "7", "2026/11/03", "三"}})
+	ts.cycle(t)
+	code, out, errOut := ts.cli(t, "restore", v1, "--rows", "C00001")
+	if code != 0 {
+		t.Fatalf("restore --rows C00001: exit %d\n%s\n%s", code, out, errOut)
+	}
+	got := ts.get(t, "客户")
+	if len(got) < 4 || got[3][1] != "1,234.50" || got[3][2] != "2026/11/01" {
+		t.Errorf("re-added row shows %q, want the amount and date as before: %q", got[len(got)-1], shown[1])
+	}
+}
