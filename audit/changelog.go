@@ -80,7 +80,7 @@ type ChangeLogEntry struct {
 // Change, Key, Column, Old value, New value, Snapshot, Cycle.
 func ChangeLogHeaderCells(locale string) []Cell {
 	cat, _ := catalogFor(locale)
-	return texts(cat.changeLog.header)
+	return texts(cat.changeLog.header...)
 }
 
 // ChangeLogLayout is how the Change Log reads: a frozen bold header with
@@ -318,7 +318,8 @@ func (f *rowFinder) take(display string) (Row, bool) {
 	return Row{}, false
 }
 
-func texts(ss []string) []Cell {
+// texts returns text cells of ss.
+func texts(ss ...string) []Cell {
 	out := make([]Cell, len(ss))
 	for i, s := range ss {
 		out[i] = Text(s)

@@ -65,3 +65,12 @@ func containsVerb(s string) bool {
 var EnglishPhrases = []string{"Produced", "rows checked", "errors:", "by owner", "more changes", "not listed",
 	"(continued)", "is also on row", "keys must be unique", "filled cells changed", "has no header name",
 	"Stale", "Never followed up", "calendar days", "is empty", "is not a", "rows, ", " columns"}
+
+// ReportLanguages exposes the report's label tables to the external tests.
+func ReportLanguages() []any {
+	out := make([]any, len(reportLanguages))
+	for i, l := range reportLanguages {
+		out[i] = l
+	}
+	return out
+}

@@ -24,10 +24,16 @@ type Report struct {
 	// Business reports whether days are business days.
 	Business bool `json:"business_days,omitempty"`
 
-	Rows     int     `json:"rows"`
+	Rows int `json:"rows"`
+	// Active counts the rows that can go stale: those not in an exempt
+	// stage (a lost deal is not work to do). StalePct is of Active.
+	Active   int     `json:"active"`
 	Stale    int     `json:"stale"`
 	DueSoon  int     `json:"due_soon"`
 	StalePct float64 `json:"stale_pct"`
+	// Scheduled counts rows that would be stale or due soon but have a
+	// next follow-up date in the future (StalePolicy.NextDateColumn).
+	Scheduled int `json:"scheduled,omitempty"`
 
 	// FirstWeek is set when there was no stale set of last week to compare
 	// with; the three figures below are then zero and mean nothing.
@@ -43,6 +49,26 @@ type Report struct {
 	// DueSoonItems are the rows about to go stale, soonest first.
 	DueSoonItems   []StaleItem    `json:"due_soon_items,omitempty"`
 	QualityByOwner []OwnerQuality `json:"quality_by_owner,omitempty"`
+
+	// Trend holds the stale and data-error counts of the weeks up to and
+	// including this one, oldest first, each computed from the snapshot
+	// that stood at the end of its week.
+	Trend []WeekPoint `json:"trend,omitempty"`
+	// Movement is this week's pipeline movement; nil when there is no
+	// snapshot of last week to compare with.
+	Movement *Movement `json:"movement,omitempty"`
+	// FullList says where the whole stale list is: a URL or a file name
+	// relative to the HTML page (the CSV beside it).
+	FullList string `json:"full_list,omitempty"`
+}
+
+// WeekPoint is one week of the trend.
+type WeekPoint struct {
+	Week string `json:"week"`
+	// Missing is set when no snapshot stood at the end of the week.
+	Missing bool `json:"missing,omitempty"`
+	Stale   int  `json:"stale"`
+	Errors  int  `json:"errors"`
 }
 
 // OwnerStageCell is one cell of the owner × stage table.
@@ -51,6 +77,8 @@ type OwnerStageCell struct {
 	Stage string `json:"stage"`
 	Stale int    `json:"stale"`
 	Total int    `json:"total"`
+	// Active is Total less the rows of exempt stages.
+	Active int `json:"active"`
 	// Oldest is the most urgent stale row of the cell; zero when Stale is 0.
 	Oldest StaleItem `json:"oldest,omitzero"`
 }
@@ -90,12 +118,13 @@ func BuildReport(sheet, week string, this, last []StaleItem, t *Table, p StalePo
 				before[it.Key] = true
 			}
 		}
-		for _, it := range r.Items {
+		for i, it := range r.Items {
 			if before[it.Key] {
 				r.StillStale++
 				delete(before, it.Key)
 			} else {
 				r.NewlyStale++
+				r.Items[i].Newly = true
 			}
 		}
 		r.Resolved = len(before)
@@ -117,8 +146,13 @@ func BuildReport(sheet, week string, this, last []StaleItem, t *Table, p StalePo
 		r.Rows = len(t.Rows)
 		oi, si := t.Column(p.OwnerColumn), t.Column(p.StageColumn)
 		for _, row := range t.Rows {
-			owner := staleCell(row, oi)
-			get(owner, staleCell(row, si)).Total++
+			owner, stage := staleCell(row, oi), staleCell(row, si)
+			c := get(owner, stage)
+			c.Total++
+			if !slices.Contains(p.Exempt, stage) {
+				r.Active++
+				c.Active++
+			}
 			ownerByKey[DisplayKey(row.Key)] = owner
 			ownerByLine[row.Line] = owner
 		}
@@ -130,8 +164,8 @@ func BuildReport(sheet, week string, this, last []StaleItem, t *Table, p StalePo
 		}
 		c.Stale++
 	}
-	if r.Rows > 0 {
-		r.StalePct = float64(r.Stale) * 100 / float64(r.Rows)
+	if r.Active > 0 {
+		r.StalePct = float64(r.Stale) * 100 / float64(r.Active)
 	}
 	stageRank := make(map[string]int, len(p.StageOrder))
 	for i, s := range p.StageOrder {
@@ -213,7 +247,7 @@ func compareStage(rank map[string]int, a, b string) int {
 // list that owner can act on. Totals and week-over-week figures are about
 // the whole sheet and are dropped.
 func (r Report) ForOwner(owner string) Report {
-	o := Report{Sheet: r.Sheet, Week: r.Week, Produced: r.Produced, Owner: owner, Business: r.Business}
+	o := Report{Sheet: r.Sheet, Week: r.Week, Produced: r.Produced, Owner: owner, Business: r.Business, FullList: r.FullList}
 	for _, it := range r.Items {
 		if it.Owner == owner {
 			o.Items = append(o.Items, it)
@@ -228,6 +262,7 @@ func (r Report) ForOwner(owner string) Report {
 		if c.Owner == owner {
 			o.ByOwnerStage = append(o.ByOwnerStage, c)
 			o.Rows += c.Total
+			o.Active += c.Active
 		}
 	}
 	for _, q := range r.QualityByOwner {
@@ -236,8 +271,8 @@ func (r Report) ForOwner(owner string) Report {
 		}
 	}
 	o.Stale, o.DueSoon = len(o.Items), len(o.DueSoonItems)
-	if o.Rows > 0 {
-		o.StalePct = float64(o.Stale) * 100 / float64(o.Rows)
+	if o.Active > 0 {
+		o.StalePct = float64(o.Stale) * 100 / float64(o.Active)
 	}
 	return o
 }
@@ -269,6 +304,15 @@ func (r Report) Masked() Report {
 			c.Oldest = maskItem(c.Oldest)
 		}
 		m.ByOwnerStage[i] = c
+	}
+	if r.Movement != nil {
+		mv := *r.Movement
+		mv.ByOwner = make([]OwnerMovement, len(r.Movement.ByOwner))
+		for i, o := range r.Movement.ByOwner {
+			o.Owner = MaskPII(o.Owner)
+			mv.ByOwner[i] = o
+		}
+		m.Movement = &mv
 	}
 	m.QualityByOwner = make([]OwnerQuality, len(r.QualityByOwner))
 	for i, q := range r.QualityByOwner {

@@ -9,6 +9,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,7 +84,7 @@ func TestBuildReportWeekOverWeek(t *testing.T) {
 	r := weeklyReport(t)
 	type figures struct {
 		Week                             string
-		Rows, Stale, DueSoon             int
+		Rows, Active, Stale, DueSoon     int
 		StalePct                         float64
 		NewlyStale, Resolved, StillStale int
 		Items, DueSoonItems              []string
@@ -96,14 +97,15 @@ func TestBuildReportWeekOverWeek(t *testing.T) {
 		}
 		return k
 	}
-	got := figures{r.Week, r.Rows, r.Stale, r.DueSoon, r.StalePct, r.NewlyStale, r.Resolved, r.StillStale,
+	got := figures{r.Week, r.Rows, r.Active, r.Stale, r.DueSoon, r.StalePct, r.NewlyStale, r.Resolved, r.StillStale,
 		keys(r.Items), keys(r.DueSoonItems), r.FirstWeek}
 	// Last week (as of Sunday 11-22 23:59): C001, C002, C005, C006, C009
 	// (12 of 10 days) and C010 stale. This week: C001, C005, C006, C007,
 	// C009 stale; C002 and C010 were followed up; C007's date became
 	// unreadable.
 	want := figures{
-		Week: "2026-W48", Rows: 10, Stale: 5, DueSoon: 2, StalePct: 50,
+		// Stale % is of the 9 active rows: 王五's 流失 row is exempt.
+		Week: "2026-W48", Rows: 10, Active: 9, Stale: 5, DueSoon: 2, StalePct: 500.0 / 9,
 		NewlyStale: 1, Resolved: 2, StillStale: 4,
 		// Never followed up first (sheet order), then by days overdue, then
 		// by days waited (C009 17, C001 14).
@@ -147,6 +149,53 @@ func TestBuildReportWeekOverWeek(t *testing.T) {
 	}
 }
 
+func TestPipelineMovement(t *testing.T) {
+	p := policy()
+	p.StageOrder = []string{"初步洽谈", "方案报价", "商务谈判", "签约完成"}
+	prev := table(t, [][]string{
+		{"客户编号", "客户名称", "负责人", "销售进展"},
+		{"C001", "华为", "张三", "商务谈判"},
+		{"C002", "腾讯", "李四", "方案报价"},
+		{"C003", "京东", "张三", "初步洽谈"},
+		{"C004", "美团", "李四", "商务谈判"},
+		{"C005", "小米", "王五", "方案报价"},
+	})
+	cur := table(t, [][]string{
+		{"客户编号", "客户名称", "负责人", "销售进展"},
+		{"C001", "华为", "张三", "签约完成"}, // won
+		{"C002", "腾讯", "李四", "商务谈判"}, // moved
+		{"C003", "京东", "张三", "流失"},   // lost
+		{"C004", "美团", "王五", "商务谈判"}, // new owner, same stage
+		{"C006", "网易", "王五", "初步洽谈"}, // new row
+	})
+	got := audit.PipelineMovement(prev, cur, p)
+	want := audit.Movement{
+		Moves: []audit.StageMove{{From: "初步洽谈", To: "流失", Count: 1}, {From: "商务谈判", To: "签约完成", Count: 1}, {From: "方案报价", To: "商务谈判", Count: 1}},
+		Won:   1, Lost: 1, New: 1,
+		ByOwner: []audit.OwnerMovement{{Owner: "张三", Moved: 2, Won: 1, Lost: 1}, {Owner: "李四", Moved: 1}, {Owner: "王五", New: 1}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PipelineMovement mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportLabelsComplete(t *testing.T) {
+	// Every word of every language is filled in (a new label added to
+	// English alone shows here), and the CSV header has a word per column.
+	for _, l := range audit.ReportLanguages() {
+		v := reflect.ValueOf(l)
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() == reflect.String && f.String() == "" {
+				t.Errorf("%s: label %s is empty", v.FieldByName("Lang"), v.Type().Field(i).Name)
+			}
+		}
+		if n := len(v.FieldByName("CSV").Interface().([]string)); n != 14 {
+			t.Errorf("%s: CSV header has %d words, want 14", v.FieldByName("Lang"), n)
+		}
+	}
+}
+
 func TestReportForOwner(t *testing.T) {
 	r := weeklyReport(t).ForOwner("李四")
 	if r.Owner != "李四" || r.Rows != 3 || r.Stale != 1 || r.DueSoon != 1 || r.Items[0].Key != "C005" || r.DueSoonItems[0].Key != "C002" {
@@ -170,11 +219,18 @@ func TestReportTabRowsGolden(t *testing.T) {
 }
 
 func TestReportCSVGolden(t *testing.T) {
-	out, err := weeklyReport(t).CSV()
+	out, err := weeklyReport(t).CSV("en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report_items.csv", out)
+	zh, err := weeklyReportIn(t, "zh-CN").CSV("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, _, _ := strings.Cut(strings.TrimPrefix(string(zh), "\ufeff"), "\n"); head != "状态,编号,客户,负责人,阶段,行号,最后跟进,已过天数,期限,超期天数,最迟跟进日,按工作日,规则,原因" {
+		t.Errorf("zh-CN CSV header = %q; want it in Chinese", head)
+	}
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out, []byte("\ufeff")))).ReadAll()
 	if err != nil {
 		t.Fatalf("CSV does not parse back: %v", err)
@@ -186,7 +242,7 @@ func TestReportCSVGolden(t *testing.T) {
 
 func TestReportCSVDefusesFormulas(t *testing.T) {
 	r := audit.Report{Items: []audit.StaleItem{{Key: "=HYPERLINK(\"http://x\")", Customer: "+1", Owner: "@me"}}}
-	out, err := r.CSV()
+	out, err := r.CSV("en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,6 +265,7 @@ func htmlText(page []byte) string {
 
 func TestReportHTML(t *testing.T) {
 	r := weeklyReport(t)
+	r.Items[0].Link = "https://docs.google.com/spreadsheets/d/x/edit#gid=1&range=7:7"
 	page, err := r.HTML("en")
 	if err != nil {
 		t.Fatal(err)
@@ -217,44 +274,96 @@ func TestReportHTML(t *testing.T) {
 	for _, want := range []string{
 		"Staleness Report · clients · 2026-W48",
 		"Produced: 2026-11-27 10:00 +08:00",
-		"Rows 10 Stale 5 Stale % 50.0% Due soon 2",
-		"Newly stale 1 Resolved 2 Still stale 4",
-		// The chart: 张三 has three stale rows, the others one each.
-		"张三 3",
-		"张三 初步洽谈 1 2 C007 小米 (下周)",
-		"C005 京东<script>x</script> 李四 样品测试 2026-10-01 57 30 27 Stale by the default rule",
-		"C006 美团 王五 签约完成 never 90",
-		"C002 腾讯 李四 商务谈判 2026-11-22 5 7 2026-11-29 Due soon",
+		// Stale % is of the 9 active rows: 王五's 流失 row is exempt.
+		"Stale 5 Stale % 55.6% of active rows Due soon 2 Active rows 9 of 10 rows",
+		"+1 new, 2 resolved since last week",
+		// Act this week: most overdue first, days written out.
+		"Act this week C005 京东<script>x</script> 27 days overdue 李四 · 样品测试 C001 华为 7 days overdue 张三 · 商务谈判 C009 网易 7 days overdue",
+		"C006 美团 never followed up 王五 · 签约完成",
+		"C007 小米 follow-up date unreadable",
+		// Per owner: count, oldest, due soon.
+		"张三 3 3 stale · oldest 7 days overdue · 0 due soon",
+		// Owner × stage only where non-zero, most stale first.
+		"Stale records by owner and stage Owner Stage Stale / Active rows 张三 初步洽谈 1 / 2",
 		"Data quality by owner Owner Errors Warnings 张三 1 0 (no owner) 0 2 李四 0 1",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("HTML text lacks %q\ntext: %s", want, text)
 		}
 	}
+	if strings.Contains(text, "李四 商务谈判 0") || strings.Contains(text, "(+") {
+		t.Errorf("HTML lists an owner × stage cell without stale rows, or an unexplained (+n):\n%s", text)
+	}
 	raw := string(page)
 	if strings.Contains(raw, "<script>") {
 		t.Error("HTML contains a raw <script> from a cell; sheet text must be escaped")
 	}
-	for _, external := range []string{"src=", "href=", "@import", "url("} {
+	for _, external := range []string{"src=", "@import", "url(", "<svg", "<img"} {
 		if strings.Contains(raw, external) {
-			t.Errorf("HTML contains %q; the page must not load anything", external)
+			t.Errorf("HTML contains %q; the page must not load anything or draw SVG", external)
 		}
 	}
-	for _, want := range []string{`name="viewport"`, "<svg", `class="scroll"`} {
+	for _, want := range []string{`name="viewport"`, "<details", `href="https://docs.google.com/spreadsheets/d/x/edit#gid=1&amp;range=7:7"`, "@media print"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("HTML lacks %s", want)
 		}
+	}
+
+	mailPage, err := r.Page("en", audit.PageMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(mailPage), "<details") || strings.Contains(string(mailPage), "<style") && strings.Contains(string(mailPage), "class=\"fig") {
+		t.Error("the mail page must not fold rows into <details> or rely on classes")
 	}
 
 	zh, err := weeklyReportIn(t, "zh-CN").HTML("zh-CN")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := htmlText(zh); !strings.Contains(text, "客户跟进超期报告") || !strings.Contains(text, "新增超期 1 已解除 2 持续超期 4") {
-		t.Errorf("Chinese HTML text lacks title or change figures: %s", text)
+	if text := htmlText(zh); !strings.Contains(text, "客户跟进超期报告") || !strings.Contains(text, "逾期 27 天") || !strings.Contains(text, "较上周：新增 +1，解除 2") {
+		t.Errorf("Chinese HTML text lacks title, days overdue or change: %s", text)
 	}
 }
 
+func TestReportSubjectLocale(t *testing.T) {
+	r := weeklyReport(t)
+	if got, want := r.Subject("zh-CN"), "客户跟进超期报告 2026-W48 · clients：5 条超期"; got != want {
+		t.Errorf("Subject(zh-CN) = %q, want %q", got, want)
+	}
+	if got, want := r.Subject("en"), "Staleness Report 2026-W48 · clients: 5 stale"; got != want {
+		t.Errorf("Subject(en) = %q, want %q", got, want)
+	}
+}
+
+func TestReportTabNumbersAndChart(t *testing.T) {
+	tab := weeklyReport(t).Tab("zh-CN")
+	if tab.ChartLast-tab.ChartFirst != 3 {
+		t.Fatalf("chart block rows [%d, %d); want 3 owners", tab.ChartFirst, tab.ChartLast)
+	}
+	for i := tab.ChartFirst; i < tab.ChartLast; i++ {
+		row := tab.Rows[i]
+		if row[0].Kind != audit.TextCell || row[1].Kind != audit.NumberCell {
+			t.Errorf("chart row %d = %v; want a text label and a number", i, row)
+		}
+	}
+	if got := tab.Rows[tab.ChartFirst]; got[0].Text != "张三" || got[1].Num != 3 {
+		t.Errorf("first bar = %v, want 张三 3", got)
+	}
+	// Act this week comes before the full list.
+	var act, full int
+	for i, row := range tab.Rows {
+		if len(row) > 0 && row[0].Text == "本周优先跟进" {
+			act = i
+		}
+		if len(row) > 0 && strings.HasPrefix(row[0].Text, "超期记录") {
+			full = i
+		}
+	}
+	if act == 0 || full < act {
+		t.Errorf("act this week at row %d, full list at row %d; want act first", act, full)
+	}
+}
 func TestMaskPII(t *testing.T) {
 	for in, want := range map[string]string{
 		"13800138000":                         "138****8000",
@@ -329,4 +438,54 @@ func TestISOWeek(t *testing.T) {
 			t.Errorf("ParseISOWeek(%q) error = %v, want ErrInvalid", bad, err)
 		}
 	}
+}
+
+func TestReportZHHasNoEnglishLabel(t *testing.T) {
+	r := weeklyReportIn(t, "zh-CN")
+	r.Trend = []audit.WeekPoint{{Week: "2026-W47", Stale: 4}, {Week: "2026-W48", Stale: 5, Errors: 1}}
+	r.Movement = &audit.Movement{Moves: []audit.StageMove{{From: "初步洽谈", To: "商务谈判", Count: 1}}, Won: 1,
+		ByOwner: []audit.OwnerMovement{{Owner: "张三", Moved: 1, Won: 1}}}
+	r.FullList = "https://docs.google.com/spreadsheets/d/x/edit#gid=1"
+	page, err := r.HTML("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailPage, err := r.Page("zh-CN", audit.PageMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvOut, err := r.CSV("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{
+		"page": htmlText(page), "mail": htmlText(mailPage), "text": r.Text("zh-CN"), "subject": r.Subject("zh-CN"),
+		"tab": flattenRows(r.TabRows("zh-CN")), "csv header": strings.SplitN(string(csvOut), "\n", 2)[0],
+	}
+	for _, l := range audit.ReportLanguages() {
+		v := reflect.ValueOf(l)
+		if v.FieldByName("Lang").String() != "en" {
+			continue
+		}
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() != reflect.String || len(f.String()) < 4 || strings.Contains(f.String(), "%") {
+				continue
+			}
+			for where, out := range outputs {
+				if strings.Contains(out, f.String()) {
+					t.Errorf("zh-CN %s contains the English label %q (%s)", where, f.String(), v.Type().Field(i).Name)
+				}
+			}
+		}
+	}
+}
+
+func flattenRows(rows [][]string) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, " | "))
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -2,295 +2,182 @@ package audit
 
 import (
 	"bytes"
-	"cmp"
 	"embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
-	"slices"
-	"strconv"
 	"strings"
 )
 
-// reportLabels are the words of the report in one language.
-type reportLabels struct {
-	Lang, Title, OwnerTitle, Produced, Rows, Stale, StalePct, DueSoon string
-	Change, NewlyStale, Resolved, StillStale, FirstWeek               string
-	ByOwnerStage, Owner, Stage, Total, Oldest                         string
-	StaleList, DueSoonList, Key, Customer, LastFollowUp, DaysSince    string
-	Threshold, DaysOverdue, Due, Explanation, Never, NoOwner, NoStage string
-	Quality, Errors, Warnings, Chart, NoneStale, Days                 string
-}
+// PageKind selects what a rendered report page is for.
+type PageKind uint8
 
-var reportEnglish = reportLabels{
-	Lang: "en", Title: "Staleness Report", OwnerTitle: "Your records to follow up",
-	Produced: "Produced", Rows: "Rows", Stale: "Stale", StalePct: "Stale %", DueSoon: "Due soon",
-	Change: "Change since last week", NewlyStale: "Newly stale", Resolved: "Resolved", StillStale: "Still stale",
-	FirstWeek:    "No report of last week to compare with.",
-	ByOwnerStage: "Stale records by owner and stage", Owner: "Owner", Stage: "Stage", Total: "Total", Oldest: "Most overdue",
-	StaleList: "Stale records", DueSoonList: "Due soon", Key: "Key", Customer: "Customer",
-	LastFollowUp: "Last follow-up", DaysSince: "Days since", Threshold: "Threshold", DaysOverdue: "Days overdue",
-	Due: "Follow up by", Explanation: "Why", Never: "never", NoOwner: "(no owner)", NoStage: "(no stage)",
-	Quality: "Data quality by owner", Errors: "Errors", Warnings: "Warnings",
-	Chart: "Stale records per owner", NoneStale: "No stale records.",
-	Days: "Days are %s days.",
-}
-
-var reportChinese = reportLabels{
-	Lang: "zh-CN", Title: "客户跟进超期报告", OwnerTitle: "你需要跟进的客户",
-	Produced: "生成时间", Rows: "总行数", Stale: "超期", StalePct: "超期占比", DueSoon: "即将超期",
-	Change: "与上周相比", NewlyStale: "新增超期", Resolved: "已解除", StillStale: "持续超期",
-	FirstWeek:    "没有上周的报告可供比较。",
-	ByOwnerStage: "按负责人和阶段统计超期", Owner: "负责人", Stage: "阶段", Total: "总数", Oldest: "超期最久",
-	StaleList: "超期记录", DueSoonList: "即将超期", Key: "编号", Customer: "客户",
-	LastFollowUp: "最后跟进", DaysSince: "已过天数", Threshold: "期限", DaysOverdue: "超期天数",
-	Due: "最迟跟进日", Explanation: "原因", Never: "从未", NoOwner: "（未填负责人）", NoStage: "（未填阶段）",
-	Quality: "各负责人的数据质量问题", Errors: "错误", Warnings: "警告",
-	Chart: "各负责人的超期记录数", NoneStale: "没有超期记录。",
-	Days: "天数按%s计算。",
-}
-
-func labelsFor(locale string) reportLabels {
-	if isZH(locale) {
-		return reportChinese
-	}
-	return reportEnglish
-}
-
-func (l reportLabels) unit(business bool) string {
-	switch {
-	case business && l.Lang != "en":
-		return "工作日"
-	case l.Lang != "en":
-		return "自然日"
-	case business:
-		return "business"
-	}
-	return "calendar"
-}
-
-func (l reportLabels) owner(s string) string {
-	if s == "" {
-		return l.NoOwner
-	}
-	return s
-}
-
-func (l reportLabels) stage(s string) string {
-	if s == "" {
-		return l.NoStage
-	}
-	return s
-}
-
-func (l reportLabels) lastFollowUp(it StaleItem) string {
-	if it.From.IsZero() {
-		if it.Value != "" {
-			return it.Value
-		}
-		return l.Never
-	}
-	return it.From.String()
-}
-
-func (l reportLabels) title(r Report) string {
-	t := l.Title
-	if r.Owner != "" {
-		t = l.OwnerTitle + " · " + r.Owner
-	}
-	return t + " · " + r.Sheet + " · " + r.Week
-}
-
-func reportPct(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }
-
-func reportInt(n int) string { return strconv.Itoa(n) }
-
-func (l reportLabels) oldest(c OwnerStageCell) string {
-	if c.Stale == 0 {
-		return ""
-	}
-	o := c.Oldest
-	s := o.Key
-	if o.Customer != "" {
-		s += " " + o.Customer
-	}
-	if o.Never() {
-		return s + " (" + l.lastFollowUp(o) + ")"
-	}
-	return s + " (+" + reportInt(o.DaysOverdue) + ")"
-}
-
-func (l reportLabels) itemHeader(due bool) []string {
-	if due {
-		return []string{l.Key, l.Customer, l.Owner, l.Stage, l.LastFollowUp, l.DaysSince, l.Threshold, l.Due, l.Explanation}
-	}
-	return []string{l.Key, l.Customer, l.Owner, l.Stage, l.LastFollowUp, l.DaysSince, l.Threshold, l.DaysOverdue, l.Explanation}
-}
-
-func (l reportLabels) itemRow(it StaleItem) []string {
-	since, last := reportInt(it.DaysSince), reportInt(it.DaysOverdue)
-	if it.Never() {
-		since, last = "", ""
-	}
-	if it.DueSoon {
-		last = it.Due.String()
-	}
-	return []string{it.Key, it.Customer, l.owner(it.Owner), l.stage(it.Stage), l.lastFollowUp(it), since, reportInt(it.Threshold), last, it.Explanation}
-}
-
-// TabRows renders the report as the rows of the Staleness Report tab: a
-// title, the totals, the change since last week, the owner × stage table,
-// the stale and due-soon lists and data quality per owner, separated by
-// blank rows. Values are plain text and numbers meant to be written RAW, so
-// nothing a user typed becomes a formula.
-func (r Report) TabRows(locale string) [][]string {
-	l := labelsFor(locale)
-	rows := [][]string{
-		{l.title(r)},
-		{l.Produced, r.Produced.Format("2006-01-02 15:04 -07:00")},
-		{fmt.Sprintf(l.Days, l.unit(r.Business))},
-		{},
-		{l.Rows, l.Stale, l.StalePct, l.DueSoon},
-		{reportInt(r.Rows), reportInt(r.Stale), reportPct(r.StalePct), reportInt(r.DueSoon)},
-	}
-	if r.Owner == "" {
-		rows = append(rows, []string{}, []string{l.Change})
-		if r.FirstWeek {
-			rows = append(rows, []string{l.FirstWeek})
-		} else {
-			rows = append(rows, []string{l.NewlyStale, l.Resolved, l.StillStale},
-				[]string{reportInt(r.NewlyStale), reportInt(r.Resolved), reportInt(r.StillStale)})
-		}
-	}
-	rows = append(rows, []string{}, []string{l.ByOwnerStage}, []string{l.Owner, l.Stage, l.Stale, l.Total, l.Oldest})
-	for _, c := range r.ByOwnerStage {
-		rows = append(rows, []string{l.owner(c.Owner), l.stage(c.Stage), reportInt(c.Stale), reportInt(c.Total), l.oldest(c)})
-	}
-	rows = append(rows, []string{}, []string{l.StaleList + " (" + reportInt(len(r.Items)) + ")"})
-	if len(r.Items) == 0 {
-		rows = append(rows, []string{l.NoneStale})
-	} else {
-		rows = append(rows, l.itemHeader(false))
-		for _, it := range r.Items {
-			rows = append(rows, l.itemRow(it))
-		}
-	}
-	if len(r.DueSoonItems) > 0 {
-		rows = append(rows, []string{}, []string{l.DueSoonList + " (" + reportInt(len(r.DueSoonItems)) + ")"}, l.itemHeader(true))
-		for _, it := range r.DueSoonItems {
-			rows = append(rows, l.itemRow(it))
-		}
-	}
-	if len(r.QualityByOwner) > 0 {
-		rows = append(rows, []string{}, []string{l.Quality}, []string{l.Owner, l.Errors, l.Warnings})
-		for _, q := range r.QualityByOwner {
-			rows = append(rows, []string{l.owner(q.Owner), reportInt(q.Errors), reportInt(q.Warnings)})
-		}
-	}
-	return rows
-}
-
-// CSV renders the stale rows, then the due-soon rows, one per line with a
-// status column, for managers who sort and filter in a spreadsheet. It
-// starts with a UTF-8 byte order mark, without which Excel shows Chinese as
-// mojibake, and prefixes sheet text that starts with = + - or @ with an
-// apostrophe so that opening the file cannot run a formula.
-func (r Report) CSV() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.Write([]string{"status", "key", "customer", "owner", "stage", "row", "last_follow_up", "days_since",
-		"threshold", "days_overdue", "due", "business_days", "rule", "explanation"})
-	write := func(status string, it StaleItem) {
-		last, since, over := "", "", ""
-		if !it.Never() {
-			last, since, over = it.From.String(), reportInt(it.DaysSince), reportInt(it.DaysOverdue)
-		} else if it.Value != "" {
-			last = it.Value
-		}
-		due := ""
-		if !it.Due.IsZero() {
-			due = it.Due.String()
-		}
-		w.Write([]string{status, csvText(it.Key), csvText(it.Customer), csvText(it.Owner), csvText(it.Stage), reportInt(it.Row),
-			csvText(last), since, reportInt(it.Threshold), over, due, strconv.FormatBool(it.Business), it.Rule, csvText(it.Explanation)})
-	}
-	for _, it := range r.Items {
-		write(RuleStale, it)
-	}
-	for _, it := range r.DueSoonItems {
-		write(RuleDueSoon, it)
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, fmt.Errorf("write report csv: %w", err)
-	}
-	return b.Bytes(), nil
-}
-
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+const (
+	// PageWeb is the page kept in the store and opened in a browser, most
+	// often on a phone: per-owner lists fold away in <details>.
+	PageWeb PageKind = iota
+	// PageMail is the body of a mail: the same figures and the rows to act
+	// on, without the per-owner row lists (the CSV attachment has them),
+	// because mail clients show <details> open or not at all.
+	PageMail
+)
 
 //go:embed templates/report.html
 var reportTemplates embed.FS
 
-// reportTemplate is parsed once per call: it is small, and a package-level
-// parsed template would be a global.
+// reportStyles are the page's styles, applied inline (style="…") because
+// mail clients drop <style> blocks or parts of them; the <style> block
+// keeps only what cannot be inline (print and hover rules).
+var reportStyles = map[string]string{
+	"body":    "margin:0;padding:12px;font-family:-apple-system,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Segoe UI',Roboto,sans-serif;font-size:15px;line-height:1.4;color:#1f2328;background:#fff;max-width:760px",
+	"h1":      "font-size:19px;margin:0 0 2px;overflow-wrap:anywhere",
+	"h2":      "font-size:16px;margin:20px 0 6px;padding-bottom:3px;border-bottom:1px solid #d0d7de",
+	"muted":   "color:#59636e;font-size:13px;margin:0 0 10px",
+	"figs":    "width:100%;border-collapse:separate;border-spacing:6px 6px;margin:0 -6px;table-layout:fixed",
+	"fig":     "border:1px solid #d0d7de;border-radius:6px;padding:6px 8px;vertical-align:top",
+	"figlbl":  "display:block;color:#59636e;font-size:12px",
+	"fignum":  "display:block;font-size:22px;font-weight:700",
+	"figbad":  "display:block;font-size:22px;font-weight:700;color:#cf222e",
+	"note":    "margin:4px 0 0;font-size:14px",
+	"list":    "list-style:none;margin:0;padding:0",
+	"item":    "padding:6px 0;border-bottom:1px solid #eaeef2;overflow-wrap:anywhere",
+	"key":     "font-weight:600;color:#0969da;text-decoration:none",
+	"keyp":    "font-weight:600",
+	"late":    "color:#cf222e;font-weight:600;white-space:nowrap",
+	"soon":    "color:#9a6700;font-weight:600;white-space:nowrap",
+	"sub":     "color:#59636e;font-size:13px",
+	"bars":    "width:100%;border-collapse:collapse;table-layout:fixed",
+	"blabel":  "width:34%;padding:2px 6px 2px 0;font-size:14px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis",
+	"bcell":   "padding:2px 0",
+	"bar":     "height:14px;background:#cf222e;border-radius:2px",
+	"bar2":    "height:8px;background:#8c959f;border-radius:2px;margin-top:2px",
+	"bnum":    "width:3.2em;padding:2px 0 2px 6px;text-align:right;font-size:14px;white-space:nowrap",
+	"bnum2":   "width:3.2em;padding:2px 0 2px 6px;text-align:right;font-size:12px;color:#59636e;white-space:nowrap",
+	"owner":   "border-bottom:1px solid #eaeef2;padding:4px 0",
+	"summary": "cursor:pointer;padding:4px 0;list-style:none;display:block",
+	"tri":     "display:inline-block;color:#59636e;width:1em",
+	"wlabel":  "width:3.2em;padding:2px 6px 2px 0;font-size:14px;white-space:nowrap",
+	"oline":   "color:#59636e;font-size:13px;display:block;padding-left:1.2em",
+	"grid":    "width:100%;border-collapse:collapse;font-size:13px",
+	"grid2":   "width:100%;border-collapse:collapse;font-size:13px;margin-top:8px",
+	"thr":     "text-align:right;padding:3px 4px;border-bottom:1px solid #d0d7de;color:#59636e;font-weight:600",
+	"th":      "text-align:left;padding:3px 4px;border-bottom:1px solid #d0d7de;color:#59636e;font-weight:600",
+	"td":      "padding:3px 4px;border-bottom:1px solid #eaeef2;vertical-align:top;overflow-wrap:anywhere",
+	"tdn":     "padding:3px 4px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap",
+	"link":    "display:inline-block;margin-top:14px;font-weight:600;color:#0969da",
+	"legend":  "color:#59636e;font-size:12px;margin:0 0 4px",
+	"swatch1": "display:inline-block;width:10px;height:10px;vertical-align:middle;margin:0 3px 0 0;background:#cf222e",
+	"swatch2": "display:inline-block;width:10px;height:10px;vertical-align:middle;margin:0 3px 0 10px;background:#8c959f",
+}
+
 func reportTemplate() (*template.Template, error) {
-	return template.New("report.html").Funcs(template.FuncMap{"int": reportInt, "pct": reportPct}).
-		ParseFS(reportTemplates, "templates/report.html")
+	return template.New("report.html").Funcs(template.FuncMap{
+		"int": reportInt, "pct": reportPct,
+		"st": func(name string) template.HTMLAttr {
+			// The values are constants of this file, never sheet text.
+			return template.HTMLAttr(`style="` + reportStyles[name] + `"`)
+		},
+		"width": func(n, most int) template.CSS {
+			w := 0
+			if most > 0 {
+				w = n * 100 / most
+			}
+			if n > 0 {
+				w = max(w, 2)
+			}
+			return template.CSS(fmt.Sprintf("width:%d%%", w))
+		},
+		"printf": fmt.Sprintf,
+	}).ParseFS(reportTemplates, "templates/report.html")
 }
 
-// chartBar is one bar of the stale-per-owner chart, laid out in SVG units.
-type chartBar struct {
-	Label        string
-	Count        int
-	Y, Width, TX int
+// pageItem is one row of a list on the page.
+type pageItem struct {
+	Key, Customer, Link, Owner, Stage, Late string
+	Soon                                    bool
 }
 
-// HTML renders the report as one self-contained page: inline CSS, an
-// inline SVG bar chart of stale records per owner, no scripts and no
-// external assets, laid out to be read on a phone. Every text from the sheet
-// is escaped by html/template.
-func (r Report) HTML(locale string) ([]byte, error) {
+type pageOwner struct {
+	Name, Line     string
+	Stale, DueSoon int
+	Items          []pageItem
+}
+
+type pageWeek struct {
+	Label         string
+	Missing       bool
+	Stale, Errors int
+}
+
+func (l reportLabels) pageItem(it StaleItem) pageItem {
+	return pageItem{Key: it.Key, Customer: it.Customer, Link: it.Link, Owner: l.owner(it.Owner), Stage: l.stage(it.Stage),
+		Late: l.overdue(it), Soon: it.DueSoon}
+}
+
+// HTML renders the report as the web page kept with the snapshots (PageWeb).
+func (r Report) HTML(locale string) ([]byte, error) { return r.Page(locale, PageWeb) }
+
+// Page renders the report as one self-contained HTML page laid out for a
+// phone first (390 px wide and up): the four figures, the rows to act on
+// this week with a link to each in the sheet, stale rows per owner as CSS
+// bars (no SVG, no images, no scripts, no external assets), the trend and
+// the pipeline's movement, owner × stage where non-zero, and a link to the
+// full list. Styles are inline so mail clients keep them. Every text from
+// the sheet is escaped by html/template.
+func (r Report) Page(locale string, kind PageKind) ([]byte, error) {
 	tmpl, err := reportTemplate()
 	if err != nil {
 		return nil, fmt.Errorf("parse report template: %w", err)
 	}
 	l := labelsFor(locale)
-	perOwner := make(map[string]int)
-	var owners []string
-	for _, it := range r.Items {
-		if _, ok := perOwner[it.Owner]; !ok {
-			owners = append(owners, it.Owner)
-		}
-		perOwner[it.Owner]++
+	var act []pageItem
+	for _, it := range r.Act(0) {
+		act = append(act, l.pageItem(it))
 	}
-	sortOwnersByCount(owners, perOwner)
-	const barArea, labelW, rowH = 380, 150, 26
+	counts := r.staleOwners()
 	most := 1
-	for _, n := range perOwner {
-		most = max(most, n)
+	for _, o := range counts {
+		most = max(most, o.Stale)
 	}
-	bars := make([]chartBar, len(owners))
-	for i, o := range owners {
-		w := perOwner[o] * barArea / most
-		bars[i] = chartBar{Label: l.owner(o), Count: perOwner[o], Y: i * rowH, Width: max(w, 2), TX: labelW + max(w, 2) + 6}
+	var owners []pageOwner
+	for _, o := range counts {
+		po := pageOwner{Name: l.owner(o.Owner), Stale: o.Stale, DueSoon: o.DueSoon}
+		oldest := "–"
+		if o.Stale > 0 {
+			oldest = l.overdue(o.Oldest)
+		}
+		po.Line = fmt.Sprintf(l.OwnerLine, o.Stale, oldest, o.DueSoon)
+		if kind == PageWeb || r.Owner != "" {
+			for _, it := range r.Act(len(r.Items)) {
+				if it.Owner == o.Owner {
+					po.Items = append(po.Items, l.pageItem(it))
+				}
+			}
+			for _, it := range r.DueSoonItems {
+				if it.Owner == o.Owner {
+					po.Items = append(po.Items, l.pageItem(it))
+				}
+			}
+		}
+		owners = append(owners, po)
 	}
-	var stale, due [][]string
-	for _, it := range r.Items {
-		stale = append(stale, l.itemRow(it))
+	var trend []pageWeek
+	mostWeek := 1
+	for _, p := range r.Trend {
+		mostWeek = max(mostWeek, p.Stale, p.Errors)
 	}
-	for _, it := range r.DueSoonItems {
-		due = append(due, l.itemRow(it))
+	for _, p := range r.Trend {
+		_, w, _ := strings.Cut(p.Week, "-")
+		trend = append(trend, pageWeek{Label: w, Missing: p.Missing, Stale: p.Stale, Errors: p.Errors})
+	}
+	var moved int
+	if r.Movement != nil {
+		for _, mv := range r.Movement.Moves {
+			moved += mv.Count
+		}
 	}
 	var cells [][]string
-	for _, c := range r.ByOwnerStage {
-		cells = append(cells, []string{l.owner(c.Owner), l.stage(c.Stage), reportInt(c.Stale), reportInt(c.Total), l.oldest(c)})
+	for _, c := range r.nonZeroCells() {
+		cells = append(cells, []string{l.owner(c.Owner), l.stage(c.Stage), reportInt(c.Stale) + " / " + reportInt(c.Active)})
 	}
 	var quality [][]string
 	for _, q := range r.QualityByOwner {
@@ -298,21 +185,16 @@ func (r Report) HTML(locale string) ([]byte, error) {
 	}
 	data := map[string]any{
 		"L": l, "R": r, "Title": l.title(r), "Produced": r.Produced.Format("2006-01-02 15:04 -07:00"),
-		"DaysNote": fmt.Sprintf(l.Days, l.unit(r.Business)),
-		"Bars":     bars, "ChartH": len(bars) * rowH, "LabelW": labelW, "BarH": rowH - 8,
-		"Cells": cells, "CellHead": []string{l.Owner, l.Stage, l.Stale, l.Total, l.Oldest},
-		"Stale": stale, "StaleHead": l.itemHeader(false),
-		"Due": due, "DueHead": l.itemHeader(true),
-		"Quality": quality, "QualityHead": []string{l.Owner, l.Errors, l.Warnings},
+		"DaysNote": fmt.Sprintf(l.Days, l.unit(r.Business)), "Mail": kind == PageMail, "OwnerPage": r.Owner != "",
+		"OfRows": fmt.Sprintf(l.OfRows, r.Rows), "Act": act, "Owners": owners, "Most": most,
+		"Trend": trend, "MostWeek": mostWeek, "TrendTitle": fmt.Sprintf(l.Trend, len(r.Trend)),
+		"Moved": moved, "Cells": cells, "Quality": quality,
+		"WeekChange": fmt.Sprintf(l.WeekChange, r.NewlyStale, r.Resolved),
+		"FullList":   fmt.Sprintf(l.FullList, r.Stale),
 	}
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, data); err != nil {
 		return nil, fmt.Errorf("render report html: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-// sortOwnersByCount puts the owners with most stale records first.
-func sortOwnersByCount(owners []string, n map[string]int) {
-	slices.SortFunc(owners, func(a, b string) int { return cmp.Or(cmp.Compare(n[b], n[a]), compareOwner(a, b)) })
 }

@@ -6,7 +6,7 @@ package audit
 func RestoredCells(values [][]string) [][]Cell {
 	out := make([][]Cell, len(values))
 	for i, r := range values {
-		out[i] = texts(r)
+		out[i] = texts(r...)
 	}
 	return out
 }

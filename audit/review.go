@@ -259,7 +259,7 @@ func ReviewCells(in ReviewInput) [][]Cell {
 	}
 	titles = append(titles, l.column, l.rule, l.value, l.message, l.link)
 	rows := make([][]Cell, 0, min(len(in.Findings), ReviewLimit)+2)
-	rows = append(rows, []Cell{Text(first)}, texts(titles))
+	rows = append(rows, []Cell{Text(first)}, texts(titles...))
 
 	colIndex := func(f Finding) int {
 		if i, ok := colIdx[f.Column]; ok {

@@ -45,9 +45,18 @@ type StalePolicy struct {
 	// StageOrder lists the stages in pipeline order for the report; stages
 	// not in it follow in name order.
 	StageOrder []string
-	// Exempt lists stages that are never stale (lost or archived deals).
-	Exempt   []string
-	Calendar Calendar
+	// Exempt lists stages that are never stale (lost or archived deals);
+	// the report counts a row that reaches one as lost.
+	Exempt []string
+	// WonStages lists the stages the report counts as won; empty means the
+	// last non-exempt stage of StageOrder.
+	WonStages []string
+	// NextDateColumn, when set, names a next-follow-up date column: a row
+	// whose next date is after today is not stale or due soon until that
+	// date (it is scheduled), and one whose next date has passed is stale
+	// from that date on, whatever its last follow-up.
+	NextDateColumn string
+	Calendar       Calendar
 	// WarnBefore flags rows that go stale within this many days as due soon;
 	// zero disables due-soon flags.
 	WarnBefore time.Duration
@@ -95,6 +104,16 @@ type StaleItem struct {
 	// Explanation is one sentence: which rule fired, which date it counted
 	// from, in which days, and what clears the flag.
 	Explanation string `json:"explanation"`
+	// Next is the row's next follow-up date (StalePolicy.NextDateColumn)
+	// when it has one; a row stale because Next has passed counts its days
+	// from Next.
+	Next Date `json:"next,omitzero"`
+	// Link opens the row in the spreadsheet, when the backend has URLs
+	// (Google); set by the report, not by CheckStale.
+	Link string `json:"link,omitempty"`
+	// Newly marks a row stale this week that was not stale last week; set
+	// by BuildReport.
+	Newly bool `json:"newly,omitempty"`
 }
 
 // Never reports whether the row has no usable follow-up date.
@@ -142,6 +161,7 @@ func (p StalePolicy) Validate(t *Table) (warnings []Finding, err error) {
 	}
 	cols := []struct{ key, name string }{
 		{"owner_column", p.OwnerColumn}, {"stage_column", p.StageColumn}, {"customer_column", p.CustomerColumn},
+		{"next_date_column", p.NextDateColumn},
 	}
 	if p.Basis != BasisHistory {
 		cols = append([]struct{ key, name string }{{"date_column", p.DateColumn}}, cols...)
@@ -200,6 +220,7 @@ func CheckStale(t *Table, p StalePolicy, now time.Time, loc *time.Location, hist
 		oi    = t.Column(p.OwnerColumn)
 		si    = t.Column(p.StageColumn)
 		ci    = t.Column(p.CustomerColumn)
+		ni    = t.Column(p.NextDateColumn)
 		cal   = p.Calendar.compile()
 		now0  = today.days()
 		warn  = wholeDays(p.WarnBefore)
@@ -220,6 +241,20 @@ func CheckStale(t *Table, p StalePolicy, now time.Time, loc *time.Location, hist
 		it := StaleItem{
 			Key: DisplayKey(r.Key), Customer: staleCell(r, ci), Owner: staleCell(r, oi), Stage: stage, Row: r.Line,
 			Threshold: wholeDays(threshold), Rule: rule, Business: p.Calendar.BusinessDays,
+		}
+		if next, ok := nextDate(t, r, ni, loc); ok {
+			it.Next = next
+			if next.Compare(today) >= 0 {
+				continue // scheduled: someone has planned the follow-up
+			}
+			it.Column, it.Value = p.NextDateColumn, staleCell(r, ni)
+			it.LastFollowUp = next.In(loc)
+			it.From = next
+			it.DaysSince = cal.between(next.days(), now0)
+			it.Threshold, it.DaysOverdue, it.Due = 0, it.DaysSince, next
+			it.Explanation = explainNextPassed(p, it)
+			items = append(items, it)
+			continue
 		}
 		var src staleSource
 		if p.Basis == BasisHistory {
@@ -273,6 +308,65 @@ func CheckStale(t *Table, p StalePolicy, now time.Time, loc *time.Location, hist
 		items = append(items, it)
 	}
 	return items
+}
+
+// nextDate reads a row's next follow-up date; false when the policy has
+// no such column or the cell is empty or not a date (the row is then
+// checked as if the column did not exist).
+func nextDate(t *Table, r Row, ni int, loc *time.Location) (Date, bool) {
+	if ni < 0 {
+		return Date{}, false
+	}
+	if day, typed := typedDate(t.TypedCell(&r, ni)); typed {
+		return Date{Y: day.y, M: time.Month(day.m), D: day.d}, true
+	}
+	v := staleCell(r, ni)
+	if v == "" {
+		return Date{}, false
+	}
+	d, ok := ParseDate(v, loc)
+	if !ok {
+		return Date{}, false
+	}
+	return DateOf(d, loc), true
+}
+
+// ScheduledRows counts the rows CheckStale leaves alone because their next
+// follow-up date (p.NextDateColumn) is today or later: work that is
+// planned, shown apart in the report.
+func ScheduledRows(t *Table, p StalePolicy, now time.Time, loc *time.Location) int {
+	if t == nil || p.NextDateColumn == "" {
+		return 0
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	today, si, ni := DateOf(now, loc), t.Column(p.StageColumn), t.Column(p.NextDateColumn)
+	n := 0
+	for _, r := range t.Rows {
+		if slices.Contains(p.Exempt, staleCell(r, si)) {
+			continue
+		}
+		if next, ok := nextDate(t, r, ni, loc); ok && next.Compare(today) >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func explainNextPassed(p StalePolicy, it StaleItem) string {
+	if isZH(p.Locale) {
+		unit := "自然日"
+		if it.Business {
+			unit = "工作日"
+		}
+		return fmt.Sprintf("计划的下次跟进日（%s %s）已过 %d 个%s；跟进后更新%s即可解除。", p.NextDateColumn, it.Next, it.DaysSince, unit, p.NextDateColumn)
+	}
+	unit := "calendar"
+	if it.Business {
+		unit = "business"
+	}
+	return fmt.Sprintf("The planned next follow-up (%s %s) passed %s ago; follow up and update %s to clear it.", p.NextDateColumn, it.Next, pluralDays(it.DaysSince, unit+" day"), p.NextDateColumn)
 }
 
 func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }

@@ -430,3 +430,41 @@ func BenchmarkCheckStale(b *testing.B) {
 		audit.CheckStale(tb, p, now, sh, nil, time.Time{})
 	}
 }
+
+func TestNextDateSnoozes(t *testing.T) {
+	sh := shanghai(t)
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, sh)
+	p := policy()
+	p.NextDateColumn = "下次跟进日期"
+	tb := table(t, [][]string{
+		{"客户编号", "客户名称", "负责人", "销售进展", "最后跟进日期", "下次跟进日期"},
+		{"C001", "华为", "张三", "商务谈判", "2026-10-01", "2027-01-10"}, // client abroad until January: scheduled
+		{"C002", "腾讯", "李四", "商务谈判", "2026-11-25", "2026-11-20"}, // planned date passed 7 days ago
+		{"C003", "阿里", "张三", "商务谈判", "2026-10-01", ""},           // no plan: the usual rule
+		{"C004", "百度", "王五", "商务谈判", "2026-10-01", "2026-11-27"}, // due today: still scheduled
+	})
+	if _, err := p.Validate(tb); err != nil {
+		t.Fatal(err)
+	}
+	items := audit.CheckStale(tb, p, now, sh, nil, time.Time{})
+	got := map[string]int{}
+	for _, it := range items {
+		got[it.Key] = it.DaysOverdue
+	}
+	if diff := cmp.Diff(map[string]int{"C002": 7, "C003": 50}, got); diff != "" {
+		t.Errorf("stale rows with next dates mismatch (-want +got):\n%s", diff)
+	}
+	for _, it := range items {
+		if it.Key == "C002" && !strings.Contains(it.Explanation, "下次跟进日期 2026-11-20") {
+			t.Errorf("C002 explanation %q does not say the planned date passed", it.Explanation)
+		}
+	}
+	if n := audit.ScheduledRows(tb, p, now, sh); n != 2 {
+		t.Errorf("ScheduledRows = %d, want 2 (C001, C004)", n)
+	}
+
+	p.NextDateColumn = "下次联系"
+	if _, err := p.Validate(tb); err == nil || !strings.Contains(err.Error(), `next_date_column "下次联系" is not in the sheet`) {
+		t.Errorf("Validate with a missing next_date_column = %v; want it named", err)
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -151,8 +152,61 @@ type Report struct {
 	// Owners maps an owner's name, as written in the owner column, to the
 	// address that gets that owner's own list.
 	Owners map[string]string `yaml:"owners,omitempty"`
-	// MaskPII masks phone numbers and e-mail addresses in mails.
+	// MaskPII masks phone numbers and e-mail addresses in mails and chat
+	// messages.
 	MaskPII bool `yaml:"mask_pii"`
+	// Chat lists the group-chat robots that get the weekly summary and
+	// each owner's rows.
+	Chat []Chat `yaml:"chat,omitempty"`
+	// Mentions maps an owner's name to their id on each chat platform, so
+	// the owner's rows @-mention them.
+	Mentions map[string]Mention `yaml:"mentions,omitempty"`
+	// Files is the octal mode of report files written with --out, such as
+	// "0640"; empty means 0644.
+	Files string `yaml:"file_mode,omitempty"`
+}
+
+// CalendarCN is the calendar of mainland China's official holidays and
+// make-up workdays (放假 and 调休).
+const CalendarCN = "CN"
+
+// Chat platforms of report.chat.
+const (
+	ChatWeCom    = "wecom"
+	ChatDingTalk = "dingtalk"
+	ChatFeishu   = "feishu"
+	ChatSlack    = "slack"
+)
+
+// Chat is one group-chat robot (an incoming webhook).
+type Chat struct {
+	// Type is wecom, dingtalk, feishu or slack.
+	Type string `yaml:"type"`
+	// Webhook is the robot's URL, usually written as ${WECOM_WEBHOOK}: it
+	// carries the robot's key and is a secret.
+	Webhook Secret `yaml:"webhook"`
+	// Secret signs each message (DingTalk "加签", Feishu "签名校验").
+	Secret Secret `yaml:"secret,omitempty"`
+	// PerMinute caps the messages a minute to this robot (default 20, the
+	// platforms' documented limit).
+	PerMinute int `yaml:"per_minute,omitempty"`
+}
+
+// Mention is one owner's ids on the chat platforms.
+type Mention struct {
+	WeCom    string `yaml:"wecom,omitempty"`    // userid
+	DingTalk string `yaml:"dingtalk,omitempty"` // mobile number or userId
+	Feishu   string `yaml:"feishu,omitempty"`   // open_id (ou_…)
+	Slack    string `yaml:"slack,omitempty"`    // member id (U…)
+}
+
+// FileMode is the mode of report files written to a folder.
+func (r Report) FileMode() os.FileMode {
+	m, err := strconv.ParseUint(r.Files, 8, 32)
+	if r.Files == "" || err != nil {
+		return 0o644
+	}
+	return os.FileMode(m)
 }
 
 // Email is an SMTP delivery.
@@ -167,6 +221,10 @@ type Email struct {
 	// PasswordFile is read by ResolvePassword; it excludes Password.
 	PasswordFile string `yaml:"password_file,omitempty"`
 	StartTLS     bool   `yaml:"starttls"`
+	// TLS speaks TLS from the first byte (port 465); it turns StartTLS off.
+	TLS bool `yaml:"tls,omitempty"`
+	// Auth is the SASL mechanism: plain (default) or login.
+	Auth string `yaml:"auth,omitempty"`
 }
 
 // Sheet is one audited data tab.
@@ -350,6 +408,16 @@ type Staleness struct {
 	// ResetOn lists the columns whose edits count as a follow-up (basis
 	// history); empty means any column.
 	ResetOn []string `yaml:"reset_on,omitempty"`
+	// NextDateColumn names a next-follow-up date column (下次跟进日期): a
+	// row whose date is in the future is scheduled, not stale, until then.
+	NextDateColumn string `yaml:"next_date_column,omitempty"`
+	// Calendar takes official holidays and make-up workdays from a
+	// maintained table: "CN" for mainland China. Holidays and Workdays
+	// still add to it.
+	Calendar string `yaml:"calendar,omitempty"`
+	// WonStages are the stages the report counts as won; empty means the
+	// last stage listed in stages.
+	WonStages []string `yaml:"won_stages,omitempty"`
 }
 
 // Threshold returns the staleness threshold for a row in stage, and false

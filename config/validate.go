@@ -181,6 +181,34 @@ func (v *validator) report() {
 		if (e.Password != "" || e.PasswordFile != "") && e.Username == "" {
 			v.errf(p+".username", "is required when a password is set")
 		}
+		if a := strings.ToLower(e.Auth); a != "" && a != "plain" && a != "login" {
+			v.errf(p+".auth", "unknown mechanism %q: use plain or login", e.Auth)
+		}
+	}
+	if r.Files != "" {
+		if m, err := strconv.ParseUint(r.Files, 8, 32); err != nil || m > 0o777 {
+			v.errf("report.file_mode", "%q is not a file mode: write it in octal, such as \"0644\"", r.Files)
+		}
+	}
+	for i, c := range r.Chat {
+		cp := fmt.Sprintf("report.chat[%d]", i)
+		switch c.Type {
+		case ChatWeCom, ChatDingTalk, ChatFeishu, ChatSlack:
+		default:
+			v.errf(cp+".type", "unknown chat %q: use wecom, dingtalk, feishu or slack%s", c.Type,
+				suggest(c.Type, []string{ChatWeCom, ChatDingTalk, ChatFeishu, ChatSlack}))
+		}
+		if c.Webhook == "" {
+			v.errf(cp+".webhook", "is required: the robot's webhook URL, usually written as ${%s_WEBHOOK}", strings.ToUpper(c.Type))
+		} else if u, err := url.Parse(string(c.Webhook)); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.errf(cp+".webhook", "is not an http(s) URL")
+		}
+		if c.Secret != "" && c.Type != ChatDingTalk && c.Type != ChatFeishu {
+			v.errf(cp+".secret", "only dingtalk and feishu robots sign their messages")
+		}
+		if c.PerMinute < 0 {
+			v.errf(cp+".per_minute", "must not be negative")
+		}
 	}
 	for _, name := range sortedKeys(r.Owners) {
 		p := joinPath("report.owners", name)
@@ -506,6 +534,17 @@ func (v *validator) staleness(p string, s *Sheet) {
 	}
 	v.nonNegative(p+".warn_before", st.WarnBefore)
 	v.nonNegative(p+".default", st.Default)
+	switch st.Calendar {
+	case "", CalendarCN:
+		if st.Calendar != "" && !st.BusinessDays {
+			v.errf(p+".calendar", "applies only with business_days: true")
+		}
+	default:
+		v.errf(p+".calendar", "unknown calendar %q: the one known is %s (mainland China's holidays and make-up workdays)", st.Calendar, CalendarCN)
+	}
+	for i, w := range st.WonStages {
+		inEnum(fmt.Sprintf("%s.won_stages[%d]", p, i), w)
+	}
 	if !st.BusinessDays {
 		if len(st.Holidays) > 0 {
 			v.errf(p+".holidays", "applies only with business_days: true")

@@ -26,6 +26,7 @@ type Metrics struct {
 	pastes        *prometheus.CounterVec
 	lastSuccess   *prometheus.GaugeVec
 	reports       *prometheus.CounterVec
+	deliveries    *prometheus.CounterVec
 	requests      *prometheus.CounterVec
 	retries       *prometheus.CounterVec
 	bytesWritten  *prometheus.CounterVec
@@ -107,6 +108,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sheetaudit_reports_total",
 			Help: "Report runs finished, by sheet and result (success or failure).",
 		}, []string{"sheet", "result"}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sheetaudit_report_deliveries_total",
+			Help: "Report deliveries to a channel (mail, chat:<platform>), by channel and result (success or failure).",
+		}, []string{"channel", "result"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sheetaudit_google_requests_total",
 			Help: "Google Sheets API HTTP attempts, by API method and status code (0: no response).",
@@ -126,7 +131,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.cycles, m.cycleDuration, m.skipped, m.held, m.buildInfo, m.running, m.rows, m.findings,
-			m.stale, m.changes, m.pastes, m.lastSuccess, m.reports, m.requests, m.retries,
+			m.stale, m.changes, m.pastes, m.lastSuccess, m.reports, m.deliveries, m.requests, m.retries,
 			m.bytesWritten, m.bytesDeduped)
 		if g, ok := reg.(prometheus.Gatherer); ok {
 			m.gatherer = g
@@ -226,6 +231,15 @@ func (m *Metrics) SetBuild(b Build) {
 	}
 	m.buildInfo.Reset()
 	m.buildInfo.WithLabelValues(b.Version, b.Commit, b.Date, b.GoVersion).Set(1)
+}
+
+// ObserveDelivery records one report channel's outcome: a failed chat
+// post or mail is counted here, and never fails a cycle.
+func (m *Metrics) ObserveDelivery(channel string, _ int, err error) {
+	if m == nil {
+		return
+	}
+	m.deliveries.WithLabelValues(channel, result(err)).Inc()
 }
 
 // Skipped counts a scheduled run skipped because the job was still running.

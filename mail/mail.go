@@ -33,13 +33,20 @@ type Options struct {
 	// From is the sender, "Sheet Audit <audit@corp.cn>" or a bare address.
 	From string
 	To   []string
-	// Username and Password authenticate with AUTH PLAIN; empty Username
-	// sends without authenticating.
+	// Username and Password authenticate (AUTH PLAIN unless Auth says
+	// otherwise); empty Username sends without authenticating.
 	Username string
 	Password string
+	// Auth is the SASL mechanism: "plain" (default) or "login", which
+	// some servers in China (and older Exchange) offer alone.
+	Auth string
 	// StartTLS upgrades the connection before authenticating and sending.
-	// Without it a password is sent only to a loopback server.
+	// Without it (or ImplicitTLS) a password is sent only to a loopback
+	// server.
 	StartTLS bool
+	// ImplicitTLS speaks TLS from the first byte (SMTPS, port 465, RFC
+	// 8314), as QQ, 163 and Aliyun mail expect; it excludes StartTLS.
+	ImplicitTLS bool
 	// TLSConfig overrides the TLS settings (tests use it to trust their own
 	// certificate); nil verifies the server's certificate for its host name.
 	TLSConfig *tls.Config
@@ -61,6 +68,12 @@ type Attachment struct {
 // message was not accepted; a refused recipient fails the whole send, so
 // nobody gets a message the others did not.
 func Send(ctx context.Context, o Options, subject string, html []byte, attachments ...Attachment) error {
+	return SendText(ctx, o, subject, html, PlainText(html), attachments...)
+}
+
+// SendText is Send with the plain-text part written by the caller, for
+// bodies whose HTML does not read well as text once the tags are gone.
+func SendText(ctx context.Context, o Options, subject string, html []byte, text string, attachments ...Attachment) error {
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -86,7 +99,7 @@ func Send(ctx context.Context, o Options, subject string, html []byte, attachmen
 			return fmt.Errorf("recipient %q: %w", a, err)
 		}
 	}
-	msg, err := Message(from, to, subject, html, now(), attachments...)
+	msg, err := message(from, to, subject, html, text, now(), attachments...)
 	if err != nil {
 		return err
 	}
@@ -104,11 +117,37 @@ func Send(ctx context.Context, o Options, subject string, html []byte, attachmen
 	return nil
 }
 
+// tlsConfig is the TLS configuration for host: o.TLSConfig when set,
+// otherwise one that verifies the server's certificate for host.
+func tlsConfig(o Options, host string) *tls.Config {
+	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if o.TLSConfig != nil {
+		cfg = o.TLSConfig.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+	}
+	return cfg
+}
+
 func deliver(ctx context.Context, o Options, host, from string, to []string, msg []byte) error {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("connect (check report.email.smtp and the firewall): %w", err)
+	if o.StartTLS && o.ImplicitTLS {
+		return errors.New("starttls and tls exclude each other: use tls: true for port 465, starttls: true for 587")
+	}
+	var conn net.Conn
+	var err error
+	if o.ImplicitTLS {
+		d := tls.Dialer{Config: tlsConfig(o, host)}
+		conn, err = d.DialContext(ctx, "tcp", o.Addr)
+		if err != nil {
+			return fmt.Errorf("connect with TLS (check report.email.smtp, the port (465) and the server's certificate): %w", err)
+		}
+	} else {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, "tcp", o.Addr)
+		if err != nil {
+			return fmt.Errorf("connect (check report.email.smtp and the firewall): %w", err)
+		}
 	}
 	// go-smtp sets its own per-command deadlines, so cancellation closes
 	// the connection instead; every blocked read or write then returns.
@@ -117,14 +156,7 @@ func deliver(ctx context.Context, o Options, host, from string, to []string, msg
 
 	var c *smtp.Client
 	if o.StartTLS {
-		cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		if o.TLSConfig != nil {
-			cfg = o.TLSConfig.Clone()
-			if cfg.ServerName == "" {
-				cfg.ServerName = host
-			}
-		}
-		c, err = smtp.NewClientStartTLS(conn, cfg)
+		c, err = smtp.NewClientStartTLS(conn, tlsConfig(o, host))
 		if err == nil {
 			// The handshake runs on the first command after STARTTLS; go-smtp
 			// would otherwise hide its failure behind "no AUTH".
@@ -143,15 +175,25 @@ func deliver(ctx context.Context, o Options, host, from string, to []string, msg
 	defer c.Close()
 
 	if o.Username != "" {
-		if !o.StartTLS && !isLoopback(host) {
-			return errors.New("refusing to send the password unencrypted; set report.email.starttls: true")
+		if !o.StartTLS && !o.ImplicitTLS && !isLoopback(host) {
+			return errors.New("refusing to send the password unencrypted; set report.email.starttls: true (port 587) or tls: true (port 465)")
 		}
-		if ok, _ := c.Extension("AUTH"); !ok {
+		ok, mechs := c.Extension("AUTH")
+		if !ok {
 			return errors.New("server does not offer AUTH; remove username or use the submission port (587)")
+		}
+		var mech sasl.Client
+		switch strings.ToLower(o.Auth) {
+		case "", "plain":
+			mech = sasl.NewPlainClient("", o.Username, o.Password)
+		case "login":
+			mech = sasl.NewLoginClient(o.Username, o.Password)
+		default:
+			return fmt.Errorf("auth %q: want plain or login (the server offers %s)", o.Auth, mechs)
 		}
 		// The error of a failed AUTH carries the server's reply only, never
 		// what was sent.
-		if err := c.Auth(sasl.NewPlainClient("", o.Username, o.Password)); err != nil {
+		if err := c.Auth(mech); err != nil {
 			return fmt.Errorf("authenticate as %q (check the username and password): %w", o.Username, err)
 		}
 	}
@@ -191,6 +233,10 @@ func isLoopback(host string) bool {
 // attachments), the subject encoded for non-ASCII text, a Date and a random
 // Message-ID.
 func Message(from *netmail.Address, to []*netmail.Address, subject string, htmlBody []byte, date time.Time, attachments ...Attachment) ([]byte, error) {
+	return message(from, to, subject, htmlBody, PlainText(htmlBody), date, attachments...)
+}
+
+func message(from *netmail.Address, to []*netmail.Address, subject string, htmlBody []byte, text string, date time.Time, attachments ...Attachment) ([]byte, error) {
 	var b bytes.Buffer
 	id := make([]byte, 16)
 	if _, err := rand.Read(id); err != nil {
@@ -213,7 +259,7 @@ func Message(from *netmail.Address, to []*netmail.Address, subject string, htmlB
 	header("MIME-Version", "1.0")
 
 	alt := func(w *multipart.Writer) error {
-		if err := textPart(w, "text/plain; charset=utf-8", []byte(PlainText(htmlBody))); err != nil {
+		if err := textPart(w, "text/plain; charset=utf-8", []byte(text)); err != nil {
 			return err
 		}
 		return textPart(w, "text/html; charset=utf-8", htmlBody)

@@ -45,6 +45,8 @@ type received struct {
 type backend struct {
 	mu   sync.Mutex
 	msgs []received
+	// login offers AUTH LOGIN alone, as some providers do.
+	login bool
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) { return &session{b: b, c: c}, nil }
@@ -61,9 +63,53 @@ type session struct {
 	cur received
 }
 
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *session) AuthMechanisms() []string {
+	if s.b.login {
+		return []string{sasl.Login}
+	}
+	return []string{sasl.Plain}
+}
+
+// loginServer is the server side of AUTH LOGIN (draft-murchison-sasl-login):
+// it asks for the user name, then the password, each base64 on the wire
+// (go-smtp does the base64).
+type loginServer struct {
+	user string
+	step int
+	done func(user, pass string) error
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	switch l.step {
+	case 0:
+		l.step++
+		if len(response) > 0 { // initial response carries the user name
+			l.user = string(response)
+			l.step++
+			return []byte("Password:"), false, nil
+		}
+		return []byte("Username:"), false, nil
+	case 1:
+		l.user = string(response)
+		l.step++
+		return []byte("Password:"), false, nil
+	}
+	return nil, true, l.done(l.user, string(response))
+}
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
+	if s.b.login && mech != sasl.Login {
+		return nil, errors.New("mechanism not offered")
+	}
+	if mech == sasl.Login {
+		return &loginServer{done: func(user, pass string) error {
+			if user != "user" || pass != "s3cret-Pa55" {
+				return errors.New("invalid credentials")
+			}
+			s.cur.User = user
+			return nil
+		}}, nil
+	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if user != "user" || pass != "s3cret-Pa55" {
 			return errors.New("invalid credentials")
@@ -103,7 +149,13 @@ func (s *session) Logout() error { return nil }
 // test ends.
 func serve(t *testing.T, configure func(*smtp.Server)) (*backend, string) {
 	t.Helper()
-	be := &backend{}
+	return serveOn(t, &backend{}, false, configure)
+}
+
+// serveOn starts the server; with implicitTLS it speaks TLS from the first
+// byte, as on port 465.
+func serveOn(t *testing.T, be *backend, implicitTLS bool, configure func(*smtp.Server)) (*backend, string) {
+	t.Helper()
 	s := smtp.NewServer(be)
 	s.Domain = "localhost"
 	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
@@ -111,6 +163,9 @@ func serve(t *testing.T, configure func(*smtp.Server)) (*backend, string) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if implicitTLS {
+		l = tls.NewListener(l, s.TLSConfig)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -401,4 +456,32 @@ func fieldStrings(fs []zapcore.Field) []string {
 		}
 	}
 	return out
+}
+
+func TestSendImplicitTLSWithAuthLogin(t *testing.T) {
+	serverTLS, clientTLS := selfSigned(t)
+	be, addr := serveOn(t, &backend{login: true}, true, func(s *smtp.Server) { s.TLSConfig = serverTLS })
+	o := mail.Options{
+		Addr: addr, From: "audit@corp.cn", To: []string{"boss@corp.cn"},
+		Username: "user", Password: "s3cret-Pa55", Auth: "login", ImplicitTLS: true, TLSConfig: clientTLS,
+	}
+	if err := mail.Send(context.Background(), o, "客户跟进超期报告", []byte(page)); err != nil {
+		t.Fatalf("Send over implicit TLS with AUTH LOGIN: %v", err)
+	}
+	msgs := be.messages()
+	if len(msgs) != 1 || !msgs[0].TLS || msgs[0].User != "user" {
+		t.Fatalf("server received %+v; want one message over TLS, logged in", msgs)
+	}
+
+	// PLAIN against a server that offers only LOGIN fails, naming both.
+	o.Auth = ""
+	if err := mail.Send(context.Background(), o, "x", []byte(page)); err == nil {
+		t.Error("AUTH PLAIN against a LOGIN-only server succeeded")
+	}
+	// Implicit TLS to a server that speaks plain SMTP fails at connect.
+	_, plainAddr := serve(t, func(s *smtp.Server) {})
+	o.Addr, o.Auth = plainAddr, "login"
+	if err := mail.Send(context.Background(), o, "x", []byte(page)); err == nil || !strings.Contains(err.Error(), "connect with TLS") {
+		t.Errorf("implicit TLS to a plain server = %v; want a TLS connect error", err)
+	}
 }

@@ -7,13 +7,13 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
 	"github.com/sheetaudit/sheetaudit/daemon"
+	"github.com/sheetaudit/sheetaudit/report"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
@@ -181,24 +181,27 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 		if cfg.Report.Schedule == "" || s.Staleness == nil {
 			continue
 		}
+		rj, wireErr := a.reportJob(cfg, s, store, reportRun{mail: true, chat: len(cfg.Report.Chat) > 0, observe: metrics.ObserveDelivery})
 		jobs = append(jobs, daemon.Job{
 			Name:     "report:" + s.Name,
 			Sheet:    s.Name,
 			Kind:     daemon.KindReport,
 			Schedule: cfg.Report.Schedule,
+			// The job is the report package's: build the week that just
+			// ended from the store and deliver it.
 			Run: func(ctx context.Context) (*audit.Result, error) {
-				// A report at Monday 08:00 is about the week that just ended.
-				now := time.Now()
-				week := audit.ISOWeek(now.Add(-24*time.Hour), cfg.Location())
-				var sum string
+				if wireErr != nil {
+					return nil, wireErr // e.g. an unreadable password_file: fails (and counts) each run
+				}
+				var res report.Result
 				req := audit.LeaseRequest{Sheet: s.Name, Name: "report", Tick: daemon.Tick(ctx)}
 				err := audit.Hold(ctx, store, req, func(ctx context.Context, _ audit.Lease) error {
 					var err error
-					sum, err = a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, now: now})
+					res, err = rj.Run(ctx)
 					return err
 				})
-				if err == nil {
-					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", sum))
+				if res.Report.Week != "" {
+					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", reportSummary(s.Name, rj, res)))
 				}
 				return nil, err
 			},

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"google.golang.org/api/option"
+	gsheets "google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
@@ -164,6 +169,51 @@ sheets:
 	if err != nil || len(charts) != 1 {
 		t.Errorf("charts on the report tab = %v, %v; want one", charts, err)
 	}
+	// Read back through the real client: the chart's source block (the
+	// owner totals) holds numbers, not text, so its bars show; the act
+	// list's keys link to their rows.
+	svc, err := gsheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := svc.Spreadsheets.Get(id).IncludeGridData(true).Ranges("'Staleness Report'").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers, links int
+	var inChart bool
+	for _, row := range ss.Sheets[0].Data[0].RowData {
+		if len(row.Values) == 0 {
+			inChart = false
+			continue
+		}
+		first := row.Values[0]
+		if first.UserEnteredValue == nil {
+			inChart = false // a blank row ends the block
+			continue
+		}
+		if s := first.UserEnteredValue.StringValue; s != nil && *s == "Owner" && len(row.Values) > 1 &&
+			row.Values[1].UserEnteredValue != nil && row.Values[1].UserEnteredValue.StringValue != nil && *row.Values[1].UserEnteredValue.StringValue == "Stale" &&
+			(len(row.Values) == 2 || row.Values[2].UserEnteredValue == nil) {
+			inChart = true
+			continue
+		}
+		if first.UserEnteredFormat != nil && first.UserEnteredFormat.TextFormat != nil && first.UserEnteredFormat.TextFormat.Link != nil &&
+			strings.Contains(first.UserEnteredFormat.TextFormat.Link.Uri, "&range=") {
+			links++
+		}
+		if inChart && len(row.Values) > 1 {
+			v := row.Values[1].UserEnteredValue
+			if v == nil || v.NumberValue == nil {
+				t.Errorf("chart source cell %v is not a number", row.Values[1].UserEnteredValue)
+			} else {
+				numbers++
+			}
+		}
+	}
+	if numbers != 2 || links < 2 {
+		t.Errorf("report tab: %d numeric chart cells (want 2 owners), %d linked keys (want the stale rows)", numbers, links)
+	}
 	week := audit.ISOWeek(time.Now(), mustZone(t, "Asia/Shanghai"))
 	for _, f := range []string{
 		filepath.Join(dir, "store", "reports", "clients", week+".html"),
@@ -204,4 +254,114 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestConfigCheckSaysWhichYearsTheCNCalendarCovers(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	err := os.WriteFile(cfg, []byte(`store: ./store
+timezone: Asia/Shanghai
+sheets:
+  - name: clients
+    source: {xlsx: ./clients.xlsx}
+    tab: 客户
+    key: [客户编号]
+    staleness:
+      date_column: 最后跟进日期
+      default: 10d
+      business_days: true
+      calendar: CN
+      next_date_column: 下次跟进日期
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := sheetaudit(t, nil, "config", "check", "--config", cfg)
+	if code != exitOK || !strings.Contains(errOut, "staleness.calendar CN covers 2002-") || !strings.Contains(out, "next_date_column: 下次跟进日期") {
+		t.Errorf("config check: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestReportWeekIsCheckedBeforeAnythingRuns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	if err := os.WriteFile(cfg, []byte("store: ./store\nsheets:\n  - name: clients\n    source: {xlsx: ./clients.xlsx}\n    tab: 客户\n    key: [客户编号]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"2026W48", "48", "2026-W54"} {
+		code, _, errOut := sheetaudit(t, nil, "report", "--week", bad, "--config", cfg)
+		if code != exitCantRun || !strings.Contains(errOut, "YYYY-Www") && !strings.Contains(errOut, "has no week") {
+			t.Errorf("report --week %s: exit %d, %s; want 2 and how to write a week", bad, code, errOut)
+		}
+	}
+}
+
+func TestReportToGroupChat(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	robot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(data))
+		mu.Unlock()
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	}))
+	defer robot.Close()
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "clients.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "clients.xlsx"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "sheetaudit.yaml")
+	err = os.WriteFile(cfg, []byte(`store: ./store
+timezone: Asia/Shanghai
+locale: zh-CN
+report:
+  chat:
+    - {type: wecom, webhook: "${WECOM_WEBHOOK}"}
+  mentions: {王芳: {wecom: wangfang}}
+sheets:
+  - name: clients
+    source: {xlsx: ./clients.xlsx}
+    tab: 客户
+    key: [客户编号]
+    write_back: {report_tab: ""}
+    staleness:
+      date_column: 最后跟进日期
+      owner_column: 负责人
+      stage_column: 销售进展
+      customer_column: 客户名称
+      default: 30d
+      exempt: [流失]
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"WECOM_WEBHOOK": robot.URL + "/cgi-bin/webhook/send?key=K"}
+	if code, out, errOut := sheetaudit(t, env, "run", "--once", "--config", cfg); code != exitOK && code != exitFailed {
+		t.Fatalf("cycle: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := sheetaudit(t, env, "report", "--chat", "--no-chat", "--config", cfg)
+	if code != exitOK || len(bodies) != 0 {
+		t.Fatalf("report --no-chat: exit %d, %d posts\n%s\n%s", code, len(bodies), out, errOut)
+	}
+	code, out, errOut = sheetaudit(t, env, "report", "--chat", "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "chat:wecom: ") {
+		t.Fatalf("report --chat: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) < 2 || !strings.Contains(bodies[0], "客户跟进超期报告") || !strings.Contains(bodies[0], `"msgtype":"markdown"`) {
+		t.Fatalf("robot got %d posts; first %s", len(bodies), bodies[0])
+	}
+	var mentioned bool
+	for _, b := range bodies {
+		mentioned = mentioned || strings.Contains(b, "\\u003c@wangfang\\u003e") || strings.Contains(b, "<@wangfang>")
+	}
+	if !mentioned {
+		t.Error("no post mentions 王芳 as <@wangfang>")
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/holidays"
 	"github.com/sheetaudit/sheetaudit/sheets"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 	"github.com/sheetaudit/sheetaudit/xlsx"
@@ -127,6 +128,10 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 	if err != nil {
 		return audit.Spec{}, err
 	}
+	stale, err := staleOf(cfg, s)
+	if err != nil {
+		return audit.Spec{}, err
+	}
 	return audit.Spec{
 		Name:           s.Name,
 		Tab:            s.Tab,
@@ -137,7 +142,7 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		Rules:          rules,
 		ReviewTab:      s.WriteBack.ReviewTab,
 		Locale:         cfg.Locale,
-		Stale:          staleOf(cfg, s),
+		Stale:          stale,
 		MarkCells:      s.WriteBack.MarkCells,
 		// s is a copy; the method reads it only.
 		CaptureFormulas: s.CapturesFormulas(),
@@ -177,17 +182,23 @@ func typedColumns(s config.Sheet, rules []audit.ColumnRule) []string {
 			}
 		}
 	}
-	if st := s.Staleness; st != nil && st.DateColumn != "" && !slices.Contains(names, st.DateColumn) {
-		names = append(names, st.DateColumn)
+	if st := s.Staleness; st != nil {
+		for _, c := range []string{st.DateColumn, st.NextDateColumn} {
+			if c != "" && !slices.Contains(names, c) {
+				names = append(names, c)
+			}
+		}
 	}
 	return names
 }
 
-// staleOf maps a sheet's staleness configuration onto the audit policy.
-func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
+// staleOf maps a sheet's staleness configuration onto the audit policy;
+// with calendar: CN the official holidays and make-up workdays come from
+// the holidays package, and the configured ones add to them.
+func staleOf(cfg *config.Config, s config.Sheet) (*audit.StalePolicy, error) {
 	st := s.Staleness
 	if st == nil {
-		return nil
+		return nil, nil
 	}
 	p := &audit.StalePolicy{
 		Basis:          st.Basis,
@@ -200,6 +211,8 @@ func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
 		Exempt:         st.Exempt,
 		WarnBefore:     st.WarnBefore,
 		ResetOn:        st.ResetOn,
+		NextDateColumn: st.NextDateColumn,
+		WonStages:      st.WonStages,
 		Locale:         cfg.Locale,
 		Calendar: audit.Calendar{
 			BusinessDays: st.BusinessDays,
@@ -211,7 +224,14 @@ func staleOf(cfg *config.Config, s config.Sheet) *audit.StalePolicy {
 		p.Stages[stage.Name] = stage.Threshold
 		p.StageOrder = append(p.StageOrder, stage.Name)
 	}
-	return p
+	if st.Calendar == config.CalendarCN {
+		tb, err := holidays.CN(time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: staleness.calendar %s: %w", s.Name, st.Calendar, err)
+		}
+		p.Calendar.Holidays, p.Calendar.Workdays = tb.Merge(p.Calendar.Holidays, p.Calendar.Workdays)
+	}
+	return p, nil
 }
 
 func dates(ds []config.Date) map[audit.Date]bool {
