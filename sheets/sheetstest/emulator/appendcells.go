@@ -6,7 +6,7 @@ import "encoding/json"
 // Sheets does: the rows go after the last row of the sheet that holds
 // data, and rows are added to the grid when it is too short. Rows wider
 // than the grid are refused (sheetaudit widens the grid first, in the same
-// batch). It reports whether kind was appendCells.
+// batch). Formats in the field mask are stored as updateCells stores them. It reports whether kind was appendCells.
 func (s *Server) appendCellsRequest(ss *spreadsheet, kind string, raw json.RawMessage) (any, *apiError, bool) {
 	if kind != "appendCells" {
 		return nil, nil, false
@@ -41,10 +41,14 @@ func (s *Server) appendCellsRequest(ss *spreadsheet, kind string, raw json.RawMe
 			return nil, e, true
 		}
 	}
+	fp := formatPaths(req.Fields)
 	for i, row := range req.Rows {
 		for c, cd := range row.Values {
 			if e := applyCellData(sh, start+i, c, cd, fields); e != nil {
 				return nil, e, true
+			}
+			if len(fp) > 0 {
+				applyFormatFields(sh, start+i, c, cd, fp)
 			}
 		}
 	}
