@@ -64,11 +64,11 @@ func TestWriteBackIsOneBatchUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serial := "2026-12-03 09:30:00" // the time cell's DATE_TIME format, as Google shows it formatted
+	shown := "2026-12-03 09:30:00" // a date-time serial shown with its date-time format
 	want := [][]string{
 		{"Time", "What", "N", "Cycle"},
-		{serial, "=1+1", "12.5", "c1"},
-		{serial, "0012", "-3", "c2"},
+		{shown, "=1+1", "12.5", "c1"},
+		{shown, "0012", "-3", "c2"},
 	}
 	if diff := cmp.Diff(want, log.Values); diff != "" {
 		t.Errorf("Log (-want +got):\n%s", diff)

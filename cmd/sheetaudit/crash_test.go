@@ -84,9 +84,16 @@ type crashRig struct {
 
 const crashCycleLimit = 60 * time.Second
 
+// A killed process keeps its sheet's lease until the lease expires: short
+// leases, and a wait longer than one, let the next run take over.
+const (
+	crashLeaseTTL  = "--lease-ttl=2s"
+	crashLeaseWait = "--lease-wait=20s"
+)
+
 // start runs `run --once` without waiting.
 func (r *crashRig) start() (*exec.Cmd, *strings.Builder) {
-	cmd := exec.Command(r.bin, "run", "--once", "--config", r.cfg)
+	cmd := exec.Command(r.bin, "run", "--once", "--config", r.cfg, crashLeaseTTL, crashLeaseWait)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -496,7 +503,7 @@ func crashDeadlineAndShutdown(t *testing.T, bin string) {
 				t.Fatal(err)
 			}
 			at := r.boundary(tc.mode)
-			cmd := exec.Command(r.bin, "run", "--config", daemonCfg)
+			cmd := exec.Command(r.bin, "run", "--config", daemonCfg, crashLeaseTTL, crashLeaseWait)
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
