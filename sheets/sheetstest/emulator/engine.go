@@ -997,8 +997,7 @@ func shiftObjects(ss *spreadsheet, sh *sheet, dim string, at, n int) {
 		m[sk], m[ek] = s, e
 		return e > s
 	}
-	var keep func(l []any, get func(any) []map[string]any) []any
-	keep = func(l []any, get func(any) []map[string]any) []any {
+	keep := func(l []any, get func(any) []map[string]any) []any {
 		var out []any
 		for _, x := range l {
 			ok := true
