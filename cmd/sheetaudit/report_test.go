@@ -139,10 +139,45 @@ sheets:
 		t.Fatal(err)
 	}
 	text := flatten(review)
-	for _, w := range []string{"type:phone", "stale", "Never followed up", "/edit#gid="} {
+	for _, w := range []string{"type:phone", "stale", "Never followed up", "open C3"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("Needs Review lacks %q:\n%s", w, text)
 		}
+	}
+	// The link to the offending cell is a link format, never a formula.
+	svc, err := gsheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Spreadsheets.Get(id).Ranges("'Needs Review'!A3:J3").IncludeGridData(true).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for _, sh := range got.Sheets {
+		for _, d := range sh.Data {
+			for _, r := range d.RowData {
+				for _, c := range r.Values {
+					switch f := c.UserEnteredFormat; {
+					case c.Hyperlink != "":
+						links = append(links, c.Hyperlink)
+					case f != nil && f.TextFormat != nil && f.TextFormat.Link != nil:
+						links = append(links, f.TextFormat.Link.Uri)
+					}
+					for _, run := range c.TextFormatRuns {
+						if run.Format != nil && run.Format.Link != nil {
+							links = append(links, run.Format.Link.Uri)
+						}
+					}
+					if c.UserEnteredValue != nil && c.UserEnteredValue.FormulaValue != nil {
+						t.Errorf("Needs Review holds formula %q", *c.UserEnteredValue.FormulaValue)
+					}
+				}
+			}
+		}
+	}
+	if len(links) != 1 || !strings.Contains(links[0], "/edit#gid=") || !strings.HasSuffix(links[0], "&range=C3") {
+		t.Errorf("links of the first finding = %q, want one to the cell C3", links)
 	}
 
 	// Fix the phone: the note goes away on the next cycle.
