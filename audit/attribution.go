@@ -93,6 +93,10 @@ type AttributionInput struct {
 	Known map[string]Person
 	// Locale is "en" or "zh-CN".
 	Locale string
+	// Action, when set, is the only activity action that counts (e.g.
+	// "permission_change" to name who changed the sharing); empty counts
+	// the edits (edit, create, restore).
+	Action string
 }
 
 // SelfEditor is the Editor of a window in which only sheetaudit's own
@@ -121,7 +125,11 @@ func Attribute(in AttributionInput) Attribution {
 	acts := slices.Clone(in.Activities)
 	slices.SortStableFunc(acts, func(a, b Activity) int { return a.End.Compare(b.End) })
 	for _, a := range acts {
-		if !isEdit(a.Action) || !(inWindow(a.End) || inWindow(a.Start) || a.Start.Before(in.Since) && a.End.After(in.Until)) {
+		counts := isEdit(a.Action)
+		if in.Action != "" {
+			counts = a.Action == in.Action
+		}
+		if !counts || !(inWindow(a.End) || inWindow(a.Start) || a.Start.Before(in.Since) && a.End.After(in.Until)) {
 			continue
 		}
 		source = SourceActivity
@@ -129,7 +137,7 @@ func Attribute(in AttributionInput) Attribution {
 			add(p)
 		}
 	}
-	if source == "" {
+	if source == "" && in.Action == "" {
 		revs := slices.Clone(in.Revisions)
 		slices.SortStableFunc(revs, func(a, b Revision) int { return a.Modified.Compare(b.Modified) })
 		for _, r := range revs {
@@ -263,4 +271,12 @@ func Editors(ctx context.Context, r EditorReader, perms []Permission, since, unt
 		Self: self, Known: KnownPeople(perms, revs), Locale: locale})
 	a.Degraded = degraded
 	return a, nil
+}
+
+// AccessActivityReader reads who changed a file's sharing.
+type AccessActivityReader interface {
+	// AccessActivities returns the file's sharing changes (action
+	// "permission_change") between since and until, all pages read.
+	// Errors as EditorReader.Activities. Idempotent.
+	AccessActivities(ctx context.Context, since, until time.Time) ([]Activity, error)
 }

@@ -122,11 +122,12 @@ type tabRow struct {
 // CompareChangeLog compares the Change Log tab as read (values, header
 // included) with the sheet's chain. Only rows whose Cycle cell names a
 // chain entry are compared, so rows written before the chain existed, and
-// notes people add, are left alone. Within one cycle's rows the tab is
-// aligned with the chain by content (a longest common subsequence), so a
-// deleted row does not make every row after it look edited; a row the tab
-// holds elsewhere is reordered, a chain row paired with a different tab row
-// in the same place is edited, one with none is deleted. A row marked
+// notes people add, are left alone. Within one cycle's rows each tab row
+// is matched by content to a chain row, and the longest run of matches in
+// the chain's order stays in place (O(n log n), so a big cycle costs no
+// n×m table): a deleted row does not make every row after it look edited;
+// a matched row outside that run was moved; a chain row without a match
+// was edited when an unmatched tab row stands in its place, else deleted. A row marked
 // RestoredMark stands for the chain row it equals, wherever it is. It is a
 // pure function: the result depends on its arguments only.
 func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEntry, locale string) ChangeLogCheck {
@@ -161,63 +162,87 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 		res.Checked += len(want)
 		have := groups[e.Cycle]
 		done := make([]bool, len(want))
-		// Restored copies stand for their row wherever they are.
+		// Each tab row takes the first chain row of the same content not
+		// yet taken: restored copies first, wherever they stand.
+		byContent := make(map[string][]int, len(want))
+		for i, w := range want {
+			k := strings.Join(w, "\x00")
+			byContent[k] = append(byContent[k], i)
+		}
+		take := func(cells []string) int {
+			k := strings.Join(cells, "\x00")
+			q := byContent[k]
+			if len(q) == 0 {
+				return -1
+			}
+			byContent[k] = q[1:]
+			done[q[0]] = true
+			return q[0]
+		}
 		var plain []tabRow
 		for _, h := range have {
 			if !h.mark {
 				plain = append(plain, h)
+			} else {
+				take(h.cells)
+			}
+		}
+		got := make([]int, len(plain)) // the chain row each tab row matched, or -1
+		for j, h := range plain {
+			got[j] = take(h.cells)
+		}
+		// The longest run of matched rows in the chain's order stays in
+		// place; the other matched rows were moved.
+		inPlace := longestIncreasing(got)
+		for j, i := range got {
+			if i < 0 {
 				continue
 			}
-			for i := range want {
-				if !done[i] && slices.Equal(want[i], h.cells) {
-					done[i] = true
+			if inPlace[j] {
+				order = append(order, placed{plain[j].n, ei, i})
+				continue
+			}
+			res.Findings = append(res.Findings, chainFinding(sheet, plain[j].n, want[i], "changelog_reordered",
+				fmt.Sprintf(msg.reordered, tabTitle, e.Cycle)))
+		}
+		// What is left pairs up by place: a tab row unmatched between two
+		// rows in place stands for an unmatched chain row between the same
+		// two (edited); a chain row left alone was deleted, a tab row left
+		// alone does not belong to the chain.
+		pairOf := make(map[int]tabRow) // chain row → the tab row that replaced it
+		var extra []tabRow
+		next := make([]int, len(plain)) // the chain row of the next row in place, or len(want)
+		n := len(want)
+		for j := len(plain) - 1; j >= 0; j-- {
+			next[j] = n
+			if got[j] >= 0 && inPlace[j] {
+				n = got[j]
+			}
+		}
+		prevW := -1
+		for j, h := range plain {
+			if got[j] >= 0 {
+				if inPlace[j] {
+					prevW = got[j]
+				}
+				continue
+			}
+			paired := false
+			for i := prevW + 1; i < next[j]; i++ {
+				if _, taken := pairOf[i]; !taken && !done[i] {
+					pairOf[i], paired, prevW = h, true, i
 					break
 				}
 			}
-		}
-		var wi []int // chain rows still to place
-		for i := range want {
-			if !done[i] {
-				wi = append(wi, i)
+			if !paired {
+				extra = append(extra, h)
 			}
 		}
-		pairs := lcsRows(want, wi, plain)
-		matchedTab := make([]bool, len(plain))
-		for _, p := range pairs {
-			done[p[0]], matchedTab[p[1]] = true, true
-			order = append(order, placed{plain[p[1]].n, ei, p[0]})
-		}
-		// Rows out of place: the same content elsewhere in the cycle's rows.
-		for j, h := range plain {
-			if matchedTab[j] {
+		for i := range want {
+			if done[i] {
 				continue
 			}
-			for i := range want {
-				if !done[i] && slices.Equal(want[i], h.cells) {
-					done[i], matchedTab[j] = true, true
-					res.Findings = append(res.Findings, chainFinding(sheet, h.n, want[i], "changelog_reordered",
-						fmt.Sprintf(msg.reordered, tabTitle, e.Cycle)))
-					break
-				}
-			}
-		}
-		// What is left pairs up in tab order: a chain row and a tab row
-		// both unmatched were edited; a chain row alone was deleted.
-		var lostTab []tabRow
-		for j, h := range plain {
-			if !matchedTab[j] {
-				lostTab = append(lostTab, h)
-			}
-		}
-		var lost []int
-		for i := range want {
-			if !done[i] {
-				lost = append(lost, i)
-			}
-		}
-		for k, i := range lost {
-			if k < len(lostTab) {
-				h := lostTab[k]
+			if h, ok := pairOf[i]; ok {
 				res.Findings = append(res.Findings, chainFinding(sheet, h.n, want[i], "changelog_edited",
 					fmt.Sprintf(msg.edited, tabTitle, e.Cycle, strings.Join(want[i], " | "), strings.Join(h.cells, " | "))))
 			} else {
@@ -230,7 +255,7 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 			}
 			res.Restore = append(res.Restore, restored)
 		}
-		for _, h := range lostTab[min(len(lost), len(lostTab)):] {
+		for _, h := range extra {
 			res.Findings = append(res.Findings, chainFinding(sheet, h.n, h.cells, "changelog_edited",
 				fmt.Sprintf(msg.extra, tabTitle, e.Cycle)))
 		}
@@ -280,50 +305,36 @@ func trimRow(r []string) []string {
 	return out
 }
 
-// lcsRows aligns the chain rows want[wi…] with the tab rows have and
-// returns the matched pairs (index into want, index into have). Common
-// leading and trailing rows are matched first, so the usual case (nothing
-// or little changed) costs no table.
-func lcsRows(want [][]string, wi []int, have []tabRow) [][2]int {
-	eq := func(i, j int) bool { return slices.Equal(want[wi[i]], have[j].cells) }
-	var pairs, tail [][2]int
-	i0, j0, i1, j1 := 0, 0, len(wi), len(have)
-	for i0 < i1 && j0 < j1 && eq(i0, j0) {
-		pairs = append(pairs, [2]int{wi[i0], j0})
-		i0, j0 = i0+1, j0+1
-	}
-	for i0 < i1 && j0 < j1 && eq(i1-1, j1-1) {
-		tail = append(tail, [2]int{wi[i1-1], j1 - 1})
-		i1, j1 = i1-1, j1-1
-	}
-	if n, m := i1-i0, j1-j0; n > 0 && m > 0 {
-		l := make([][]int32, n+1)
-		for i := range l {
-			l[i] = make([]int32, m+1)
+// longestIncreasing marks the positions of a longest strictly increasing
+// subsequence of the non-negative values of seq (negative values are
+// skipped), in O(n log n): the rows that are in the chain's order.
+func longestIncreasing(seq []int) []bool {
+	var tails []int // tails[k]: position in seq ending the best run of length k+1
+	prev := make([]int, len(seq))
+	for j, v := range seq {
+		if v < 0 {
+			continue
 		}
-		for i := n - 1; i >= 0; i-- {
-			for j := m - 1; j >= 0; j-- {
-				if eq(i0+i, j0+j) {
-					l[i][j] = l[i+1][j+1] + 1
-				} else {
-					l[i][j] = max(l[i+1][j], l[i][j+1])
-				}
-			}
+		k, _ := slices.BinarySearchFunc(tails, v, func(t, v int) int { return seq[t] - v })
+		if k > 0 {
+			prev[j] = tails[k-1]
+		} else {
+			prev[j] = -1
 		}
-		for i, j := 0, 0; i < n && j < m; {
-			switch {
-			case eq(i0+i, j0+j):
-				pairs = append(pairs, [2]int{wi[i0+i], j0 + j})
-				i, j = i+1, j+1
-			case l[i+1][j] >= l[i][j+1]:
-				i++
-			default:
-				j++
-			}
+		if k == len(tails) {
+			tails = append(tails, j)
+		} else {
+			tails[k] = j
 		}
 	}
-	slices.Reverse(tail)
-	return append(pairs, tail...)
+	out := make([]bool, len(seq))
+	if len(tails) == 0 {
+		return out
+	}
+	for j := tails[len(tails)-1]; j >= 0; j = prev[j] {
+		out[j] = true
+	}
+	return out
 }
 
 type chainMessages struct {

@@ -180,3 +180,38 @@ func TestCompareChangeLogTimeFormats(t *testing.T) {
 		}
 	}
 }
+
+// A big cycle with its first row deleted and its last edited: exactly two
+// findings, and the alignment stays linear-ish (no n×m table).
+func TestCompareChangeLogBigCycle(t *testing.T) {
+	chain := []audit.ChainEntry{{Seq: 1, Cycle: "c1", Rows: chainRows("c1", 5000)}}
+	tab := tabOf(chain)
+	tab[len(tab)-1][5] = "edited"
+	tab = slices.Delete(tab, 2, 3)
+	got := audit.CompareChangeLog("s", "Change Log", tab, chain, "en")
+	want := []string{"changelog_deleted row 0 key C000", fmt.Sprintf("changelog_edited row %d key C4999", len(tab))}
+	if diff := cmp.Diff(want, rules(got.Findings)); diff != "" {
+		t.Errorf("findings mismatch (-want +got):\n%s", diff)
+	}
+	if len(got.Restore) != 2 {
+		t.Errorf("Restore has %d rows, want 2", len(got.Restore))
+	}
+}
+
+// BenchmarkCompareChangeLog checks a Change Log of 100 cycles of 500 rows
+// (50,000 rows) with a few rows deleted and edited.
+func BenchmarkCompareChangeLog(b *testing.B) {
+	var chain []audit.ChainEntry
+	for c := range 100 {
+		id := fmt.Sprintf("c%03d", c)
+		chain = append(chain, audit.ChainEntry{Seq: c + 1, Cycle: id, Rows: chainRows(id, 500)})
+	}
+	tab := tabOf(chain)
+	tab[1000][5] = "edited"
+	tab = slices.Delete(tab, 20000, 20003)
+	for b.Loop() {
+		if got := audit.CompareChangeLog("s", "Change Log", tab, chain, "en"); len(got.Restore) != 4 {
+			b.Fatalf("Restore has %d rows, want 4", len(got.Restore))
+		}
+	}
+}

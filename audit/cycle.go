@@ -51,6 +51,9 @@ type Spec struct {
 	// change of it makes the next cycle read fully even when the source
 	// did not change.
 	Fingerprint string
+	// Paste raises an alarm in Needs Review when one cycle changes most of
+	// a column (see DetectPaste); nil turns it off.
+	Paste *PastePolicy
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -85,6 +88,8 @@ type Result struct {
 	// cycle's.
 	Unchanged bool      `json:"unchanged,omitempty"`
 	Findings  []Finding `json:"findings,omitempty"`
+	// PasteAlarms are the columns of which this cycle changed most cells.
+	PasteAlarms []PasteAlarm `json:"paste_alarms,omitempty"`
 }
 
 // Cycle runs one audit pass over one sheet: read, snapshot, diff against the
@@ -157,7 +162,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 		return nil
 	}
 	if st.Pending != nil {
-		if err := c.finishPending(ctx, &st, log); err != nil {
+		if err := c.finishPending(ctx, &st, loc, log); err != nil {
 			return err
 		}
 	}
@@ -183,8 +188,9 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// Diff before storing: the store then builds its patch from the same
 	// read of the base version instead of loading it a second time.
 	var changes []Change
+	var old *Table
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
+		if changes, old, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
 			return err
 		}
 	}
@@ -205,7 +211,8 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// still written, so a staleness problem never stops the log.
 	staleErr := c.staleness(ctx, res, table, loc)
 	at := now().In(loc)
-	b := c.changeLogWrite(res, st, table, changes, at)
+	c.pasteAlarms(res, st, old, table, changes, tab.Meta, log)
+	b := c.changeLogWrite(res, st, old, table, changes, at)
 	var digest string
 	if staleErr == nil {
 		var review *TabWrite
@@ -213,7 +220,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			b.Tabs = append(b.Tabs, *review)
 		}
 	}
-	wrote, err := c.writeBack(ctx, &st, b, res, digest, log)
+	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, log)
 	if err != nil {
 		return err
 	}
@@ -365,7 +372,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	if err := c.typed(ctx, tab.Meta, table, loc); err != nil {
 		return nil, nil, nil, err
 	}
-	findings := slices.Clone(table.Problems)
+	findings := table.ProblemsIn(s.Locale)
 	if s.Rules != nil {
 		refs, err := c.refTables(ctx, s.Rules.ReferencedTabs())
 		if err != nil {

@@ -31,43 +31,6 @@ func cycleID(started time.Time) string {
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// changeLogHeaderWithCycle is the Change Log's header with the Cycle column last.
-func changeLogHeaderWithCycle() []string {
-	h := ChangeLogHeader()
-	if len(h) == 0 || h[len(h)-1] != CycleColumn {
-		h = append(h, CycleColumn)
-	}
-	return h
-}
-
-// withCycle puts the cycle id in each row's last column, after the
-// columns of the header.
-func withCycle(rows [][]string, width int, cycle string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, max(width-1, len(r))+1)
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		cells[len(cells)-1] = Text(cycle)
-		out[i] = cells
-	}
-	return out
-}
-
-// textCells turns rows of text into cells.
-func textCells(rows [][]string) [][]Cell {
-	out := make([][]Cell, len(rows))
-	for i, r := range rows {
-		cells := make([]Cell, len(r))
-		for j, v := range r {
-			cells[j] = Text(v)
-		}
-		out[i] = cells
-	}
-	return out
-}
-
 // cellStrings is what a backend without BatchWriter writes: the text the
 // cells show.
 func cellStrings(rows [][]Cell) [][]string {
@@ -129,34 +92,54 @@ func (c *Cycle) versionAfter(ctx context.Context, v0 string, wrote bool, log *za
 
 // changeLogWrite starts the cycle's write-back with the Change Log rows of
 // the changes since the last logged version, if any.
-func (c *Cycle) changeLogWrite(res *Result, st State, table *Table, changes []Change, at time.Time) *WriteBack {
+func (c *Cycle) changeLogWrite(res *Result, st State, old, table *Table, changes []Change, at time.Time) *WriteBack {
 	s := c.Spec
 	b := &WriteBack{Cycle: res.Cycle, Location: at.Location()}
 	if st.Logged == res.Snapshot {
 		return b
 	}
-	var rows [][]string
+	e := ChangeLogEntry{At: at, From: st.Logged, To: res.Snapshot, Cycle: res.Cycle, Locale: s.Locale, Limit: s.ChangeLogLimit}
+	if e.Limit <= 0 {
+		e.Limit = 5000
+	}
+	var rows [][]Cell
 	if st.Logged == "" {
-		rows = [][]string{BaselineRow(at, table, res.Snapshot)}
+		rows = BaselineCells(table, e)
 	} else {
 		res.Changes = len(changes)
-		limit := s.ChangeLogLimit
-		if limit <= 0 {
-			limit = 5000
-		}
-		rows = ChangeLogRows(changes, at, st.Logged, res.Snapshot, limit)
+		rows = ChangeLogCells(changes, old, table, e)
 	}
 	if s.ChangeLogTab == "" || len(rows) == 0 {
 		return b
 	}
-	header := changeLogHeaderWithCycle()
+	layout := ChangeLogLayout(s.Locale)
 	b.Tabs = append(b.Tabs, TabWrite{
 		Title:  s.ChangeLogTab,
 		Append: true,
-		Header: textCells([][]string{header}),
-		Rows:   withCycle(rows, len(header), res.Cycle),
+		Header: [][]Cell{ChangeLogHeaderCells(s.Locale)},
+		Rows:   rows,
+		Layout: &layout,
 	})
 	return b
+}
+
+// pasteAlarms raises the bad-paste alarm for each column of which the
+// changes since the last logged version (old) modified most cells: an
+// error at the top of Needs Review with the undo command, a warn log and
+// Result.PasteAlarms (a metric). Every change stays in the Change Log.
+func (c *Cycle) pasteAlarms(res *Result, st State, old, table *Table, changes []Change, meta TabMeta, log *zap.Logger) {
+	s := c.Spec
+	if s.Paste == nil || st.Logged == "" || old == nil {
+		return
+	}
+	for _, a := range DetectPaste(changes, old, st.Logged, res.Snapshot, *s.Paste) {
+		a.By = meta.ModifiedBy
+		res.PasteAlarms = append(res.PasteAlarms, a)
+		res.Findings = append(res.Findings, a.Finding(s.Name, table.HeaderRow, s.Locale))
+		log.Warn("most of a column changed in one cycle; undo command in the review tab",
+			zap.String("column", a.Column), zap.Int("changed", a.Changed), zap.Int("filled", a.Filled),
+			zap.String("snapshot", res.Snapshot), zap.String("undo", a.Undo))
+	}
 }
 
 // reviewWrite returns the Needs Review tab's part of the write-back and the
@@ -167,13 +150,18 @@ func (c *Cycle) reviewWrite(ctx context.Context, res *Result, st State, meta Tab
 	if s.ReviewTab == "" {
 		return nil, ""
 	}
-	rows := ReviewRows(res.Findings, meta, at, len(table.Rows), s.Locale, table.Header)
-	digest := reviewDigest(day, len(table.Rows), rows)
+	in := ReviewInput{Findings: res.Findings, Meta: meta, Table: table, Produced: at, Locale: s.Locale}
+	if s.Stale != nil {
+		in.OwnerColumn, in.CustomerColumn = s.Stale.OwnerColumn, s.Stale.CustomerColumn
+	}
+	rows := ReviewCells(in)
+	digest := reviewDigest(day, len(table.Rows), cellStrings(rows))
 	if digest == st.Review && c.hasTab(ctx, s.ReviewTab) {
 		log.Debug("review tab unchanged; not written", zap.String("tab", s.ReviewTab))
 		return nil, ""
 	}
-	return &TabWrite{Title: s.ReviewTab, Rows: textCells(rows)}, digest
+	layout := ReviewLayoutFor(in)
+	return &TabWrite{Title: s.ReviewTab, Rows: rows, Layout: &layout}, digest
 }
 
 // reviewDigest sums up what Needs Review shows, leaving out its first
@@ -209,7 +197,7 @@ func (c *Cycle) hasTab(ctx context.Context, title string) bool {
 // Change Log rows it records them as pending first: if the cycle dies
 // before the position is saved, the next cycle finds out whether they
 // landed instead of appending them again. It reports whether it wrote.
-func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, reviewDigest string, log *zap.Logger) (bool, error) {
+func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, at time.Time, reviewDigest string, log *zap.Logger) (bool, error) {
 	s := c.Spec
 	logged := 0
 	for _, t := range b.Tabs {
@@ -218,7 +206,7 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 		}
 	}
 	if logged > 0 {
-		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged}
+		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged, At: at}
 		if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 			return false, fmt.Errorf("save state before the write-back: %w", err)
 		}
@@ -323,11 +311,14 @@ func (c *Cycle) writeEach(ctx context.Context, b *WriteBack) error {
 const tailSlack = 10
 
 // finishPending settles a write-back that an earlier cycle recorded but did
-// not see through: when its rows are in the Change Log (their Cycle column
-// holds its id) the position moves to its version; when they are not, the
-// position stays and this cycle logs the same changes with its own rows.
-// Either way each change is logged once.
-func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) error {
+// not see through. When its rows are in the Change Log (their Cycle column
+// holds its id) the position moves to its version. When they are not, it
+// sends the same rows again, rebuilt from the two stored versions with the
+// same time and cycle id, so the log reads as if the batch had landed the
+// first time (and a store-side copy of the log that recorded them agrees);
+// if the versions cannot be read, this cycle logs the same changes under
+// its own id instead. Either way each change is logged once.
+func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location, log *zap.Logger) error {
 	s, p := c.Spec, st.Pending
 	found := 0
 	if s.ChangeLogTab != "" {
@@ -342,7 +333,8 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) e
 			}
 		}
 	}
-	if found > 0 {
+	switch {
+	case found > 0:
 		if found != p.Rows {
 			log.Warn("interrupted write-back landed in part", zap.String("cycle", p.Cycle),
 				zap.Int("rows", p.Rows), zap.Int("found", found))
@@ -350,15 +342,69 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, log *zap.Logger) e
 		st.Logged = p.To
 		log.Info("interrupted write-back had landed; not writing it again",
 			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To))
-	} else {
-		log.Info("interrupted write-back had not landed; logging its changes in this cycle",
-			zap.String("cycle", p.Cycle), zap.String("since", st.Logged))
+	case s.ChangeLogTab == "":
+	default:
+		b, err := c.rebuild(ctx, p, loc)
+		if err != nil {
+			log.Warn("interrupted write-back had not landed and cannot be rebuilt; logging its changes in this cycle",
+				zap.String("cycle", p.Cycle), zap.String("since", st.Logged), zap.Error(err))
+			break
+		}
+		if bw, ok := c.Workbook.(BatchWriter); ok {
+			err = bw.WriteBack(ctx, b)
+		} else {
+			err = c.writeEach(ctx, b)
+		}
+		if err != nil {
+			return fmt.Errorf("write back the interrupted cycle %s again (retried next cycle): %w", p.Cycle, err)
+		}
+		st.Logged = p.To
+		log.Info("interrupted write-back had not landed; written now",
+			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To), zap.Int("rows", p.Rows))
 	}
 	st.Pending = nil
 	if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
+}
+
+// rebuild makes the Change Log part of a pending write-back again from the
+// two versions it logged, with its time and cycle id.
+func (c *Cycle) rebuild(ctx context.Context, p *PendingWrite, loc *time.Location) (*WriteBack, error) {
+	if p.At.IsZero() {
+		return nil, fmt.Errorf("the pending write-back has no time: %w", ErrInvalid)
+	}
+	load := func(id string) (*Snapshot, *Table, error) {
+		snap, err := c.Store.Load(ctx, c.Spec.Name, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := ParseTable(snap.Values, snap.HeaderRow, c.Spec.Key)
+		return snap, t, err
+	}
+	toSnap, to, err := load(p.To)
+	if err != nil {
+		return nil, err
+	}
+	var st State
+	var changes []Change
+	var from *Table
+	if p.From != "" {
+		fromSnap, t, err := load(p.From)
+		if err != nil {
+			return nil, err
+		}
+		from = t
+		st.Logged = p.From
+		changes = DiffWithFormulas(from, to, fromSnap.Formulas, toSnap.Formulas)
+	}
+	res := &Result{Cycle: p.Cycle, Snapshot: p.To}
+	b := c.changeLogWrite(res, st, from, to, changes, p.At.In(loc))
+	if len(b.Tabs) != 1 || len(b.Tabs[0].Rows) != p.Rows {
+		return nil, fmt.Errorf("rebuilt %d tabs, not the %d rows pending: %w", len(b.Tabs), p.Rows, ErrInvalid)
+	}
+	return b, nil
 }
 
 // tail returns at most the last n rows holding a value of tab.

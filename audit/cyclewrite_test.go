@@ -90,7 +90,10 @@ func TestInterruptedWriteBackLogsEachChangeOnce(t *testing.T) {
 				keys = append(keys, r[2])
 			}
 			if len(keys) != 2 || keys[0] != "2" || keys[1] != "3" {
-				t.Errorf("rows added in the log = %q; want 2 then 3, once each", keys)
+				t.Fatalf("rows added in the log = %q; want 2 then 3, once each", keys)
+			}
+			if r := added[0]; r[len(r)-1] != broken.Cycle {
+				t.Errorf("row 2 was logged under cycle %q, want the interrupted cycle's %q", r[len(r)-1], broken.Cycle)
 			}
 			if st, _ := store.LoadState(ctx, "s"); st.Pending != nil {
 				t.Errorf("pending = %+v after recovery; want none", st.Pending)

@@ -20,21 +20,22 @@ const fallbackTries = 3
 // in res and a log line, to the newest intact version before it (one the
 // store lists, when the damaged one is not listed at all), or to a full
 // baseline (""), so one damaged object never stops the Change Log.
-func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, table *Table, formulas [][]string, log *zap.Logger) ([]Change, string, error) {
+func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, table *Table, formulas [][]string, log *zap.Logger) ([]Change, *Table, string, error) {
 	base, err := c.Store.Load(ctx, c.Spec.Name, logged)
 	if err == nil {
 		old, perr := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
 		if perr == nil {
-			return DiffWithFormulas(old, table, base.Formulas, formulas), logged, nil
+			return DiffWithFormulas(old, table, base.Formulas, formulas), old, logged, nil
 		}
 		err = fmt.Errorf("snapshot %s: %w", logged, perr)
 	}
 	if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrNotFound) {
-		return nil, "", fmt.Errorf("load last logged snapshot %s: %w", logged, err)
+		return nil, nil, "", fmt.Errorf("load last logged snapshot %s: %w", logged, err)
 	}
 	cause := err
 	from := ""
 	var changes []Change
+	var fromTable *Table
 	for _, id := range c.fallbackCandidates(ctx, logged, log) {
 		snap, err := c.Store.Load(ctx, c.Spec.Name, id)
 		if err != nil {
@@ -45,7 +46,7 @@ func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, ta
 		if err != nil {
 			continue
 		}
-		from, changes = id, DiffWithFormulas(old, table, snap.Formulas, formulas)
+		from, changes, fromTable = id, DiffWithFormulas(old, table, snap.Formulas, formulas), old
 		break
 	}
 	what := "a new baseline"
@@ -59,7 +60,7 @@ func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, ta
 		Sheet: c.Spec.Name, Rule: "snapshot", Severity: Error, Value: logged,
 		Message: fallbackMessage(c.Spec.Locale, logged, what),
 	})
-	return changes, from, nil
+	return changes, fromTable, from, nil
 }
 
 // fallbackCandidates returns up to fallbackTries ids to diff from when

@@ -76,7 +76,7 @@ func TestCycleTellsRecalculatedFromEdited(t *testing.T) {
 	}
 	cy := res.Cycle
 	want := [][]string{
-		{"2026-11-29 03:00:00", "row added", "A0", "", "", "A0 | 1 | 1 | 1", "s3", cy},
+		{"2026-11-29 03:00:00", "row added", "A0", "", "", "编号: A0; 单价: 1; 数量: 1; 合计: 1", "s3", cy},
 		{"2026-11-29 03:00:00", "cell modified", "A1", "单价", "2", "7", "s3", cy},
 		{"2026-11-29 03:00:00", "formula result changed", "A1", "合计", "6", "21", "s3", cy},
 		{"2026-11-29 03:00:00", "cell modified", "A2", "合计", "20", "21", "s3", cy},

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,6 +47,48 @@ type catalog struct {
 	header     []string
 	firstLine  string
 	more       string
+
+	// The Needs Review work list (ReviewCells): column titles by role,
+	// the first line, the bad-paste alarm and built-in rule names.
+	review     reviewLabels
+	rules      map[string]string // built-in rule ids → what the Rule column shows
+	typeRule   string            // "type:date" → fmt with the localised type
+	typeNames  map[string]string
+	badPaste   string
+	badPasteBy string
+
+	// Shape problems of a table (Table.ProblemsIn).
+	noHeaderName string
+	noKey        string
+	dupKey       string
+	beyondHeader string
+
+	// The Change Log tab.
+	changeLog changeLogLabels
+}
+
+// reviewLabels are the texts of the Needs Review work list.
+type reviewLabels struct {
+	severity, row, key, owner, customer, column, rule, value, message, link string
+	firstLine                                                               string // produced, rows checked, errors, warnings, info
+	byOwner                                                                 string // the owners' counts
+	noOwner                                                                 string
+	more                                                                    string
+	open                                                                    string // shown text of a link: "%s" is the cell address
+}
+
+// changeLogLabels are the texts of the Change Log tab.
+type changeLogLabels struct {
+	header    []string
+	kinds     map[ChangeKind]string
+	continued string // a continuation row's kind: "%s" is the kind
+	baseline  string // the first snapshot's kind
+	size      string // the first snapshot's rows and columns
+	summary   string // the kind of the row that says how many were left out
+	more      string // how many were left out and how to see them
+	restored  string // a restore's row: snapshot, tab, mode
+	pairSep   string // between column: value pairs
+	pairColon string
 }
 
 var english = &catalog{
@@ -88,6 +131,45 @@ var english = &catalog{
 	header:     []string{"Severity", "Row", "Key", "Column", "Rule", "Value", "Message", "Link"},
 	firstLine:  "Produced %[1]s · %[2]d rows checked · errors: %[3]d · warnings: %[4]d · info: %[5]d",
 	more:       "%d more findings are not listed here; run sheetaudit validate to see them all",
+
+	review: reviewLabels{
+		severity: "Severity", row: "Row", key: "Key", owner: "Owner", customer: "Customer",
+		column: "Column", rule: "Rule", value: "Value", message: "Message", link: "Link",
+		firstLine: "Produced %[1]s · %[2]d rows checked · errors: %[3]d · warnings: %[4]d · info: %[5]d",
+		byOwner:   " · by owner: %s",
+		noOwner:   "(no owner)",
+		more:      "%d more findings are not listed here; run sheetaudit validate to see them all",
+		open:      "open %s",
+	},
+	// Rule ids show as they are in English: they are what the
+	// configuration and sheetaudit validate call the rules.
+	rules:      nil,
+	typeRule:   "type:%s",
+	typeNames:  nil,
+	badPaste:   "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s) — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
+	badPasteBy: "Column %[1]s: %[2]d of its %[3]d filled cells changed in one cycle (%[4]s → %[5]s), last edited by %[7]s — a paste over the whole column? If it was a mistake, undo it with: %[6]s",
+
+	noHeaderName: "column %[1]s has no header name; it is tracked as %[2]q",
+	noKey:        "row %[1]d has no %[2]s; it is tracked by its position until one is filled in",
+	dupKey:       "%[1]s %[2]q on row %[3]d is also on row %[4]d; keys must be unique",
+	beyondHeader: "row %[1]d has values right of the last named column %[2]s; they are not audited",
+
+	changeLog: changeLogLabels{
+		header: []string{"Time", "Change", "Key", "Column", "Old value", "New value", "Snapshot", "Cycle"},
+		kinds: map[ChangeKind]string{
+			RowAdded: "row added", RowRemoved: "row removed", CellModified: "cell modified",
+			ColumnAdded: "column added", ColumnRemoved: "column removed", ColumnRenamed: "column renamed",
+			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restore",
+		},
+		continued: "%s (continued)",
+		baseline:  "baseline",
+		size:      "%[1]d rows, %[2]d columns",
+		summary:   "summary",
+		more:      "%[1]d more changes not listed; run: sheetaudit snapshots diff %[2]s %[3]s",
+		restored:  "restored snapshot %[1]s into tab %[2]q (%[3]s)",
+		pairSep:   "; ",
+		pairColon: ": ",
+	},
 }
 
 var chinese = &catalog{
@@ -130,6 +212,52 @@ var chinese = &catalog{
 	header:     []string{"严重程度", "行", "键", "列", "规则", "值", "说明", "链接"},
 	firstLine:  "生成于 %[1]s · 已检查 %[2]d 行 · 错误 %[3]d 条 · 警告 %[4]d 条 · 提示 %[5]d 条",
 	more:       "另有 %d 条问题未在此列出；运行 sheetaudit validate 查看全部",
+
+	review: reviewLabels{
+		severity: "严重程度", row: "行号", key: "键", owner: "负责人", customer: "客户",
+		column: "列", rule: "规则", value: "值", message: "说明", link: "链接",
+		firstLine: "生成于 %[1]s · 已检查 %[2]d 行 · 错误 %[3]d 条 · 警告 %[4]d 条 · 提示 %[5]d 条",
+		byOwner:   " · 按负责人：%s",
+		noOwner:   "（无负责人）",
+		more:      "另有 %d 条问题未在此列出；运行 sheetaudit validate 查看全部",
+		open:      "打开 %s",
+	},
+	rules: map[string]string{
+		"key": "键", "header": "表头", RuleStale: "超期", RuleDueSoon: "即将超期",
+		RuleMissingColumn: "缺少列", RuleMissingTab: "缺少表", RuleBadPaste: "疑似整列误粘贴",
+		"required": "必填", "enum": "允许的取值", "pattern": "格式", "min": "最小值",
+		"max": "最大值", "min_length": "最短长度", "max_length": "最长长度",
+		"not_before": "最早日期", "not_after": "最晚日期", "unique": "唯一", "references": "引用",
+	},
+	typeRule: "类型：%s",
+	typeNames: map[string]string{
+		TypeInteger: "整数", TypeNumber: "数字", TypeDate: "日期", TypeDateTime: "日期时间",
+		TypeBool: "是/否", TypeEmail: "邮箱", TypePhone: "电话", TypeURL: "网址",
+	},
+	badPaste:   "“%[1]s”列：本轮有 %[2]d 个单元格被修改（该列共 %[3]d 个非空单元格，%[4]s → %[5]s），疑似整列误粘贴。如属误操作，可用以下命令撤销：%[6]s",
+	badPasteBy: "“%[1]s”列：本轮有 %[2]d 个单元格被修改（该列共 %[3]d 个非空单元格，%[4]s → %[5]s），最后修改人：%[7]s，疑似整列误粘贴。如属误操作，可用以下命令撤销：%[6]s",
+
+	noHeaderName: "第 %[1]s 列没有表头名称，暂按“%[2]s”跟踪",
+	noKey:        "第 %[1]d 行缺少%[2]s，在填写之前按行位置跟踪",
+	dupKey:       "第 %[3]d 行的%[1]s“%[2]s”与第 %[4]d 行重复：键必须唯一",
+	beyondHeader: "第 %[1]d 行在最后一个有名称的列 %[2]s 右侧还有内容，这些内容不会被核查",
+
+	changeLog: changeLogLabels{
+		header: []string{"时间", "变更类型", "键", "列", "原值", "新值", "快照", "轮次"},
+		kinds: map[ChangeKind]string{
+			RowAdded: "新增行", RowRemoved: "删除行", CellModified: "修改单元格",
+			ColumnAdded: "新增列", ColumnRemoved: "删除列", ColumnRenamed: "列重命名",
+			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "恢复",
+		},
+		continued: "%s（续）",
+		baseline:  "基线",
+		size:      "%[1]d 行，%[2]d 列",
+		summary:   "汇总",
+		more:      "另有 %[1]d 条变更未列出；运行：sheetaudit snapshots diff %[2]s %[3]s",
+		restored:  "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
+		pairSep:   "；",
+		pairColon: "：",
+	},
 }
 
 // catalogFor returns the catalog of a locale; ok is false for a locale
@@ -196,4 +324,27 @@ func shorten(s string, n int) string {
 		count++
 	}
 	return s
+}
+
+// ruleName is what the Rule column shows for a rule id: built-in ids in the
+// catalog's words ("type:date" → "type: date"), a configured row rule's own
+// name as it is.
+func (c *catalog) ruleName(rule string) string {
+	if n, ok := c.rules[rule]; ok {
+		return n
+	}
+	if t, ok := strings.CutPrefix(rule, "type:"); ok && c.typeNames != nil {
+		if n, ok := c.typeNames[t]; ok {
+			return fmt.Sprintf(c.typeRule, n)
+		}
+	}
+	return rule
+}
+
+// kind is what the Change column shows for a change kind.
+func (c *catalog) kind(k ChangeKind) string {
+	if n, ok := c.changeLog.kinds[k]; ok {
+		return n
+	}
+	return string(k)
 }

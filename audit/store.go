@@ -106,6 +106,8 @@ type PendingWrite struct {
 	From  string `json:"from,omitempty"` // "" for the baseline row
 	To    string `json:"to"`
 	Rows  int    `json:"rows"`
+	// At is the time the rows show, so they can be rebuilt as they were.
+	At time.Time `json:"at,omitzero"`
 }
 
 // StateStore keeps one State per sheet.

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,28 @@ type Table struct {
 	TypedZone *time.Location
 
 	index map[string]int // row key → index in Rows
+	// problemText renders Problems[i].Message in a catalog's language.
+	problemText []func(*catalog) string
+}
+
+// problem records a shape problem whose message text renders in a catalog.
+func (t *Table) problem(f Finding, text func(*catalog) string) {
+	f.Message = text(english)
+	t.Problems = append(t.Problems, f)
+	t.problemText = append(t.problemText, text)
+}
+
+// ProblemsIn returns Problems with their messages in locale ("en" or
+// "zh-CN"; others fall back to English).
+func (t *Table) ProblemsIn(locale string) []Finding {
+	cat, _ := catalogFor(locale)
+	out := slices.Clone(t.Problems)
+	for i := range out {
+		if i < len(t.problemText) && t.problemText[i] != nil {
+			out[i].Message = t.problemText[i](cat)
+		}
+	}
+	return out
 }
 
 // Row is one data row.
@@ -91,10 +114,9 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 		name := strings.TrimSpace(h)
 		if name == "" {
 			name = ColumnName(i)
-			t.Problems = append(t.Problems, Finding{
-				Row: headerRow, Column: name, Rule: "header", Severity: Warning,
-				Message: fmt.Sprintf("column %s has no header name; it is tracked as %q", ColumnName(i), name),
-			})
+			letter := ColumnName(i)
+			t.problem(Finding{Row: headerRow, Column: name, Rule: "header", Severity: Warning},
+				func(c *catalog) string { return fmt.Sprintf(c.noHeaderName, letter, name) })
 		}
 		if j, dup := seen[name]; dup {
 			return nil, fmt.Errorf("header row %d: columns %s and %s are both named %q; rename one: %w",
@@ -128,30 +150,28 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 		r.Key = t.rowKey(cells)
 		switch {
 		case strings.Trim(r.Key, keySep) == "":
-			t.Problems = append(t.Problems, Finding{
-				Row: line, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error,
-				Message: fmt.Sprintf("row %d has no %s; it is tracked by its position until one is filled in", line, t.keyNames()),
-			})
+			names := t.keyNames()
+			t.problem(Finding{Row: line, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error},
+				func(c *catalog) string { return fmt.Sprintf(c.noKey, line, names) })
 			r.Key = "(row " + strconv.Itoa(line) + ")"
 		default:
 			if n := dups[r.Key]; n > 0 {
 				first := t.Rows[t.index[r.Key]].Line
 				dups[r.Key] = n + 1
-				t.Problems = append(t.Problems, Finding{
-					Row: line, Key: DisplayKey(r.Key), Column: t.Header[t.Key[0]], Rule: "key", Severity: Error,
-					Value:   DisplayKey(r.Key),
-					Message: fmt.Sprintf("%s %q on row %d is also on row %d; keys must be unique", t.keyNames(), DisplayKey(r.Key), line, first),
-				})
+				names, key := t.keyNames(), DisplayKey(r.Key)
+				t.problem(Finding{
+					Row: line, Key: key, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error, Value: key,
+				}, func(c *catalog) string { return fmt.Sprintf(c.dupKey, names, key, line, first) })
 				r.Key = r.Key + " (" + strconv.Itoa(n+1) + ")"
 			} else {
 				dups[r.Key] = 1
 			}
 		}
 		if len(cells) > len(t.Header) && !isBlank(cells[len(t.Header):]) {
-			t.Problems = append(t.Problems, Finding{
+			last := ColumnName(len(t.Header) - 1)
+			t.problem(Finding{
 				Row: line, Key: DisplayKey(r.Key), Column: ColumnName(len(t.Header)), Rule: "header", Severity: Warning,
-				Message: fmt.Sprintf("row %d has values right of the last named column %s; they are not audited", line, ColumnName(len(t.Header)-1)),
-			})
+			}, func(c *catalog) string { return fmt.Sprintf(c.beyondHeader, line, last) })
 		}
 		t.index[r.Key] = len(t.Rows)
 		t.Rows = append(t.Rows, r)

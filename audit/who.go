@@ -40,6 +40,9 @@ type WhoReview struct {
 	Restore [][]Cell
 	// Editor names the editors of the window, when attribution is on.
 	Editor *Attribution
+	// AccessEditor names who changed the sharing in the window, when
+	// there are AccessChanges and the activity log can say.
+	AccessEditor *Attribution
 }
 
 // Record appends the Change Log rows of one cycle to the chain; see
@@ -78,6 +81,20 @@ func (w *Who) Review(ctx context.Context, wb Workbook, sheet, changeLogTab strin
 		r.Findings = append(r.Findings, check.Findings...)
 		for _, row := range check.Restore {
 			r.Restore = append(r.Restore, ChainRowCells(row, loc))
+		}
+	}
+	if ar, ok := w.Editors.(AccessActivityReader); ok && w.Activity && len(r.AccessChanges) > 0 && !since.IsZero() {
+		acts, err := ar.AccessActivities(ctx, since, until)
+		if err != nil && !errors.Is(err, ErrPermission) {
+			return r, err
+		}
+		if err == nil {
+			if acts == nil {
+				acts = []Activity{}
+			}
+			a := Attribute(AttributionInput{Since: since, Until: until, Activities: acts, Self: w.Self,
+				Known: KnownPeople(r.Access, nil), Locale: locale, Action: "permission_change"})
+			r.AccessEditor = &a
 		}
 	}
 	if w.Editors != nil && !since.IsZero() {

@@ -46,6 +46,9 @@ type TabMeta struct {
 	TimeZone      string `json:"time_zone,omitempty"`
 	// Revision identifies the source version when the backend knows one.
 	Revision string `json:"revision,omitempty"`
+	// ModifiedBy is who last saved the spreadsheet, when the backend knows
+	// it (an .xlsx file's lastModifiedBy); the bad-paste alarm names them.
+	ModifiedBy string `json:"modified_by,omitempty"`
 	// URL opens the tab in a browser, when the backend has one; links to
 	// cells add "&range=B7" to it.
 	URL string `json:"url,omitempty"`

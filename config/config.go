@@ -23,7 +23,19 @@ const (
 	DefaultReviewTab       = "Needs Review"
 	DefaultReportTab       = "Staleness Report"
 	DefaultChangeLogLimit  = 5000
+	// A paste alarm needs at least this share of a column's filled cells
+	// changed in one cycle, and at least this many cells.
+	DefaultPasteAlarmShare = 0.5
+	DefaultPasteAlarmCells = 20
 	DefaultHeaderRow       = 1
+)
+
+// Default tab names under locale zh-CN, where the team reads Chinese;
+// a name set in the file is kept as it is.
+const (
+	DefaultChangeLogTabZH = "变更记录"
+	DefaultReviewTabZH    = "待核查"
+	DefaultReportTabZH    = "超期报告"
 )
 
 // Locales for messages and reports.
@@ -233,6 +245,12 @@ type WriteBack struct {
 	MarkCells bool `yaml:"mark_cells"`
 	// ChangeLogLimit caps the Change Log rows appended per cycle.
 	ChangeLogLimit int `yaml:"change_log_limit"`
+	// PasteAlarmShare and PasteAlarmCells raise an error at the top of
+	// Needs Review, with the undo command, when one cycle changes at least
+	// that share of a column's filled cells and at least that many cells
+	// (a value pasted over a whole column). A share of 0 turns it off.
+	PasteAlarmShare float64 `yaml:"paste_alarm_share"`
+	PasteAlarmCells int     `yaml:"paste_alarm_cells"`
 	// Protect is how the Change Log and Needs Review tabs of a Google
 	// sheet are protected: warning (the default: editors are warned),
 	// strict (only sheetaudit's account and the owner may edit) or off.
@@ -417,6 +435,34 @@ func (s *Sheet) setDefaults() {
 		ReviewTab:      DefaultReviewTab,
 		ReportTab:      DefaultReportTab,
 		ChangeLogLimit: DefaultChangeLogLimit,
+
+		PasteAlarmShare: DefaultPasteAlarmShare,
+		PasteAlarmCells: DefaultPasteAlarmCells,
+	}
+}
+
+// localeDefaults names the write-back tabs in the configured language
+// when the file does not name them; set says which key paths it sets.
+func (c *Config) localeDefaults(set func(path string) bool) {
+	if c.Locale != LocaleChinese {
+		return
+	}
+	for i := range c.Sheets {
+		wb := &c.Sheets[i].WriteBack
+		p := fmt.Sprintf("sheets[%d].write_back.", i)
+		for _, k := range []struct {
+			key      string
+			v        *string
+			en, zhCN string
+		}{
+			{"change_log_tab", &wb.ChangeLogTab, DefaultChangeLogTab, DefaultChangeLogTabZH},
+			{"review_tab", &wb.ReviewTab, DefaultReviewTab, DefaultReviewTabZH},
+			{"report_tab", &wb.ReportTab, DefaultReportTab, DefaultReportTabZH},
+		} {
+			if !set(p+k.key) && *k.v == k.en {
+				*k.v = k.zhCN
+			}
+		}
 	}
 }
 

@@ -104,6 +104,9 @@ func TestLoadFull(t *testing.T) {
 					ReportTab:      "跟进报告",
 					MarkCells:      true,
 					ChangeLogLimit: 2000,
+
+					PasteAlarmShare: DefaultPasteAlarmShare,
+					PasteAlarmCells: DefaultPasteAlarmCells,
 				},
 				Columns: Columns{
 					{"客户编号", Rule{Type: "text", Required: true, Pattern: `^C\d{5}$`, Unique: true, Severity: "error"}},
@@ -167,11 +170,15 @@ func TestLoadFull(t *testing.T) {
 				HeaderRow: 1,
 				Key:       []string{"客户编号", "分公司"},
 				Capture:   []string{"values"},
+				// locale zh-CN names the tabs the file leaves unnamed.
 				WriteBack: WriteBack{
-					ChangeLogTab:   "Change Log",
-					ReviewTab:      "Needs Review",
-					ReportTab:      "Staleness Report",
+					ChangeLogTab:   DefaultChangeLogTabZH,
+					ReviewTab:      DefaultReviewTabZH,
+					ReportTab:      DefaultReportTabZH,
 					ChangeLogLimit: 5000,
+
+					PasteAlarmShare: DefaultPasteAlarmShare,
+					PasteAlarmCells: DefaultPasteAlarmCells,
 				},
 				Staleness: &Staleness{
 					Basis:      "history",

@@ -45,6 +45,7 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 		d.decode(doc.Content[0], reflect.ValueOf(c).Elem(), "")
 	}
 	c.pos, c.file = d.pos, filename
+	c.localeDefaults(func(path string) bool { _, ok := d.pos[path]; return ok })
 	c.resolvePaths(filepath.Dir(filename))
 
 	errs := d.errs

@@ -225,6 +225,12 @@ func (v *validator) sheet(p string, s *Sheet) {
 	if wb.ChangeLogLimit < 1 {
 		v.errf(p+".write_back.change_log_limit", "must be at least 1")
 	}
+	if wb.PasteAlarmShare < 0 || wb.PasteAlarmShare > 1 {
+		v.errf(p+".write_back.paste_alarm_share", "must be between 0 (off) and 1, e.g. 0.5 for half of a column's filled cells")
+	}
+	if wb.PasteAlarmCells < 1 {
+		v.errf(p+".write_back.paste_alarm_cells", "must be at least 1")
+	}
 	tabs := map[string]string{s.Tab: "tab"}
 	for _, t := range []struct{ key, name string }{
 		{"change_log_tab", wb.ChangeLogTab}, {"review_tab", wb.ReviewTab}, {"report_tab", wb.ReportTab},

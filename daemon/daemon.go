@@ -52,6 +52,8 @@ type Options struct {
 	// Clock drives the scheduler and the shutdown timeout; default the wall
 	// clock.
 	Clock Clock
+	// Build is published as sheetaudit_build_info.
+	Build Build
 	// OnDone, if set, is called after each job run has been recorded, from
 	// the job's goroutine, with the result the metrics saw (never nil) and
 	// the job's error. It must not block for long.
@@ -141,7 +143,9 @@ func New(opts Options) (*Daemon, error) {
 	}
 	for _, e := range entries {
 		d.states[e.job.Name] = &state{startPending: e.job.RunAtStart}
+		d.metrics.Init(e.job.sheet(), e.job.Kind)
 	}
+	d.metrics.SetBuild(opts.Build)
 	return d, nil
 }
 
@@ -169,6 +173,7 @@ func (d *Daemon) Reload(jobs []Job) error {
 	var added []Job
 	for _, e := range entries {
 		keep[e.job.Name] = true
+		d.metrics.Init(e.job.sheet(), e.job.Kind)
 		if _, ok := d.states[e.job.Name]; !ok {
 			d.states[e.job.Name] = &state{startPending: e.job.RunAtStart}
 			if e.job.RunAtStart {
@@ -177,18 +182,21 @@ func (d *Daemon) Reload(jobs []Job) error {
 		}
 	}
 	var dropped []string
-	for name, st := range d.states {
+	var droppedJobs []Job
+	for _, e := range d.entries {
+		st := d.states[e.job.Name]
 		// A dropped job that is still running keeps its state until it
 		// finishes, so it cannot be started twice by a quick re-add.
-		if !keep[name] && !st.busy {
-			delete(d.states, name)
-			dropped = append(dropped, name)
+		if !keep[e.job.Name] && st != nil && !st.busy {
+			delete(d.states, e.job.Name)
+			dropped = append(dropped, e.job.Name)
+			droppedJobs = append(droppedJobs, e.job)
 		}
 	}
 	d.entries = entries
 	d.mu.Unlock()
-	for _, name := range dropped {
-		d.metrics.Forget(name)
+	for _, j := range droppedJobs {
+		d.metrics.Forget(j.sheet(), j.Kind)
 	}
 	select {
 	case d.reloaded <- struct{}{}:
@@ -197,7 +205,7 @@ func (d *Daemon) Reload(jobs []Job) error {
 	d.log.Info("jobs reloaded", zap.Int("jobs", len(entries)), zap.Strings("dropped", dropped))
 	if running {
 		for _, j := range added {
-			d.dispatch(j, "reload")
+			d.dispatch(j, "reload", time.Time{})
 		}
 	}
 	return nil
@@ -257,7 +265,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.mu.Unlock()
 	for _, j := range atStart {
-		d.dispatch(j, "start")
+		d.dispatch(j, "start", time.Time{})
 	}
 
 	d.schedule(loopCtx)
@@ -361,7 +369,7 @@ func (d *Daemon) schedule(ctx context.Context) {
 				if !ok || t.After(now) {
 					continue
 				}
-				d.dispatch(e.job, "schedule")
+				d.dispatch(e.job, "schedule", t)
 				// From now, not from t: after a stall (a suspended
 				// machine) missed activations collapse into this one.
 				nexts[e.job.Name] = next(e.sched, now, d.opts.Location)
@@ -370,9 +378,10 @@ func (d *Daemon) schedule(ctx context.Context) {
 	}
 }
 
-// dispatch starts a run of j unless the previous one is still running or
-// waiting for a slot, or the daemon is stopping.
-func (d *Daemon) dispatch(j Job, why string) {
+// dispatch starts a run of j for tick (zero outside the schedule) unless
+// the previous one is still running or waiting for a slot, or the daemon
+// is stopping.
+func (d *Daemon) dispatch(j Job, why string, tick time.Time) {
 	d.mu.Lock()
 	select {
 	case <-d.stopping:
@@ -400,11 +409,11 @@ func (d *Daemon) dispatch(j Job, why string) {
 	ctx := d.runCtx
 	d.mu.Unlock()
 
-	d.runs.Go(func() { d.run(ctx, j, why) })
+	d.runs.Go(func() { d.run(ctx, j, why, tick) })
 }
 
 // run waits for a slot, runs j and records the outcome.
-func (d *Daemon) run(ctx context.Context, j Job, why string) {
+func (d *Daemon) run(ctx context.Context, j Job, why string, tick time.Time) {
 	select {
 	case d.sem <- struct{}{}:
 	case <-d.stopping:
@@ -414,11 +423,27 @@ func (d *Daemon) run(ctx context.Context, j Job, why string) {
 
 	id := d.clock.Now().UTC().Format("20060102T150405Z") + "-" + strconv.FormatUint(d.seq.Add(1), 10)
 	log := d.log.With(zap.String("sheet", j.Name), zap.String("cycle", id), zap.Stringer("kind", j.Kind))
+	if !tick.IsZero() {
+		log = log.With(zap.Time("tick", tick))
+		ctx = context.WithValue(ctx, tickKey{}, tick)
+	}
 	log.Info("cycle started", zap.String("trigger", why))
 	started := d.clock.Now()
 	res, err := d.call(withCycleID(ctx, id), j)
 	dur := d.clock.Now().Sub(started)
 	<-d.sem
+
+	if errors.Is(err, audit.ErrHeld) {
+		// Another replica has the sheet: not a failure, and not this
+		// instance's business until the next tick.
+		d.metrics.HeldElsewhere(j.sheet(), j.Kind)
+		log.Info(err.Error() + "; skipped")
+		d.finish(j.Name, &audit.Result{Sheet: j.sheet(), Started: started})
+		if d.opts.OnDone != nil {
+			d.opts.OnDone(j, &audit.Result{Sheet: j.sheet(), Started: started}, err)
+		}
+		return
+	}
 
 	var r audit.Result
 	if res != nil {
@@ -443,7 +468,7 @@ func (d *Daemon) run(ctx context.Context, j Job, why string) {
 		if rerr == nil && failed {
 			rerr = errors.New(r.Error)
 		}
-		d.metrics.ObserveReport(j.Name, rerr)
+		d.metrics.ObserveReport(j.sheet(), rerr)
 	} else {
 		d.metrics.ObserveCycle(&r, err)
 	}
@@ -492,6 +517,17 @@ func (d *Daemon) call(ctx context.Context, j Job) (res *audit.Result, err error)
 }
 
 type cycleIDKey struct{}
+
+type tickKey struct{}
+
+// Tick returns the scheduled activation the run whose context ctx is was
+// started for, or the zero time for a run at start, after a reload, or
+// outside the daemon. Replicas on one schedule compute the same ticks, so
+// a job can use it to run each tick once across them.
+func Tick(ctx context.Context) time.Time {
+	t, _ := ctx.Value(tickKey{}).(time.Time)
+	return t
+}
 
 func withCycleID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, cycleIDKey{}, id)

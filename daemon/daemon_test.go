@@ -369,7 +369,7 @@ func TestReload(t *testing.T) {
 	// A valid set replaces the old one: a stops, b starts on its schedule,
 	// and c (new, run at start) runs at once.
 	if err := h.d.Reload([]daemon.Job{
-		{Name: "b", Schedule: "@every 2m", Run: count(&ranB)},
+		{Name: "b", Schedule: "@every 3m", Run: count(&ranB)},
 		{Name: "c", RunAtStart: true, Run: ok("c")},
 	}); err != nil {
 		t.Fatalf("Reload: %v", err)
@@ -377,6 +377,8 @@ func TestReload(t *testing.T) {
 	if got := h.next(t); got.job != "c" {
 		t.Fatalf("after reload ran %q, want c", got.job)
 	}
+	// "@every 3m" ticks at multiples of three minutes, not three minutes
+	// after the reload: replicas started apart share the ticks.
 	h.clock.waitDeadline(t, t0.Add(3*time.Minute))
 	h.clock.Advance(2 * time.Minute)
 	if got := h.next(t); got.job != "b" {
@@ -424,9 +426,47 @@ func TestFailureAndPanic(t *testing.T) {
 # TYPE sheetaudit_cycles_total counter
 sheetaudit_cycles_total{result="failure",sheet="fails"} 1
 sheetaudit_cycles_total{result="failure",sheet="panics"} 1
+sheetaudit_cycles_total{result="success",sheet="fails"} 0
+sheetaudit_cycles_total{result="success",sheet="panics"} 0
 `
 	if err := testutil.GatherAndCompare(h.reg, strings.NewReader(want), "sheetaudit_cycles_total"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestHeldElsewhere: a run refused because another instance holds the
+// sheet is counted as held elsewhere, not as a failure, and does not make
+// the daemon unready; a scheduled run carries its tick.
+func TestHeldElsewhere(t *testing.T) {
+	var tick atomic.Value
+	h := start(t, daemon.Options{Jobs: []daemon.Job{
+		{Name: "s", Schedule: "@every 1m", Run: func(ctx context.Context) (*audit.Result, error) {
+			tick.Store(daemon.Tick(ctx))
+			return nil, &audit.HeldError{Sheet: "s", Holder: "replica-2", Until: t0.Add(time.Minute)}
+		}},
+	}})
+	h.clock.waitDeadline(t, t0.Add(time.Minute))
+	h.clock.Advance(time.Minute)
+	if d := h.next(t); !errors.Is(d.err, audit.ErrHeld) {
+		t.Fatalf("err %v, want ErrHeld", d.err)
+	}
+	if got, _ := tick.Load().(time.Time); !got.Equal(t0.Add(time.Minute)) {
+		t.Errorf("Tick = %v, want the activation %v", got, t0.Add(time.Minute))
+	}
+	const want = `
+# HELP sheetaudit_cycles_held_elsewhere_total Scheduled runs skipped because another instance held the sheet's lease or had already run the tick.
+# TYPE sheetaudit_cycles_held_elsewhere_total counter
+sheetaudit_cycles_held_elsewhere_total{kind="cycle",sheet="s"} 1
+# HELP sheetaudit_cycles_total Audit cycles finished, by sheet and result (success or failure).
+# TYPE sheetaudit_cycles_total counter
+sheetaudit_cycles_total{result="failure",sheet="s"} 0
+sheetaudit_cycles_total{result="success",sheet="s"} 0
+`
+	if err := testutil.GatherAndCompare(h.reg, strings.NewReader(want), "sheetaudit_cycles_total", "sheetaudit_cycles_held_elsewhere_total"); err != nil {
+		t.Error(err)
+	}
+	if r := h.d.Readiness(); !r.Ready {
+		t.Errorf("readiness %+v, want ready: the other replica audits the sheet", r)
 	}
 }
 

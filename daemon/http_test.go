@@ -82,7 +82,8 @@ func TestHTTP(t *testing.T) {
 		`sheetaudit_cycles_total{result="failure",sheet="bad"} 1`,
 		`sheetaudit_cycles_total{result="success",sheet="good"} 1`,
 		`sheetaudit_rows{sheet="good"} 3`,
-		`sheetaudit_reports_total{job="report:bad",result="failure"} 1`,
+		`sheetaudit_reports_total{result="failure",sheet="report:bad"} 1`,
+		`sheetaudit_cycles_total{result="failure",sheet="good"} 0`,
 		`sheetaudit_cycle_duration_seconds_count{sheet="bad"} 1`,
 	} {
 		if code != http.StatusOK || !strings.Contains(body, line+"\n") {

@@ -39,7 +39,10 @@ type Job struct {
 	// job set. For a cycle it is the sheet name; for a report, a name like
 	// "report:<sheet>" keeps it apart from the sheet's cycle.
 	Name string
-	Kind Kind
+	// Sheet is the sheet the job is about, the sheet label of its
+	// metrics; empty means Name.
+	Sheet string
+	Kind  Kind
 	// Schedule is a cron expression: five fields ("0 8 * * MON") or a
 	// descriptor ("@every 15m", "@hourly", "@daily"), evaluated in
 	// Options.Location. Empty means the job is never scheduled (it may still
@@ -51,6 +54,13 @@ type Job struct {
 	// Run does the work. Its context is cancelled only when a shutdown has
 	// waited Options.ShutdownTimeout; a nil result with an error is fine.
 	Run func(ctx context.Context) (*audit.Result, error)
+}
+
+func (j Job) sheet() string {
+	if j.Sheet != "" {
+		return j.Sheet
+	}
+	return j.Name
 }
 
 // NextRun returns the first activation of the cron expression spec strictly
@@ -82,9 +92,16 @@ func parseSchedule(spec string) (cron.Schedule, error) {
 }
 
 // next evaluates s in loc: cron reads the fields in the time's own location.
+// "@every D" is aligned to multiples of D (from the Unix epoch when D
+// divides a day), not counted from the daemon's start: so replicas started
+// at different moments share the same ticks, and a tick is a name they can
+// agree on (see Tick).
 func next(s cron.Schedule, after time.Time, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
+	}
+	if cd, ok := s.(cron.ConstantDelaySchedule); ok && cd.Delay > 0 {
+		return after.Truncate(cd.Delay).Add(cd.Delay).In(loc)
 	}
 	return s.Next(after.In(loc))
 }

@@ -16,11 +16,14 @@ type Metrics struct {
 	cycles        *prometheus.CounterVec
 	cycleDuration *prometheus.HistogramVec
 	skipped       *prometheus.CounterVec
+	held          *prometheus.CounterVec
+	buildInfo     *prometheus.GaugeVec
 	running       prometheus.Gauge
 	rows          *prometheus.GaugeVec
 	findings      *prometheus.GaugeVec
 	stale         *prometheus.GaugeVec
 	changes       *prometheus.CounterVec
+	pastes        *prometheus.CounterVec
 	lastSuccess   *prometheus.GaugeVec
 	reports       *prometheus.CounterVec
 	requests      *prometheus.CounterVec
@@ -64,6 +67,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sheetaudit_cycles_skipped_total",
 			Help: "Scheduled runs skipped because the previous run of the same job was still running.",
 		}, []string{"sheet"}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sheetaudit_cycles_held_elsewhere_total",
+			Help: "Scheduled runs skipped because another instance held the sheet's lease or had already run the tick.",
+		}, []string{"sheet", "kind"}),
+		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "sheetaudit_build_info",
+			Help: "Always 1; the labels say which build runs.",
+		}, []string{"version", "commit", "date", "goversion"}),
 		running: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "sheetaudit_cycles_running",
 			Help: "Jobs running or waiting for a free slot right now.",
@@ -84,14 +95,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sheetaudit_changes_total",
 			Help: "Changes detected between versions (rows added, removed, cells modified).",
 		}, []string{"sheet"}),
+		pastes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sheetaudit_bad_paste_alarms_total",
+			Help: "Columns of which one cycle changed most cells (a paste over a whole column?), by sheet.",
+		}, []string{"sheet"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "sheetaudit_last_success_timestamp_seconds",
 			Help: "Unix time at which the last successful cycle finished.",
 		}, []string{"sheet"}),
 		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sheetaudit_reports_total",
-			Help: "Report runs finished, by job and result (success or failure).",
-		}, []string{"job", "result"}),
+			Help: "Report runs finished, by sheet and result (success or failure).",
+		}, []string{"sheet", "result"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sheetaudit_google_requests_total",
 			Help: "Google Sheets API HTTP attempts, by API method and status code (0: no response).",
@@ -110,8 +125,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"sheet"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.cycles, m.cycleDuration, m.skipped, m.running, m.rows, m.findings,
-			m.stale, m.changes, m.lastSuccess, m.reports, m.requests, m.retries,
+		reg.MustRegister(m.cycles, m.cycleDuration, m.skipped, m.held, m.buildInfo, m.running, m.rows, m.findings,
+			m.stale, m.changes, m.pastes, m.lastSuccess, m.reports, m.requests, m.retries,
 			m.bytesWritten, m.bytesDeduped)
 		if g, ok := reg.(prometheus.Gatherer); ok {
 			m.gatherer = g
@@ -143,6 +158,7 @@ func (m *Metrics) ObserveCycle(res *audit.Result, err error) {
 	}
 	m.rows.WithLabelValues(sheet).Set(float64(res.Rows))
 	m.changes.WithLabelValues(sheet).Add(float64(res.Changes))
+	m.pastes.WithLabelValues(sheet).Add(float64(len(res.PasteAlarms)))
 	var bySeverity [audit.Info + 1]int
 	stale := 0
 	for _, f := range res.Findings {
@@ -162,12 +178,54 @@ func (m *Metrics) ObserveCycle(res *audit.Result, err error) {
 	m.lastSuccess.WithLabelValues(sheet).Set(float64(res.Started.Add(res.Duration).UnixNano()) / 1e9)
 }
 
-// ObserveReport records a finished report run.
-func (m *Metrics) ObserveReport(job string, err error) {
+// ObserveReport records a finished report run of sheet.
+func (m *Metrics) ObserveReport(sheet string, err error) {
 	if m == nil {
 		return
 	}
-	m.reports.WithLabelValues(job, result(err)).Inc()
+	m.reports.WithLabelValues(sheet, result(err)).Inc()
+}
+
+// Init creates a job's counters at zero, so that alerts on a failure or
+// success count see a series from the start (a counter that appears only
+// at its first increment hides that increment from increase()).
+func (m *Metrics) Init(sheet string, kind Kind) {
+	if m == nil {
+		return
+	}
+	if kind == KindReport {
+		m.reports.WithLabelValues(sheet, "success")
+		m.reports.WithLabelValues(sheet, "failure")
+	} else {
+		m.cycles.WithLabelValues(sheet, "success")
+		m.cycles.WithLabelValues(sheet, "failure")
+		m.skipped.WithLabelValues(sheet)
+		m.changes.WithLabelValues(sheet)
+	}
+	m.held.WithLabelValues(sheet, kind.String())
+}
+
+// HeldElsewhere counts a scheduled run skipped because another instance
+// held the lease or had run the tick.
+func (m *Metrics) HeldElsewhere(sheet string, kind Kind) {
+	if m == nil {
+		return
+	}
+	m.held.WithLabelValues(sheet, kind.String()).Inc()
+}
+
+// Build is what sheetaudit_build_info says about the running binary.
+type Build struct {
+	Version, Commit, Date, GoVersion string
+}
+
+// SetBuild publishes the build information.
+func (m *Metrics) SetBuild(b Build) {
+	if m == nil {
+		return
+	}
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(b.Version, b.Commit, b.Date, b.GoVersion).Set(1)
 }
 
 // Skipped counts a scheduled run skipped because the job was still running.
@@ -205,20 +263,26 @@ func (m *Metrics) SnapshotBytes(sheet string, written, deduplicated int64) {
 	m.bytesDeduped.WithLabelValues(sheet).Add(float64(max(deduplicated, 0)))
 }
 
-// Forget removes the per-sheet series of a sheet that a reload dropped, so
-// /metrics stops reporting it.
-func (m *Metrics) Forget(sheet string) {
+// Forget removes the series of a job that a reload dropped, so /metrics
+// stops reporting it: every per-sheet series for a cycle job, the report
+// series for a report job.
+func (m *Metrics) Forget(sheet string, kind Kind) {
 	if m == nil {
 		return
 	}
 	l := prometheus.Labels{"sheet": sheet}
+	if kind == KindReport {
+		m.reports.DeletePartialMatch(l)
+		m.held.DeletePartialMatch(prometheus.Labels{"sheet": sheet, "kind": kind.String()})
+		return
+	}
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
 	}{m.cycles, m.skipped, m.rows, m.findings, m.stale, m.changes, m.lastSuccess, m.bytesWritten, m.bytesDeduped} {
 		v.DeletePartialMatch(l)
 	}
+	m.held.DeletePartialMatch(prometheus.Labels{"sheet": sheet, "kind": kind.String()})
 	m.cycleDuration.DeletePartialMatch(l)
-	m.reports.DeletePartialMatch(prometheus.Labels{"job": sheet})
 }
 
 func (m *Metrics) setRunning(n int) {

@@ -88,7 +88,7 @@ sheetaudit_snapshot_bytes_deduplicated_total{sheet="clients"} 9000
 		t.Errorf("duration histogram series = %d, %v; want 1", n, err)
 	}
 
-	m.Forget("clients")
+	m.Forget("clients", daemon.KindCycle)
 	if n, err := testutil.GatherAndCount(reg, "sheetaudit_rows", "sheetaudit_findings", "sheetaudit_cycles_total"); err != nil || n != 0 {
 		t.Errorf("series left after Forget = %d, %v; want 0", n, err)
 	}
@@ -104,7 +104,7 @@ func TestMetricsNil(t *testing.T) {
 	m.Retry("values.get")
 	m.SnapshotBytes("s", 1, 1)
 	m.Skipped("s")
-	m.Forget("s")
+	m.Forget("s", daemon.KindCycle)
 }
 
 // TestNewRegistry: the private registry carries the runtime collectors and

@@ -249,10 +249,7 @@ func (r *Restorer) newTab(ctx context.Context, opts Options, snap *audit.Snapsho
 		res.Changes, res.DroppedColumns, res.Notes, res.PlanNotes = p.Changes, p.DroppedColumns, p.Notes, p.Notes
 		return nil
 	}
-	if _, _, err := wb.EnsureTab(ctx, res.Tab); err != nil {
-		return fmt.Errorf("create tab %q: %w", res.Tab, err)
-	}
-	if err := wb.ReplaceTab(ctx, res.Tab, snap.Values); err != nil {
+	if err := writeRestoredTab(ctx, wb, res.Tab, snap.Values, opts.HeaderRow); err != nil {
 		return fmt.Errorf("write snapshot %s into tab %q: %w (the data tab is untouched; run the same command again to finish)", snap.ID, res.Tab, err)
 	}
 	if snap.Formulas != nil {
@@ -609,4 +606,20 @@ func equalValues(a, b [][]string) bool {
 		}
 		return slices.Equal(x, y)
 	})
+}
+
+// writeRestoredTab writes a version's values into a tab of their own,
+// laid out to read (frozen header, widths, filter) on backends that take
+// a whole write-back, as plain values elsewhere.
+func writeRestoredTab(ctx context.Context, wb audit.Workbook, title string, values [][]string, headerRow int) error {
+	if bw, ok := wb.(audit.BatchWriter); ok {
+		layout := audit.RestoredLayout(values, headerRow)
+		return bw.WriteBack(ctx, &audit.WriteBack{Tabs: []audit.TabWrite{{
+			Title: title, Rows: audit.RestoredCells(values), Layout: &layout,
+		}}})
+	}
+	if _, _, err := wb.EnsureTab(ctx, title); err != nil {
+		return fmt.Errorf("create tab %q: %w", title, err)
+	}
+	return wb.ReplaceTab(ctx, title, values)
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/sheetaudit/sheetaudit/audit"
 )
 
-var _ audit.EditorReader = (*DriveAudit)(nil)
+var (
+	_ audit.EditorReader         = (*DriveAudit)(nil)
+	_ audit.AccessActivityReader = (*DriveAudit)(nil)
+)
 
 // revisionFields asks revisions.list for the editor and time only.
 const revisionFields = "nextPageToken,revisions(id,modifiedTime,lastModifyingUser(displayName,emailAddress,permissionId,me))"
@@ -58,10 +61,20 @@ func (d *DriveAudit) Revisions(ctx context.Context) ([]audit.Revision, error) {
 // Activity API gives no names; audit.KnownPeople resolves them from the
 // sharing and the revisions.
 func (d *DriveAudit) Activities(ctx context.Context, since, until time.Time) ([]audit.Activity, error) {
+	return d.activities(ctx, since, until, "(EDIT CREATE RESTORE)")
+}
+
+// AccessActivities implements audit.AccessActivityReader: activity:query
+// filtered to sharing changes (PERMISSION_CHANGE).
+func (d *DriveAudit) AccessActivities(ctx context.Context, since, until time.Time) ([]audit.Activity, error) {
+	return d.activities(ctx, since, until, "PERMISSION_CHANGE")
+}
+
+func (d *DriveAudit) activities(ctx context.Context, since, until time.Time, actions string) ([]audit.Activity, error) {
 	req := &driveactivity.QueryDriveActivityRequest{
 		ItemName: "items/" + d.id,
-		Filter: fmt.Sprintf(`time > %q AND time <= %q AND detail.action_detail_case:(EDIT CREATE RESTORE)`,
-			since.UTC().Format(time.RFC3339Nano), until.UTC().Format(time.RFC3339Nano)),
+		Filter: fmt.Sprintf(`time > %q AND time <= %q AND detail.action_detail_case:%s`,
+			since.UTC().Format(time.RFC3339Nano), until.UTC().Format(time.RFC3339Nano), actions),
 		PageSize: 100,
 	}
 	var out []audit.Activity

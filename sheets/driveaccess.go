@@ -167,4 +167,3 @@ func (d *DriveAudit) translate(err error, op, api, scope string) error {
 	}
 	return d.call.translate(err, op)
 }
-

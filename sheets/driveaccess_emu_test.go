@@ -3,6 +3,7 @@ package sheets_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -64,5 +65,37 @@ func TestAccessAuditOnEmulator(t *testing.T) {
 	want := []string{"access added anyone with the link reader", "access added qian@corp.cn writer", "access added zhao@partner.com writer"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("access changes mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// The access change's actor comes from the activity log's sharing changes.
+func TestAccessActorOnEmulator(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	srv := sheetstest.Start(t, sheetstest.Options{Now: func() time.Time { return now }, Admin: "王五 <wangwu@corp.cn>"})
+	if err := srv.CreateSpreadsheet("book", "客户表", "客户"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := sheets.NewDriveAudit(ctx, sheets.Options{SpreadsheetID: "book", Endpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &audit.Who{Access: d, Editors: d, Activity: true}
+	before, err := d.Permissions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(5 * time.Minute)
+	if err := srv.Share("book", "anyone", "reader"); err != nil {
+		t.Fatal(err)
+	}
+	since, until := now.Add(-time.Minute), now.Add(time.Minute)
+	r, err := w.Review(ctx, nil, "clients", "", before, since, until, time.UTC, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := r.AccessEditor; len(r.AccessChanges) != 1 || a == nil || len(a.Editors) != 1 ||
+		a.Editors[0].Email != "wangwu@corp.cn" || a.Source != audit.SourceActivity {
+		t.Errorf("Review = changes %v, access editor %+v; want one change by wangwu@corp.cn from the activity log", r.AccessChanges, a)
 	}
 }

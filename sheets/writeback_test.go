@@ -64,7 +64,7 @@ func TestWriteBackIsOneBatchUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	serial := "46359.395833333336" // 2026-12-03 09:30 wall time; the emulator keeps no formats
+	serial := "2026-12-03 09:30:00" // the time cell's DATE_TIME format, as Google shows it formatted
 	want := [][]string{
 		{"Time", "What", "N", "Cycle"},
 		{serial, "=1+1", "12.5", "c1"},

@@ -157,6 +157,9 @@ func TestChangelogVerifyBroken(t *testing.T) {
 			if p == nil || !strings.HasSuffix(p.Object, tc.want) {
 				t.Fatalf("VerifyChangelog problem = %v, want one at %s", p, tc.want)
 			}
+			if ps, err := s.Verify(ctx, false); err != nil || len(ps) != 1 || !strings.HasSuffix(ps[0].Object, tc.want) {
+				t.Errorf("Verify = %v, %v; want the chain's problem at %s", ps, err, tc.want)
+			}
 			// A Store keeps the entries it verified; another process (a
 			// new Store) reads the chain and finds the break.
 			fresh := openURL(t, root, newClock(), Options{})

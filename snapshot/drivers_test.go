@@ -4,6 +4,7 @@ package snapshot
 // own in cmd/sheetaudit.
 import (
 	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
 )

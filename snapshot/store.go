@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -56,6 +55,12 @@ type Options struct {
 	// Concurrency is the number of objects read or written at once. Zero
 	// means 8.
 	Concurrency int
+	// Holder is the instance id leases are taken under; empty means
+	// NewHolderID("").
+	Holder string
+	// LeaseTTL is how long a lease lasts unless renewed; zero means
+	// DefaultLeaseTTL. Holders renew every third of it.
+	LeaseTTL time.Duration
 	// RequestTimeout bounds each request to the bucket (one read, one
 	// write, one page of a listing, opening the bucket), so a store that
 	// never answers fails the command instead of hanging it. Zero means
@@ -86,6 +91,11 @@ type Store struct {
 	maxP   int
 	budget float64
 	conc   int
+	holder string
+	// leaseTTL is the lease period; dir is the local folder of a file
+	// store, whose exclusive creates use link(2) (see create).
+	leaseTTL time.Duration
+	dir      string
 	// timeout is Options.RequestTimeout.
 	timeout time.Duration
 	enc     *zstd.Encoder
@@ -170,7 +180,18 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open store %q (check the bucket name, the endpoint and the credentials): %w", url, translate(err))
 		}
 	}
-	return New(b, opts), nil
+	s := New(b, opts)
+	s.dir = fileDir(u)
+	return s, nil
+}
+
+// fileDir returns the folder of a file:// bucket URL, or "".
+func fileDir(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "file" {
+		return ""
+	}
+	return filepath.FromSlash(u.Path)
 }
 
 // bucketURL maps a store setting onto a gocloud.dev URL. Local folders get
@@ -244,6 +265,13 @@ func New(bucket *blob.Bucket, opts Options) *Store {
 	}
 	if s.conc <= 0 {
 		s.conc = 8
+	}
+	s.holder, s.leaseTTL = opts.Holder, opts.LeaseTTL
+	if s.holder == "" {
+		s.holder = NewHolderID("")
+	}
+	if s.leaseTTL <= 0 {
+		s.leaseTTL = DefaultLeaseTTL
 	}
 	if s.timeout = opts.RequestTimeout; s.timeout <= 0 {
 		s.timeout = DefaultRequestTimeout
@@ -586,29 +614,19 @@ func (s *Store) Sheets(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// LoadState implements audit.StateStore.
+// LoadState implements audit.StateStore: the newest state object, or the
+// state.json of a store written before leases.
 func (s *Store) LoadState(ctx context.Context, sheet string) (audit.State, error) {
 	if err := checkSheet(sheet); err != nil {
 		return audit.State{}, err
 	}
-	key := stateKey(sheet)
-	rctx, cancel := s.req(ctx)
-	data, err := s.bucket.ReadAll(rctx, key)
-	cancel()
-	if gcerrors.Code(err) == gcerrors.NotFound {
-		return audit.State{}, nil
-	}
-	if err != nil {
-		return audit.State{}, fmt.Errorf("read state %q: %w", key, translate(err))
-	}
-	var st audit.State
-	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
-		return audit.State{}, fmt.Errorf("state %q is not valid JSON (delete it to start the change log over): %v: %w", key, err, audit.ErrInvalid)
-	}
-	return st, nil
+	st, _, err := s.loadState(ctx, sheet)
+	return st, err
 }
 
-// SaveState implements audit.StateStore.
+// SaveState implements audit.StateStore without a lease: the state is
+// written after the newest one, under its fence. Cycles that may run in
+// several instances save through a Lease's FencedState instead.
 func (s *Store) SaveState(ctx context.Context, sheet string, st audit.State) error {
 	if err := checkSheet(sheet); err != nil {
 		return err
@@ -617,7 +635,23 @@ func (s *Store) SaveState(ctx context.Context, sheet string, st audit.State) err
 	if err != nil {
 		return fmt.Errorf("encode state of sheet %q: %w", sheet, err)
 	}
-	return s.writeObject(ctx, stateKey(sheet), "application/json", append(data, '\n'), false)
+	for attempt := 0; ; attempt++ {
+		names, err := s.states(ctx, sheet)
+		if err != nil {
+			return err
+		}
+		var fence uint64
+		seq := 1
+		if len(names) > 0 {
+			top := names[len(names)-1]
+			fence, seq = top.fence, top.seq+1
+		}
+		err = s.create(ctx, fencedStateKey(sheet, fence, seq), append(data, '\n'))
+		if exists(err) && attempt < 5 {
+			continue
+		}
+		return err
+	}
 }
 
 // req returns the context of one bucket request: ctx bounded by the

@@ -650,7 +650,7 @@ func TestFileLayout(t *testing.T) {
 	want := []string{
 		chunkPrefix + m.Chunks[0].SHA256[:2] + "/" + m.Chunks[0].SHA256 + ".zst",
 		"sheets/group-clients/manifests/" + info.ID + ".json",
-		"sheets/group-clients/state.json",
+		"sheets/group-clients/state/00000000000000000000-000001.json",
 	}
 	if diff := cmp.Diff(want, files); diff != "" {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)

@@ -26,7 +26,7 @@ type Problem struct {
 func (p Problem) String() string { return p.Object + ": " + p.Message }
 
 // Verify re-reads every manifest of every sheet and checks that each chunk
-// it references exists. With full, it also reads every chunk, checks its
+// it references exists, and that each sheet's change log chain is intact. With full, it also reads every chunk, checks its
 // hash and size, and rebuilds every version to check its content hash, so
 // a clean full verify means every version can be restored. The error is for
 // a store that cannot be read at all; everything else is a Problem.
@@ -46,6 +46,11 @@ func (s *Store) Verify(ctx context.Context, full bool) ([]Problem, error) {
 		bySheet[sheet] = ms
 		if _, err := s.LoadState(ctx, sheet); err != nil {
 			problems = append(problems, Problem{Object: stateKey(sheet), Sheet: sheet, Message: err.Error()})
+		}
+		if _, p, err := s.VerifyChangelog(ctx, sheet); err != nil {
+			return nil, err
+		} else if p != nil {
+			problems = append(problems, *p)
 		}
 	}
 	if !full {

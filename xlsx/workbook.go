@@ -198,7 +198,8 @@ func (w *Workbook) ReadTab(ctx context.Context, title string) (*audit.Tab, error
 	if err != nil {
 		return nil, fmt.Errorf("read tab %q of %q: %w", title, w.path, err)
 	}
-	meta := audit.TabMeta{SpreadsheetID: w.path, TabID: sh.id, Title: sh.name, Revision: c.revision}
+	meta := audit.TabMeta{SpreadsheetID: w.path, TabID: sh.id, Title: sh.name, Revision: c.revision,
+		ModifiedBy: c.book.modifiedBy()}
 	meta.GridRows, meta.GridCols = gridSize(dim, values)
 	w.log.Debug("tab read", zap.String("file", w.path), zap.String("tab", sh.name),
 		zap.Int("rows", len(values)), zap.Bool("fast", fast), zap.Duration("duration", time.Since(start)))

@@ -92,7 +92,7 @@ sheets:
 	defer store.Close()
 	const cycles = 3
 	for i := range cycles {
-		if _, err := a.cycle(context.Background(), cfg, cfg.Sheets[0], store, backendDeps{}, a.log); err != nil {
+		if _, err := a.cycle(context.Background(), cfg, cfg.Sheets[0], store, backendDeps{}, a.log, 0); err != nil {
 			t.Fatalf("cycle %d: %v", i+1, err)
 		}
 		// validate reads and writes nothing back: only Close removes

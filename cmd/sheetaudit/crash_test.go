@@ -62,20 +62,6 @@ func crashEnv(t *testing.T) (kills int, seed uint64) {
 	return kills, seed
 }
 
-// buildBinary builds cmd/sheetaudit into a temporary folder.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "sheetaudit")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // crashRig is one backend under the harness.
 type crashRig struct {
 	t     *testing.T

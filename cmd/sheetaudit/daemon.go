@@ -22,7 +22,7 @@ import (
 // validated first and, if invalid, the old one stays and the error is
 // logged.
 func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
-	store, err := openStore(ctx, cfg, a.log)
+	store, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitCantRun, err: err}
 	}
@@ -44,6 +44,7 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 		Logger:          a.log,
 		Metrics:         metrics,
 		Gatherer:        reg,
+		Build:           readBuild(),
 	})
 	if err != nil {
 		return &exitError{code: exitCantRun, err: err}
@@ -62,11 +63,12 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 			case <-reloadCtx.Done():
 				return
 			case <-hup:
-				a.reload(d, cfg.Store, store, deps, metrics)
+				a.reload(d, cfg, store, deps, metrics)
 			}
 		}
 	}()
-	a.log.Info("daemon started", zap.Int("sheets", len(cfg.Sheets)), zap.String("listen", cfg.HTTP.Listen))
+	a.log.Info("daemon started", zap.Int("sheets", len(cfg.Sheets)), zap.String("listen", cfg.HTTP.Listen),
+		zap.String("instance", store.Holder()))
 	a.sayUnscheduled(cfg)
 	err = d.Run(ctx)
 	stopReload()
@@ -100,8 +102,10 @@ func (a *app) sayUnscheduled(cfg *config.Config) {
 	}
 }
 
-// reload re-reads the configuration file and swaps the daemon's jobs.
-func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) {
+// reload re-reads the configuration file and swaps the daemon's jobs. It
+// logs which settings took effect and which changed but keep their running
+// value until a restart.
+func (a *app) reload(d *daemon.Daemon, running *config.Config, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) {
 	cfg, err := config.Load(a.configPath, a.getenv)
 	if err == nil {
 		err = checkRules(cfg)
@@ -110,14 +114,41 @@ func (a *app) reload(d *daemon.Daemon, storeURL string, store *snapshot.Store, d
 		a.log.Error("reload refused: configuration invalid; keeping the running one", zap.Error(err))
 		return
 	}
-	if cfg.Store != storeURL {
-		a.log.Warn("reload: store changes need a restart; keeping the running store", zap.String("store", storeURL))
-	}
 	if err := d.Reload(a.jobs(cfg, store, deps, metrics)); err != nil {
 		a.log.Error("reload refused; keeping the running configuration", zap.Error(err))
 		return
 	}
-	a.log.Info("configuration reloaded", zap.Int("sheets", len(cfg.Sheets)))
+	restart := restartNeeded(running, cfg)
+	a.log.Info("configuration reloaded", zap.Int("sheets", len(cfg.Sheets)),
+		zap.Strings("applied", []string{"sheets", "schedules", "sources", "rules", "write_back", "staleness", "report", "retention", "locale"}),
+		zap.Strings("restart_needed", restart))
+	if len(restart) > 0 {
+		a.log.Warn("reload: these settings changed but keep their running values until a restart", zap.Strings("settings", restart))
+	}
+}
+
+// restartNeeded names the settings that differ between the running and the
+// reloaded configuration and that a reload cannot apply: the store, the
+// listener, the concurrency and shutdown bounds, the shared quota limiters
+// and the time zone of the schedules.
+func restartNeeded(old, cfg *config.Config) []string {
+	var out []string
+	for _, c := range []struct {
+		name    string
+		changed bool
+	}{
+		{"store", old.Store != cfg.Store},
+		{"timezone", old.Timezone != cfg.Timezone},
+		{"http.listen", old.HTTP != cfg.HTTP},
+		{"max_concurrent", old.MaxConcurrent != cfg.MaxConcurrent},
+		{"shutdown_timeout", old.ShutdownTimeout != cfg.ShutdownTimeout},
+		{"quotas", old.Quotas != cfg.Quotas},
+	} {
+		if c.changed {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // jobs maps the configuration onto daemon jobs: one cycle job per sheet and,
@@ -127,6 +158,7 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 	for _, s := range cfg.Sheets {
 		jobs = append(jobs, daemon.Job{
 			Name:       s.Name,
+			Sheet:      s.Name,
 			Kind:       daemon.KindCycle,
 			Schedule:   s.Schedule,
 			RunAtStart: s.RunAtStart,
@@ -137,7 +169,9 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 					defer cancel()
 				}
 				log := a.log.With(zap.String("cycle", daemon.CycleID(ctx)))
-				res, err := a.cycle(ctx, cfg, s, store, deps, log)
+				// No waiting for the lease: a replica that holds it runs
+				// this tick, and this one skips it.
+				res, err := a.cycle(ctx, cfg, s, store, deps, log, 0)
 				if res != nil && res.NewSnapshot {
 					metrics.SnapshotBytes(s.Name, res.SnapshotWritten, res.SnapshotDeduplicated)
 				}
@@ -149,13 +183,20 @@ func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, 
 		}
 		jobs = append(jobs, daemon.Job{
 			Name:     "report:" + s.Name,
+			Sheet:    s.Name,
 			Kind:     daemon.KindReport,
 			Schedule: cfg.Report.Schedule,
 			Run: func(ctx context.Context) (*audit.Result, error) {
 				// A report at Monday 08:00 is about the week that just ended.
 				now := time.Now()
 				week := audit.ISOWeek(now.Add(-24*time.Hour), cfg.Location())
-				sum, err := a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, now: now})
+				var sum string
+				req := audit.LeaseRequest{Sheet: s.Name, Name: "report", Tick: daemon.Tick(ctx)}
+				err := audit.Hold(ctx, store, req, func(ctx context.Context, _ audit.Lease) error {
+					var err error
+					sum, err = a.deliverReport(ctx, cfg, s, store, reportRun{week: week, mail: true, now: now})
+					return err
+				})
 				if err == nil {
 					a.log.Info("report delivered", zap.String("sheet", s.Name), zap.String("summary", sum))
 				}

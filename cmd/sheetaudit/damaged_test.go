@@ -51,13 +51,13 @@ func TestDamagedManifestGoesOn(t *testing.T) {
 func TestUnwritableState(t *testing.T) {
 	ts := xlsxSheet(t, clientsV1, "")
 	ts.cycle(t)
-	state := filepath.Join(ts.store, "sheets", "clients", "state.json")
-	// A folder where the state file goes: every write of it fails, even
+	state := filepath.Join(ts.store, "sheets", "clients", "state")
+	// A file where the state folder goes: every write into it fails, even
 	// for root.
-	if err := os.Remove(state); err != nil {
+	if err := os.RemoveAll(state); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(state, "x"), 0o700); err != nil {
+	if err := os.WriteFile(state, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ts.set(t, "客户", clientsV2)

@@ -49,8 +49,8 @@ var wantLog = [][]string{
 	{"baseline", "", "", "", "3 rows, 4 columns"},
 	{"cell modified", "C00002", "联系方式", "010-6552 9988", "010-6552 9999"},
 	{"cell modified", "C00001", "备注", "", "@张三 跟进"},
-	{"row added", "C00004", "", "", "C00004 | 美团 | +86 139 0000 0000"},
-	{"row removed", "C00003", "", "C00003 | 字节跳动 |  | =SUM(A1)", ""},
+	{"row added", "C00004", "", "", "客户编号: C00004; 客户名称: 美团; 联系方式: +86 139 0000 0000"},
+	{"row removed", "C00003", "", "客户编号: C00003; 客户名称: 字节跳动; 备注: =SUM(A1)", ""},
 }
 
 func logColumns(t *testing.T, rows [][]string) [][]string {

@@ -53,7 +53,14 @@ store's reports/ folder (and --out DIR), and by e-mail when report.email is conf
 					}
 					continue
 				}
-				sum, err := a.deliverReport(cmd.Context(), cfg, s, store, reportRun{week: week, out: out, mail: !noMail, now: time.Now()})
+				var sum string
+				err := a.leased(cmd.Context(), store, s.Name, "report", func(ctx context.Context) (err error) {
+					sum, err = a.deliverReport(ctx, cfg, s, store, reportRun{week: week, out: out, mail: !noMail, now: time.Now()})
+					return err
+				})
+				if errors.Is(err, audit.ErrHeld) {
+					return err
+				}
 				if err != nil {
 					a.log.Error("report failed", zap.String("sheet", s.Name), zap.Error(err))
 					fmt.Fprintf(a.stdout, "%s: report FAILED: %v\n", s.Name, err)

@@ -59,7 +59,13 @@ how to re-run, and re-running finishes the job.`,
 			}
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(cfg *config.Config, store *snapshot.Store) error {
-				return a.restore(ctx, cfg, store, args[0], f)
+				s, _, err := findVersion(ctx, cfg, store, f.sheet, args[0])
+				if err != nil {
+					return err
+				}
+				return a.leasedUnless(ctx, f.dryRun, store, s.Name, "cycle", func(ctx context.Context) error {
+					return a.restore(ctx, cfg, store, args[0], f)
+				})
 			})
 		},
 	}

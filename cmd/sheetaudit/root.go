@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -24,6 +25,7 @@ const (
 	exitOK      = 0
 	exitFailed  = 1 // the command ran and found errors, or a sheet failed
 	exitCantRun = 2 // bad flags, bad config, unreachable store
+	exitHeld    = 3 // another instance holds the sheet's lease; nothing was done to it
 )
 
 // version is set by the linker: -ldflags "-X main.version=v1.2.3".
@@ -53,6 +55,8 @@ type app struct {
 	configPath string
 	logLevel   string
 	logFormat  string
+	leaseTTL   time.Duration
+	leaseWait  time.Duration
 	log        *zap.Logger
 	// redact is the process's one redactor: every printed line, log line
 	// and recorded error passes it. It learns the configured secrets when
@@ -108,12 +112,22 @@ func (a *app) rootCmd() *cobra.Command {
 				return err
 			}
 			a.log = zap.New(a.redact.Core(log.Core()))
+			if !cmd.Flags().Changed("config") {
+				if p := a.getenv("SHEETAUDIT_CONFIG"); p != "" {
+					a.configPath = p
+				}
+			}
+			if a.leaseTTL < time.Second {
+				return &exitError{code: exitCantRun, err: fmt.Errorf("--lease-ttl %s: want at least 1s", a.leaseTTL)}
+			}
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file")
+	root.PersistentFlags().StringVar(&a.configPath, "config", "./sheetaudit.yaml", "configuration file; when not given, $SHEETAUDIT_CONFIG if set")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "auto", "log format: auto (console on a terminal, JSON otherwise), console, json")
+	root.PersistentFlags().DurationVar(&a.leaseTTL, "lease-ttl", time.Minute, "how long a sheet's lease lasts unless renewed (renewed every third)")
+	root.PersistentFlags().DurationVar(&a.leaseWait, "lease-wait", 30*time.Second, "how long one-shot commands wait for another instance to release a sheet")
 	root.AddCommand(
 		a.versionCmd(),
 		a.validateCmd(),

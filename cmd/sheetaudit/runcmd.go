@@ -13,6 +13,7 @@ import (
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/daemon"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
@@ -53,20 +54,24 @@ func (a *app) runCmd() *cobra.Command {
 // runOnce runs one cycle of each sheet, independently: one failing sheet
 // does not stop the others, and the exit code says whether any failed.
 func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.Sheet, format string) error {
-	store, err := openStore(ctx, cfg, a.log)
+	store, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitCantRun, err: err}
 	}
 	defer store.Close()
 	var results []*audit.Result
-	var failures []string
+	var failures, held []string
+	skipped := map[*audit.Result]bool{}
 	cantRun := false
 	// Bounded like the daemon's cycles: each Google request retries within
 	// the cycle deadline, and the cycle as a whole stops at it.
 	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline}
 	for _, s := range sheets {
-		res, err := a.boundedCycle(ctx, cfg, s, store, deps, a.log)
-		if err != nil {
+		res, err := a.boundedCycle(ctx, cfg, s, store, deps, a.log, a.leaseWait)
+		if errors.Is(err, audit.ErrHeld) {
+			held = append(held, s.Name)
+			skipped[res] = true
+		} else if err != nil {
 			a.log.Error("cycle failed", zap.String("sheet", s.Name), zap.Error(err))
 			failures = append(failures, err.Error()) // it names the sheet
 			cantRun = cantRun || couldNotRun(err)
@@ -79,6 +84,10 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 		}
 	} else {
 		for _, r := range results {
+			if skipped[r] {
+				fmt.Fprintf(a.stdout, "%s; skipped\n", r.Error)
+				continue
+			}
 			printResult(a.stdout, r)
 		}
 	}
@@ -89,19 +98,23 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 		}
 		return failed(err)
 	}
+	if len(held) > 0 {
+		return &exitError{code: exitHeld, err: fmt.Errorf("%d of %d sheets skipped because another instance holds them: %s",
+			len(held), len(sheets), strings.Join(held, ", "))}
+	}
 	return nil
 }
 
 // boundedCycle is cycle within the configured cycle deadline. When the
 // deadline passes, the error says so and names the step that was waiting
 // (the rest of the chain).
-func (a *app) boundedCycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
+func (a *app) boundedCycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger, wait time.Duration) (*audit.Result, error) {
 	if d := cfg.Quotas.CycleDeadline; d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
-	res, err := a.cycle(ctx, cfg, s, store, deps, log)
+	res, err := a.cycle(ctx, cfg, s, store, deps, log, wait)
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = &deadlineError{deadline: cfg.Quotas.CycleDeadline, err: err}
 		if res != nil {
@@ -130,9 +143,30 @@ func couldNotRun(err error) bool {
 	return errors.As(err, &de) || errors.Is(err, snapshot.ErrStore)
 }
 
-// cycle runs one cycle of one sheet. It always returns a result, so a
-// failed sheet still shows in the summary.
-func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
+// cycle runs one cycle of one sheet under the sheet's lease, waiting up to
+// wait for another instance to release it, with the daemon's tick when it
+// runs on a schedule. It always returns a result, so a failed or skipped
+// sheet still shows in the summary; a sheet held elsewhere returns an
+// error wrapping audit.ErrHeld.
+func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, deps backendDeps, log *zap.Logger, wait time.Duration) (*audit.Result, error) {
+	var res *audit.Result
+	req := audit.LeaseRequest{Sheet: s.Name, Name: "cycle", Tick: daemon.Tick(ctx)}
+	err := audit.Hold(ctx, waitLeaser{l: store, wait: wait}, req, func(ctx context.Context, lease audit.Lease) error {
+		var err error
+		res, err = a.leasedCycle(ctx, cfg, s, store, fencedState(lease, store), deps, log)
+		return err
+	})
+	if res == nil {
+		res = &audit.Result{Sheet: s.Name, Started: time.Now()}
+	}
+	if err != nil && res.Error == "" {
+		res.Error = a.redact.String(err.Error())
+	}
+	return res, err
+}
+
+// leasedCycle is one cycle of one sheet, its state bound to the lease.
+func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Sheet, store *snapshot.Store, state audit.StateStore, deps backendDeps, log *zap.Logger) (*audit.Result, error) {
 	wb, err := openWorkbook(ctx, s, log, deps)
 	if err != nil {
 		err = a.redact.Error(err)
@@ -147,7 +181,7 @@ func (a *app) cycle(ctx context.Context, cfg *config.Config, s config.Sheet, sto
 		Spec:     spec,
 		Workbook: wb,
 		Store:    store,
-		State:    redactedState{StateStore: store, r: a.redact},
+		State:    redactedState{StateStore: state, r: a.redact},
 		Logger:   log,
 		Location: cfg.Location(),
 	}

@@ -18,18 +18,8 @@ import (
 // emulator, sends SIGTERM while a cycle is in flight, and checks that the
 // process exits 0 and leaves a store that verifies.
 func TestSIGTERMMidCycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not on PATH")
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sheetaudit")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	// Every values request takes 150 ms, so a cycle spans several hundred ms.
 	srv := sheetstest.Start(t, sheetstest.Options{Faults: &sheetstest.Faults{
@@ -44,7 +34,7 @@ func TestSIGTERMMidCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "sheetaudit.yaml")
-	err = os.WriteFile(cfg, []byte(`store: ./store
+	err := os.WriteFile(cfg, []byte(`store: ./store
 http: {listen: ""}
 shutdown_timeout: 10s
 sheets:

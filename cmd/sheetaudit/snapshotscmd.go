@@ -460,7 +460,14 @@ func (a *app) prune(ctx context.Context, cfg *config.Config, store *snapshot.Sto
 	loc := cfg.Location()
 	var outs []pruneOutput
 	for _, s := range sheets {
-		res, err := store.Prune(ctx, s.Name, policy, dryRun)
+		var res snapshot.PruneResult
+		err := a.leasedUnless(ctx, dryRun, store, s.Name, "cycle", func(ctx context.Context) (err error) {
+			res, err = store.Prune(ctx, s.Name, policy, dryRun)
+			return err
+		})
+		if errors.Is(err, audit.ErrHeld) {
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("prune sheet %q: %w", s.Name, err)
 		}

@@ -33,13 +33,18 @@ func TestSnapshotsDiff(t *testing.T) {
 	ts.set(t, "客户", clientsV2)
 	v2 := ts.cycle(t)
 
-	// The same rows as the Change Log, without its time and snapshot.
+	// The same rows as the Change Log, without its time and snapshot,
+	// except that the diff keeps an added or removed row as the diff's
+	// text, where the Change Log writes column: value pairs.
 	out := ts.mustCLI(t, "snapshots", "diff", v1, v2, "--format", "csv")
 	got, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatalf("csv: %v\n%s", err, out)
 	}
-	want := append([][]string{wantLog[0]}, wantLog[2:]...)
+	want := append([][]string{wantLog[0]}, wantLog[2:4]...)
+	want = append(want,
+		[]string{"row added", "C00004", "", "", "C00004 | 美团 | +86 139 0000 0000"},
+		[]string{"row removed", "C00003", "", "C00003 | 字节跳动 |  | =SUM(A1)", ""})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("diff csv mismatch (-want +got):\n%s", diff)
 	}

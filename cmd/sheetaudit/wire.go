@@ -26,14 +26,32 @@ func policyOf(r config.Retention) snapshot.Policy {
 		KeepWeekly: r.KeepWeekly, KeepMonthly: r.KeepMonthly}
 }
 
-// openStore opens the configured snapshot store.
+// openStore opens the configured snapshot store with a fresh instance id
+// and the default lease period.
 func openStore(ctx context.Context, cfg *config.Config, log *zap.Logger) (*snapshot.Store, error) {
-	st, err := snapshot.Open(ctx, cfg.Store, snapshot.Options{Logger: log, Location: cfg.Location(), RequestTimeout: cfg.StoreTimeout})
+	return openStoreWith(ctx, cfg, snapshot.Options{Logger: log})
+}
+
+// openStore opens the configured snapshot store, its leases taken under
+// SHEETAUDIT_INSTANCE (default: host, pid and a random suffix) for
+// --lease-ttl.
+func (a *app) openStore(ctx context.Context, cfg *config.Config) (*snapshot.Store, error) {
+	return openStoreWith(ctx, cfg, snapshot.Options{Logger: a.log, Holder: a.instanceID(), LeaseTTL: a.leaseTTL})
+}
+
+func openStoreWith(ctx context.Context, cfg *config.Config, opts snapshot.Options) (*snapshot.Store, error) {
+	opts.Location, opts.RequestTimeout = cfg.Location(), cfg.StoreTimeout
+	st, err := snapshot.Open(ctx, cfg.Store, opts)
 	if err != nil {
 		return nil, err // it names the store
 	}
 	return st, nil
 }
+
+// instanceID is the lease holder id: SHEETAUDIT_INSTANCE (a pod name)
+// or the host name, with this process's id and a random suffix, so two
+// processes never share one.
+func (a *app) instanceID() string { return snapshot.NewHolderID(a.getenv("SHEETAUDIT_INSTANCE")) }
 
 // backendDeps are what the daemon shares among all sheets' backends: one
 // rate limiter per direction sized to the project's quota, and metrics.
@@ -50,7 +68,7 @@ func (a *app) withStore(ctx context.Context, fn func(cfg *config.Config, store *
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, a.log)
+	store, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitCantRun, err: err}
 	}
@@ -126,6 +144,7 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		TypedColumns:    typedColumns(s, rs.Columns),
 		ChangeCheck:     s.Source.Google != nil && s.Source.Google.ChecksChanges(),
 		Fingerprint:     fingerprint(cfg, s, rs),
+		Paste:           pastePolicy(s.WriteBack),
 	}, nil
 }
 
@@ -307,4 +326,12 @@ func severityOf(s string) audit.Severity {
 		return audit.Warning
 	}
 	return audit.Error
+}
+
+// pastePolicy is the sheet's bad-paste alarm; nil when it is off.
+func pastePolicy(wb config.WriteBack) *audit.PastePolicy {
+	if wb.PasteAlarmShare <= 0 {
+		return nil
+	}
+	return &audit.PastePolicy{MinShare: wb.PasteAlarmShare, MinCells: wb.PasteAlarmCells}
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 )
@@ -240,4 +241,56 @@ func (s *Server) drivePermissions(w http.ResponseWriter, r *http.Request, id str
 	}
 	writeJSON(w, 200, v)
 	return "drive.permissions.create"
+}
+
+// msgProtected is what Google answers a write into a protected range by
+// someone not among its editors (recorded from the v3 API; Guess: the v4
+// status INVALID_ARGUMENT).
+const msgProtected = "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit."
+
+// checkProtected refuses a write of rect on sh by caller when rect touches
+// a protected range (not warningOnly) that does not list caller as an
+// editor. The spreadsheet's owner may always edit, and anonymous callers
+// are not checked (they cannot be told apart); the caller holds s.mu.
+func (s *Server) checkProtected(ss *spreadsheet, sh *sheet, rect gridRect, caller string) *apiError {
+	if caller == "" || sh == nil || len(sh.objList("protectedRanges")) == 0 {
+		return nil
+	}
+	email := accountEmail(caller)
+	if m := s.meta[ss.id]; m == nil || strings.EqualFold(accountEmail(m.owner), email) {
+		return nil
+	}
+	for _, p := range sh.objList("protectedRanges") {
+		pm := p.(map[string]any)
+		if warn, _ := pm["warningOnly"].(bool); warn {
+			continue
+		}
+		rj, _ := pm["range"].(map[string]any)
+		if rj == nil || !overlaps(rectOf(rj), rect) {
+			continue
+		}
+		ed, _ := pm["editors"].(map[string]any)
+		allowed := false
+		for _, u := range asList(ed["users"]) {
+			if s, _ := u.(string); strings.EqualFold(s, email) {
+				allowed = true
+			}
+		}
+		if !allowed {
+			return errInvalid("%s", msgProtected)
+		}
+	}
+	return nil
+}
+
+// bbox is the rectangle an update writes.
+func (res *updateResult) bbox() gridRect {
+	g := gridRect{r0: math.MaxInt, c0: math.MaxInt, r1: -1, c1: -1}
+	for r := range res.rowSet {
+		g.r0, g.r1 = min(g.r0, r), max(g.r1, r)
+	}
+	for c := range res.colSet {
+		g.c0, g.c1 = min(g.c0, c), max(g.c1, c)
+	}
+	return g
 }

@@ -107,7 +107,7 @@ func (s *Server) Values(spreadsheetID, tab string) ([][]string, error) {
 		w := sh.rowWidth(r, 0, sh.colCount-1)
 		out[r] = make([]string, w)
 		for c := 0; c < w; c++ {
-			out[r][c] = sh.rows[r][c].formatted()
+			out[r][c] = sh.view(r, c, sh.rows[r][c]).formatted()
 		}
 	}
 	if n == 0 {

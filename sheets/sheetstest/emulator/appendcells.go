@@ -29,6 +29,7 @@ func (s *Server) appendCellsRequest(ss *spreadsheet, kind string, raw json.RawMe
 	if e != nil {
 		return nil, e, true
 	}
+	formats := formatPaths(req.Fields)
 	start := sh.extent()
 	for i, row := range req.Rows {
 		if len(row.Values) > sh.colCount {
@@ -45,6 +46,9 @@ func (s *Server) appendCellsRequest(ss *spreadsheet, kind string, raw json.RawMe
 		for c, cd := range row.Values {
 			if e := applyCellData(sh, start+i, c, cd, fields); e != nil {
 				return nil, e, true
+			}
+			if len(formats) > 0 {
+				applyFormatFields(sh, start+i, c, cd, formats)
 			}
 		}
 	}

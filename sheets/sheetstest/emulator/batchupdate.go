@@ -185,6 +185,7 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		} else {
 			insertCols(sh, a, b-a)
 		}
+		shiftObjects(ss, sh, req.Range.Dimension, a, b-a)
 		return nil, nil
 
 	case "deleteDimension":
@@ -198,7 +199,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		if e != nil {
 			return nil, e
 		}
+		gone := min(b, limitOf(sh, req.Range.Dimension)) - a
 		deleteDim(sh, req.Range.Dimension, a, b)
+		shiftObjects(ss, sh, req.Range.Dimension, a, -gone)
 		if sh.rowCount <= 0 || sh.colCount <= 0 {
 			return nil, errInvalid("You can't delete all the rows on the sheet.")
 		}
@@ -288,6 +291,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		if e != nil {
 			return nil, e
 		}
+		if e := s.checkProtected(ss, sh, g, caller); e != nil {
+			return nil, e
+		}
 		// Cells the rows do not cover are cleared for the listed fields.
 		for r := g.r0; r <= g.r1 && r < sh.rowCount; r++ {
 			for c := g.c0; c <= g.c1 && c < sh.colCount; c++ {
@@ -320,6 +326,9 @@ func (s *Server) applyRequest(ss *spreadsheet, kind string, raw json.RawMessage,
 		}
 		fields, e := cellFields(req.Fields)
 		if e != nil {
+			return nil, e
+		}
+		if e := s.checkProtected(ss, sh, g, caller); e != nil {
 			return nil, e
 		}
 		for r := g.r0; r <= g.r1; r++ {
@@ -708,4 +717,11 @@ func toFloat(v any) (float64, error) {
 		return t, nil
 	}
 	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+func limitOf(sh *sheet, dim string) int {
+	if dim == "COLUMNS" {
+		return sh.colCount
+	}
+	return sh.rowCount
 }

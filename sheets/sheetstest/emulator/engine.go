@@ -411,15 +411,60 @@ func (s *Server) engineRequest(ss *spreadsheet, kind string, raw json.RawMessage
 		delete(p, "editors")
 		pruneZero(p)
 		reply := cloneJSON(p).(map[string]any)
-		// The reply names no editors; later reads list the requester, who
-		// keeps edit rights, as recorded.
+		// The reply names no editors; later reads list the requested
+		// editors and the requester, who keeps edit rights, as recorded.
 		reply["editors"] = map[string]any{}
-		p["editors"] = map[string]any{}
-		if e := accountEmail(caller); e != "" {
-			p["editors"] = map[string]any{"users": []any{e}}
-		}
+		p["editors"] = protectedEditors(req.ProtectedRange["editors"], caller)
 		sh.setObj("protectedRanges", append(sh.objList("protectedRanges"), p))
 		return map[string]any{"addProtectedRange": map[string]any{"protectedRange": reply}}, nil, true
+
+	case "updateProtectedRange":
+		req, e := decodeReq[struct {
+			ProtectedRange map[string]any `json:"protectedRange"`
+			Fields         string         `json:"fields"`
+		}](raw)
+		if e != nil {
+			return nil, e, true
+		}
+		id, _ := toInt(req.ProtectedRange["protectedRangeId"])
+		var found map[string]any
+		var owner *sheet
+		for _, sh := range ss.sheets {
+			for _, p := range sh.objList("protectedRanges") {
+				if pid, _ := toInt(p.(map[string]any)["protectedRangeId"]); pid == id {
+					found, owner = p.(map[string]any), sh
+				}
+			}
+		}
+		if found == nil {
+			return nil, errInvalid("No protected range with id: %d", id), true
+		}
+		paths, e := maskPaths(req.Fields)
+		if e != nil {
+			return nil, e, true
+		}
+		for _, path := range paths {
+			switch {
+			case path == "range":
+				var rg gridRangeIn
+				b, _ := json.Marshal(req.ProtectedRange["range"])
+				_ = json.Unmarshal(b, &rg)
+				sh, g, e := rg.resolve(ss)
+				if e != nil {
+					return nil, e, true
+				}
+				if sh != owner {
+					return nil, errInvalid("A protected range cannot move to another sheet."), true
+				}
+				found["range"] = gridRangeJSON(sh, g)
+			case path == "editors" || strings.HasPrefix(path, "editors."):
+				found["editors"] = protectedEditors(req.ProtectedRange["editors"], caller)
+			case path == "protectedRangeId" || path == "requestingUserCanEdit":
+			default:
+				setPath(found, path, getPath(req.ProtectedRange, path))
+			}
+		}
+		return nil, nil, true
 
 	case "deleteProtectedRange":
 		req, e := decodeReq[struct {
@@ -913,3 +958,153 @@ func formatPaths(mask string) []string {
 }
 
 var cellRefLike = regexp.MustCompile(`^(?i)(\$?[a-z]{1,3}\$?[0-9]+|r[0-9]*c[0-9]*)$`)
+
+// shiftObjects moves what is anchored to rows or columns after an insert
+// (n > 0 at index at) or a delete (n < 0 of [at, at-n)): merges, the basic
+// filter, protected ranges, conditional format ranges, dimension groups,
+// dimension properties, and the named ranges on the sheet, as Google
+// adjusts them. A range left empty by a delete is dropped.
+func shiftObjects(ss *spreadsheet, sh *sheet, dim string, at, n int) {
+	startKey, endKey := "startRowIndex", "endRowIndex"
+	d := 0
+	if dim == "COLUMNS" {
+		startKey, endKey, d = "startColumnIndex", "endColumnIndex", 1
+	}
+	move := func(x int, isEnd bool) int {
+		if n > 0 {
+			if x > at || (!isEnd && x == at) {
+				return x + n
+			}
+			return x
+		}
+		b := at - n
+		switch {
+		case x <= at:
+			return x
+		case x <= b:
+			return at
+		}
+		return x + n
+	}
+	// adjust moves one range's bounds; ok is false when it became empty.
+	adjust := func(m map[string]any, sk, ek string) bool {
+		s, errS := toInt(m[sk])
+		e, errE := toInt(m[ek])
+		if errS != nil || errE != nil || m[ek] == nil {
+			return true
+		}
+		s, e = move(s, false), move(e, true)
+		m[sk], m[ek] = s, e
+		return e > s
+	}
+	keep := func(l []any, get func(any) []map[string]any) []any {
+		var out []any
+		for _, x := range l {
+			ok := true
+			for _, m := range get(x) {
+				ok = adjust(m, startKey, endKey) && ok
+			}
+			if ok {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	self := func(x any) []map[string]any { return []map[string]any{x.(map[string]any)} }
+	field := func(k string) func(any) []map[string]any {
+		return func(x any) []map[string]any {
+			r, _ := x.(map[string]any)[k].(map[string]any)
+			if r == nil {
+				return nil
+			}
+			return []map[string]any{r}
+		}
+	}
+	sh.setObj("merges", keep(sh.objList("merges"), self))
+	sh.setObj("protectedRanges", keep(sh.objList("protectedRanges"), field("range")))
+	sh.setObj("conditionalFormats", keep(sh.objList("conditionalFormats"), func(x any) []map[string]any {
+		var out []map[string]any
+		for _, r := range x.(map[string]any)["ranges"].([]any) {
+			out = append(out, r.(map[string]any))
+		}
+		return out
+	}))
+	if f, ok := sh.objs["basicFilter"].(map[string]any); ok {
+		if l := keep([]any{f}, field("range")); len(l) == 0 {
+			sh.setObj("basicFilter", nil)
+		}
+	}
+	groupKey := "rowGroups"
+	if d == 1 {
+		groupKey = "columnGroups"
+	}
+	var groups []any
+	for _, g := range sh.objList(groupKey) {
+		if adjust(g.(map[string]any)["range"].(map[string]any), "startIndex", "endIndex") {
+			groups = append(groups, g)
+		}
+	}
+	sh.setObj(groupKey, groups)
+	if len(sh.dims[d]) > 0 {
+		m := map[int]map[string]any{}
+		for k, v := range sh.dims[d] {
+			switch {
+			case n > 0 && k >= at:
+				m[k+n] = v
+			case n < 0 && k >= at && k < at-n:
+			case n < 0 && k >= at-n:
+				m[k+n] = v
+			default:
+				m[k] = v
+			}
+		}
+		sh.dims[d] = m
+	}
+	if ss == nil {
+		return
+	}
+	var named []map[string]any
+	for _, nr := range ss.named {
+		rj, _ := nr["range"].(map[string]any)
+		id, _ := toInt(rj["sheetId"])
+		if int64(id) != sh.id || adjust(rj, startKey, endKey) {
+			named = append(named, nr)
+		}
+	}
+	ss.named = named
+}
+
+// protectedEditors is a protected range's editors: those requested plus
+// the requester, who always keeps edit rights.
+func protectedEditors(v any, caller string) map[string]any {
+	out := map[string]any{}
+	in, _ := v.(map[string]any)
+	seen := map[string]bool{}
+	var users []any
+	add := func(u string) {
+		if u != "" && !seen[strings.ToLower(u)] {
+			seen[strings.ToLower(u)] = true
+			users = append(users, u)
+		}
+	}
+	for _, u := range asList(in["users"]) {
+		s, _ := u.(string)
+		add(s)
+	}
+	add(accountEmail(caller))
+	if len(users) > 0 {
+		out["users"] = users
+	}
+	if g := asList(in["groups"]); len(g) > 0 {
+		out["groups"] = g
+	}
+	if d, _ := in["domainUsersCanEdit"].(bool); d {
+		out["domainUsersCanEdit"] = true
+	}
+	return out
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}

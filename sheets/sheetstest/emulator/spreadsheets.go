@@ -118,7 +118,7 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 		last := -1
 		for c := g.c0; c <= min(g.c1, width); c++ {
 			cd := map[string]any{}
-			if cl := sh.at(r, c); !cl.empty() {
+			if cl := sh.view(r, c, sh.at(r, c)); !cl.empty() {
 				cd["userEnteredValue"] = cellValueJSON(cl, false)
 				cd["effectiveValue"] = cellValueJSON(cl, true)
 				cd["formattedValue"] = cl.formatted()

@@ -151,7 +151,7 @@ func writeValueRange(w *bufio.Writer, rv resolved, o renderOpts) {
 					if c > g.c0 {
 						b = append(b, ',')
 					}
-					b = appendCellJSON(b, sh.rows[r][c], o)
+					b = appendCellJSON(b, sh.view(r, c, sh.rows[r][c]), o)
 				}
 				b = append(b, ']')
 				if len(b) > 32<<10 {
@@ -188,7 +188,7 @@ func writeValueRange(w *bufio.Writer, rv resolved, o renderOpts) {
 					if r > g.r0 {
 						b = append(b, ',')
 					}
-					b = appendCellJSON(b, sh.at(r, c), o)
+					b = appendCellJSON(b, sh.view(r, c, sh.at(r, c)), o)
 				}
 				b = append(b, ']')
 				if len(b) > 32<<10 {
@@ -465,6 +465,9 @@ func (s *Server) valuesUpdate(w http.ResponseWriter, r *http.Request, id, spec s
 	if e != nil {
 		return e
 	}
+	if e := s.checkProtected(ss, res.sh, res.bbox(), accountOf(r)); e != nil && len(res.writes) > 0 {
+		return e
+	}
 	res.apply()
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
@@ -517,6 +520,11 @@ func (s *Server) valuesBatchUpdate(w http.ResponseWriter, r *http.Request, id st
 		Responses           []*updateResult `json:"responses,omitempty"`
 	}{SpreadsheetID: ss.id}
 	o := renderOpts{render: body.ResponseValueRenderOption, dateStr: body.ResponseDateTimeRenderOption == "FORMATTED_STRING"}
+	for _, p := range plans {
+		if e := s.checkProtected(ss, p.sh, p.bbox(), accountOf(r)); e != nil && len(p.writes) > 0 {
+			return e
+		}
+	}
 	for _, p := range plans {
 		p.apply()
 		t := per[p.sh]
@@ -687,10 +695,14 @@ func (s *Server) valuesAppend(w http.ResponseWriter, r *http.Request, id, spec s
 	}
 	if insert && len(rows) > 0 {
 		insertRows(sh, start.r0, len(rows))
+		shiftObjects(ss, sh, "ROWS", start.r0, len(rows))
 	}
 	sh.rowCount, sh.colCount = needRows, needCols
 	res.sh = sh
 	res.responseRv.sh = sh
+	if e := s.checkProtected(ss, res.sh, res.bbox(), accountOf(r)); e != nil && len(res.writes) > 0 {
+		return e
+	}
 	res.apply()
 	inc, _ := parseBool(q.Get("includeValuesInResponse"))
 	res.withData(inc, readOpts(q.Get, "responseValueRenderOption", "responseDateTimeRenderOption"))
@@ -729,6 +741,9 @@ func (s *Server) valuesClear(w http.ResponseWriter, r *http.Request, id, spec st
 	if e != nil {
 		return e
 	}
+	if e := s.checkProtected(ss, rv.sh, rv.rect, accountOf(r)); e != nil {
+		return e
+	}
 	clearRect(rv.sh, rv.rect)
 	s.changedBy(r, id, "values.clear")
 	writeJSON(w, 200, map[string]any{"spreadsheetId": ss.id, "clearedRange": rv.echo()})
@@ -758,6 +773,11 @@ func (s *Server) valuesBatchClear(w http.ResponseWriter, r *http.Request, id str
 	}
 	out := map[string]any{"spreadsheetId": ss.id}
 	var cleared []string
+	for _, rv := range rvs {
+		if e := s.checkProtected(ss, rv.sh, rv.rect, accountOf(r)); e != nil {
+			return e
+		}
+	}
 	for _, rv := range rvs {
 		clearRect(rv.sh, rv.rect)
 		cleared = append(cleared, rv.echo())
