@@ -104,7 +104,8 @@ if ! $short; then
     echo "# Reliability"
     echo
     echo "What sheetaudit was put through, how, and what happened: measured by"
-    echo "\`scripts/reliability.sh\` on $(date -u +%Y-%m-%d) ($(go version | cut -d' ' -f3), $(nproc) cores)."
+    echo "\`scripts/reliability.sh\` on $(date -u +%Y-%m-%d) ($(go version | cut -d' ' -f3), $(nproc) cores;"
+    echo "REPEAT=$repeat, FUZZTIME=$fuzztime, SHEETAUDIT_CRASH_KILLS=${SHEETAUDIT_CRASH_KILLS:-default})."
     echo "Do not edit by hand; run the script. CI runs its short form (each class once) and"
     echo "\`scripts/fuzz.sh\` (each fuzz target for a few seconds)."
     echo

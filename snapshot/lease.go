@@ -251,7 +251,9 @@ func (s *Store) topLease(ctx context.Context, sheet, name string) (*leaseRecord,
 
 func (s *Store) readLease(ctx context.Context, sheet, name string, fence uint64) (*leaseRecord, error) {
 	key := leaseKey(sheet, name, fence)
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("read lease %q: %w", key, translate(err))
 	}
@@ -277,7 +279,7 @@ func (s *Store) deleteLeases(ctx context.Context, sheet, name string, fences []u
 		if f == 0 || f >= below {
 			continue
 		}
-		if err := s.bucket.Delete(ctx, leaseKey(sheet, name, f)); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		if err := s.delete(ctx, leaseKey(sheet, name, f)); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			s.log.Debug("delete old lease", zap.String("sheet", sheet), zap.Error(err))
 		}
 	}
@@ -502,7 +504,9 @@ func (s *Store) loadState(ctx context.Context, sheet string) (audit.State, state
 		top = names[len(names)-1]
 		key = top.key
 	}
-	data, err := s.bucket.ReadAll(ctx, key)
+	rctx, cancel := s.req(ctx)
+	data, err := s.bucket.ReadAll(rctx, key)
+	cancel()
 	if gcerrors.Code(err) == gcerrors.NotFound && len(names) == 0 {
 		return audit.State{}, top, nil
 	}
@@ -516,7 +520,7 @@ func (s *Store) loadState(ctx context.Context, sheet string) (audit.State, state
 	if len(names) > 1 {
 		// Older positions are shadowed; keep the one before the newest.
 		for _, n := range names[:len(names)-2] {
-			if err := s.bucket.Delete(ctx, n.key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			if err := s.delete(ctx, n.key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				s.log.Debug("delete old state", zap.String("sheet", sheet), zap.Error(err))
 			}
 		}

@@ -120,18 +120,29 @@ const (
 	// ProtectLogged is the version the Change Log's position stands on:
 	// the next cycle diffs against it.
 	ProtectLogged = "change log position"
+	// ProtectPending is a version a write-back recorded but not yet known
+	// to have landed stands on (State.Pending: the versions it diffs from
+	// and to); the next cycle finishes it from them.
+	ProtectPending = "pending write-back"
 )
 
 // Protected returns the versions of sheet that retention must keep
 // whatever its policy, by id, with why: the version the Change Log's
-// position stands on (State.Logged). Other holders (a pending write-back,
-// a lease) add their ids here.
+// position stands on (State.Logged) and those a pending write-back stands
+// on (State.Pending). Other holders (a lease) add their ids here.
 func (s *Store) Protected(ctx context.Context, sheet string) (map[string]string, error) {
 	st, err := s.LoadState(ctx, sheet)
 	if err != nil {
 		return nil, fmt.Errorf("not pruning: %w", err)
 	}
 	protected := make(map[string]string)
+	if p := st.Pending; p != nil {
+		for _, id := range []string{p.From, p.To} {
+			if id != "" {
+				protected[id] = ProtectPending
+			}
+		}
+	}
 	if st.Logged != "" {
 		protected[st.Logged] = ProtectLogged
 	}

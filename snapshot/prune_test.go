@@ -264,4 +264,20 @@ func TestPruneKeepsLoggedVersion(t *testing.T) {
 	if _, err := s.Load(ctx, "a", infos[1].ID); err != nil {
 		t.Errorf("the logged version is gone after prune: %v", err)
 	}
+
+	// A pending write-back from the logged version to the next one keeps
+	// that one too.
+	if err := s.SaveState(ctx, "a", audit.State{Logged: infos[1].ID, Pending: &audit.PendingWrite{Cycle: "c", From: infos[1].ID, To: infos[3].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, &audit.Snapshot{Sheet: "a", Time: clock.Now(), Values: [][]string{{"id"}, {"x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.Prune(ctx, "a", Policy{KeepLast: 1}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Reasons[infos[3].ID]; !cmp.Equal(got, []string{ProtectPending}) {
+		t.Errorf("reasons of the pending write-back's version = %v, want [%s]", got, ProtectPending)
+	}
 }
