@@ -48,7 +48,6 @@ func (l reportLabels) itemCells(it StaleItem) []Cell {
 		since, Number(float64(it.Threshold)), last, Text(it.Explanation)}
 }
 
-
 func num(n int) Cell { return Number(float64(n)) }
 
 // ActLimit is how many rows "act this week" lists by default.

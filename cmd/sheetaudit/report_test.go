@@ -207,7 +207,7 @@ sheets:
 	// Read back through the real client: the chart's source block (the
 	// owner totals) holds numbers, not text, so its bars show; the act
 	// list's keys link to their rows.
-	svc, err := gsheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
+	svc, err = gsheets.NewService(context.Background(), option.WithEndpoint(srv.URL()), option.WithoutAuthentication())
 	if err != nil {
 		t.Fatal(err)
 	}
