@@ -215,7 +215,7 @@ sheets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var numbers, links int
+	var numbers, linked int
 	var inChart bool
 	for _, row := range ss.Sheets[0].Data[0].RowData {
 		if len(row.Values) == 0 {
@@ -235,7 +235,7 @@ sheets:
 		}
 		if first.UserEnteredFormat != nil && first.UserEnteredFormat.TextFormat != nil && first.UserEnteredFormat.TextFormat.Link != nil &&
 			strings.Contains(first.UserEnteredFormat.TextFormat.Link.Uri, "&range=") {
-			links++
+			linked++
 		}
 		if inChart && len(row.Values) > 1 {
 			v := row.Values[1].UserEnteredValue
@@ -246,8 +246,8 @@ sheets:
 			}
 		}
 	}
-	if numbers != 2 || links < 2 {
-		t.Errorf("report tab: %d numeric chart cells (want 2 owners), %d linked keys (want the stale rows)", numbers, links)
+	if numbers != 2 || linked < 2 {
+		t.Errorf("report tab: %d numeric chart cells (want 2 owners), %d linked keys (want the stale rows)", numbers, linked)
 	}
 	week := audit.ISOWeek(time.Now(), mustZone(t, "Asia/Shanghai"))
 	for _, f := range []string{
