@@ -86,7 +86,10 @@ const crashCycleLimit = 60 * time.Second
 
 // start runs `run --once` without waiting.
 func (r *crashRig) start() (*exec.Cmd, *strings.Builder) {
-	cmd := exec.Command(r.bin, "run", "--once", "--config", r.cfg)
+	// A killed cycle leaves its lease behind until it expires: a short
+	// lease and a longer wait let the next attempt take it over, as a
+	// restarted job would.
+	cmd := exec.Command(r.bin, "run", "--once", "--config", r.cfg, "--lease-ttl", "2s", "--lease-wait", "15s")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
