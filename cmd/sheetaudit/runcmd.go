@@ -137,8 +137,13 @@ func (e *deadlineError) Unwrap() error { return e.err }
 
 // couldNotRun reports whether a cycle failed because something it depends
 // on did not answer (the store, or anything past the cycle deadline)
-// rather than because of the sheet: exit 2, not 1.
+// rather than because of the sheet: exit 2, not 1. A cycle that lost its
+// lease to another instance ran and failed (exit 1), whatever request
+// noticed the loss first.
 func couldNotRun(err error) bool {
+	if errors.Is(err, audit.ErrLeaseLost) {
+		return false
+	}
 	var de *deadlineError
 	return errors.As(err, &de) || errors.Is(err, snapshot.ErrStore)
 }
