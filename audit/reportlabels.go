@@ -44,7 +44,7 @@ var reportEnglish = reportLabels{
 	Active: "Active rows", OfRows: "of %d rows", ActTitle: "Act this week", ActNone: "Nothing overdue.",
 	Overdue: "%d days overdue", NeverFollowed: "never followed up", NotADate: "follow-up date unreadable",
 	ByOwner: "By owner", OwnerLine: "%d stale · oldest %s · %d due soon", DueSoonShort: "due %s", Scheduled: "Scheduled",
-	Trend: "Last %d weeks", TrendStale: "stale", TrendErrors: "data errors", TrendMissing: "no snapshot",
+	Trend: "Trend, weeks shown: %d", TrendStale: "stale", TrendErrors: "data errors", TrendMissing: "no snapshot",
 	Movement: "Pipeline this week", Moved: "Moved", Won: "Won", Lost: "Lost", NewRows: "New", NoMovement: "No row changed stage.",
 	FullList: "Full list of %d stale rows", OpenRow: "open", WeekChange: "%+d new, %d resolved since last week",
 	Subject: "Staleness Report %s · %s: %d stale", OwnerSubject: "Your follow-ups %s · %s: %d stale",
