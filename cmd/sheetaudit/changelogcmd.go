@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -125,7 +126,14 @@ func (a *app) changelogCheckCmd() *cobra.Command {
 				switch {
 				case len(res.Restore) == 0:
 				case repair:
-					if err := wb.AppendRows(ctx, tab, res.Restore); err != nil {
+					// The cycle's lease: a running cycle appends to the same tab.
+					err := a.leased(ctx, store, s.Name, "cycle", func(ctx context.Context) error {
+						return wb.AppendRows(ctx, tab, res.Restore)
+					})
+					if errors.Is(err, audit.ErrHeld) {
+						return err
+					}
+					if err != nil {
 						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: append to tab %q: %w", s.Name, tab, err)}
 					}
 					fmt.Fprintf(a.stdout, "%s: %d rows appended back to %q\n", s.Name, len(res.Restore), tab)
@@ -180,11 +188,18 @@ func (a *app) changelogRebuildCmd() *cobra.Command {
 						s.Name, len(values), tab, len(rows), len(entries))
 					return nil
 				}
-				if _, _, err := wb.EnsureTab(ctx, tab); err != nil {
-					return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: create tab %q: %w", s.Name, tab, err)}
-				}
-				if err := wb.ReplaceTab(ctx, tab, rows); err != nil {
-					return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: write tab %q: %w", s.Name, tab, err)}
+				// The cycle's lease: a running cycle appends to the same tab.
+				err = a.leased(ctx, store, s.Name, "cycle", func(ctx context.Context) error {
+					if _, _, err := wb.EnsureTab(ctx, tab); err != nil {
+						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: create tab %q: %w", s.Name, tab, err)}
+					}
+					if err := wb.ReplaceTab(ctx, tab, rows); err != nil {
+						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: write tab %q: %w", s.Name, tab, err)}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
 				}
 				fmt.Fprintf(a.stdout, "%s: %q rebuilt: %d rows from %d chain entries\n", s.Name, tab, len(rows)-1, len(entries))
 				return nil
