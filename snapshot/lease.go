@@ -330,17 +330,13 @@ func (s *Store) create(ctx context.Context, key string, data []byte) error {
 // listNumbered returns the numbers of the objects directly in dir named
 // <20 digits>.json, ascending.
 func (s *Store) listNumbered(ctx context.Context, dir string) ([]uint64, error) {
-	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	keys, err := s.listKeys(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []uint64
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
-		}
-		name, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+	for _, key := range keys {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(key, dir), ".json")
 		if !ok || len(name) != 20 {
 			continue
 		}
@@ -350,6 +346,33 @@ func (s *Store) listNumbered(ctx context.Context, dir string) ([]uint64, error) 
 	}
 	// Zero-padded names list in numeric order.
 	return out, nil
+}
+
+// listKeys returns the keys under dir. On a local folder, an object being
+// written is a temporary file that its writer (another process, maybe)
+// renames away; the file driver can list it and then fail to stat it
+// (NotFound). That says nothing about the store, so the listing is taken
+// again, a few times at most.
+func (s *Store) listKeys(ctx context.Context, dir string) ([]string, error) {
+	for attempt := 1; ; attempt++ {
+		var keys []string
+		it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+		var err error
+		for {
+			var obj *blob.ListObject
+			if obj, err = it.Next(ctx); err != nil {
+				break
+			}
+			keys = append(keys, obj.Key)
+		}
+		if err == io.EOF {
+			return keys, nil
+		}
+		if gcerrors.Code(err) == gcerrors.NotFound && attempt < 5 && ctx.Err() == nil {
+			continue
+		}
+		return nil, fmt.Errorf("list %q: %w", dir, translate(err))
+	}
 }
 
 func leaseNameRE(name string) bool {
@@ -468,24 +491,20 @@ func fencedStateKey(sheet string, fence uint64, seq int) string {
 // states lists the sheet's state objects, oldest first.
 func (s *Store) states(ctx context.Context, sheet string) ([]stateName, error) {
 	dir := fencedStateDir(sheet)
-	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	keys, err := s.listKeys(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []stateName
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
-		}
-		name, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+	for _, key := range keys {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(key, dir), ".json")
 		if !ok || len(name) != 27 || name[20] != '-' {
 			continue
 		}
 		fence, err1 := strconv.ParseUint(name[:20], 10, 64)
 		seq, err2 := strconv.Atoi(name[21:])
 		if err1 == nil && err2 == nil {
-			out = append(out, stateName{fence: fence, seq: seq, key: obj.Key})
+			out = append(out, stateName{fence: fence, seq: seq, key: key})
 		}
 	}
 	return out, nil
