@@ -8,19 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 )
@@ -176,61 +168,14 @@ func (s *Store) ChangeHistory(ctx context.Context, sheet string) ([]audit.ChainE
 	return slices.Clip(h.entries), nil
 }
 
-// createOnce writes a new object at key, or reports that key is taken.
-// Buckets' "if not exists" is atomic on S3, GCS and memory, but gocloud's
-// local folders check for the name and then rename onto it, so two writers
-// can both pass the check and the later one replaces the earlier. On a
-// local folder the complete, synced temp file is therefore hard-linked onto
-// the name, which fails atomically when the name exists, and the blob
-// write is abandoned.
+// createOnce writes a new object at key, or reports that key is taken,
+// through the store's one exclusive create (create, in lease.go).
 func (s *Store) createOnce(ctx context.Context, key string, data []byte) (taken bool, err error) {
-	var fi os.FileInfo
-	if !s.bucket.As(&fi) {
-		err := s.writeObject(ctx, key, "application/json", data, true)
-		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
-			return true, nil
-		}
-		return false, err
+	err = s.create(ctx, key, data)
+	if exists(err) {
+		return true, nil
 	}
-	wctx, cancel := s.req(ctx)
-	defer cancel()
-	var f *os.File
-	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{
-		ContentType: "application/json",
-		BeforeWrite: func(as func(any) bool) error { as(&f); return nil },
-	})
-	if err != nil {
-		return false, fmt.Errorf("write %q: %w", key, translate(err))
-	}
-	defer func() { cancel(); _ = w.Close() }() // abandoned: the temp file goes
-	if _, err := w.Write(data); err != nil {
-		return false, fmt.Errorf("write %q: %w", key, translate(err))
-	}
-	if f == nil || !strings.HasPrefix(filepath.Base(f.Name()), path.Base(key)+".") {
-		// Temp files live elsewhere (no_tmp_dir=false): no link across
-		// file systems; fall back on the bucket's own check.
-		cancel()
-		_ = w.Close()
-		err := s.writeObject(ctx, key, "application/json", data, true)
-		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
-			return true, nil
-		}
-		return false, err
-	}
-	if err := f.Sync(); err != nil {
-		return false, fmt.Errorf("write %q: %w", key, err)
-	}
-	target := filepath.Join(filepath.Dir(f.Name()), path.Base(key))
-	if err := os.Link(f.Name(), target); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return true, nil
-		}
-		return false, fmt.Errorf("write %q: %w", key, err)
-	}
-	if err := syncDir(filepath.Dir(target)); err != nil {
-		return false, fmt.Errorf("write %q: %w", key, err)
-	}
-	return false, nil
+	return false, err
 }
 
 // VerifyChangelog reads the sheet's change log and checks every entry: its
@@ -308,41 +253,22 @@ func (e *chainEntry) public() audit.ChainEntry {
 }
 
 // changelogSeqs lists the entry numbers of a sheet's change log in order;
-// names that are not entries (a writer's temp file) are skipped. A local
-// folder's listing fails when another writer's temp file vanishes under
-// it; the listing is then read again.
+// names that are not entries (a writer's temp file) are skipped.
 func (s *Store) changelogSeqs(ctx context.Context, sheet string) ([]int, error) {
-	for attempt := 0; ; attempt++ {
-		seqs, err := s.listChangelog(ctx, sheet)
-		if !errors.Is(err, audit.ErrNotFound) || attempt == 4 {
-			return seqs, err
-		}
-	}
-}
-
-func (s *Store) listChangelog(ctx context.Context, sheet string) ([]int, error) {
 	dir := changelogDir(sheet)
-	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	keys, err := s.listKeys(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	var seqs []int
-	for {
-		rctx, cancel := s.req(ctx)
-		obj, err := it.Next(rctx)
-		cancel()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
-		}
-		name, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+	for _, key := range keys {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(key, dir), ".json")
 		if !ok || len(name) != 12 {
 			continue
 		}
-		n, err := strconv.Atoi(name)
-		if err != nil || n < 1 {
-			continue
+		if n, err := strconv.Atoi(name); err == nil && n >= 1 {
+			seqs = append(seqs, n)
 		}
-		seqs = append(seqs, n)
 	}
 	slices.Sort(seqs)
 	return seqs, nil

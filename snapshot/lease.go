@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
 	"github.com/sheetaudit/sheetaudit/audit"
@@ -346,33 +344,6 @@ func (s *Store) listNumbered(ctx context.Context, dir string) ([]uint64, error) 
 	}
 	// Zero-padded names list in numeric order.
 	return out, nil
-}
-
-// listKeys returns the keys under dir. On a local folder, an object being
-// written is a temporary file that its writer (another process, maybe)
-// renames away; the file driver can list it and then fail to stat it
-// (NotFound). That says nothing about the store, so the listing is taken
-// again, a few times at most.
-func (s *Store) listKeys(ctx context.Context, dir string) ([]string, error) {
-	for attempt := 1; ; attempt++ {
-		var keys []string
-		it := s.bucket.List(&blob.ListOptions{Prefix: dir})
-		var err error
-		for {
-			var obj *blob.ListObject
-			if obj, err = it.Next(ctx); err != nil {
-				break
-			}
-			keys = append(keys, obj.Key)
-		}
-		if err == io.EOF {
-			return keys, nil
-		}
-		if gcerrors.Code(err) == gcerrors.NotFound && attempt < 5 && ctx.Err() == nil {
-			continue
-		}
-		return nil, fmt.Errorf("list %q: %w", dir, translate(err))
-	}
 }
 
 func leaseNameRE(name string) bool {

@@ -6,12 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"go.uber.org/zap"
-	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
 
@@ -169,19 +167,13 @@ func sortManifests(ms []*Manifest) {
 // manifests (a writer's temp file) are skipped.
 func (s *Store) ids(ctx context.Context, sheet string) ([]string, error) {
 	dir := manifestDir(sheet)
-	it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+	keys, err := s.listKeys(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
-	for {
-		rctx, cancel := s.req(ctx)
-		obj, err := it.Next(rctx)
-		cancel()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list %q: %w", dir, translate(err))
-		}
-		id, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, dir), ".json")
+	for _, key := range keys {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(key, dir), ".json")
 		if ok && checkID(id) == nil {
 			ids = append(ids, id)
 		}

@@ -660,6 +660,37 @@ func (s *Store) req(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.timeout)
 }
 
+// listKeys returns the keys under dir, in name order, each listing request
+// bounded by the store timeout. It is the store's one listing: on a local
+// folder an object being written is a temporary file that its writer
+// (another process, maybe) renames away, and the file driver can list it
+// and then fail to stat it (NotFound). That says nothing about the store,
+// so the listing is taken again, a few times at most.
+func (s *Store) listKeys(ctx context.Context, dir string) ([]string, error) {
+	for attempt := 1; ; attempt++ {
+		var keys []string
+		it := s.bucket.List(&blob.ListOptions{Prefix: dir})
+		var err error
+		for {
+			var obj *blob.ListObject
+			rctx, cancel := s.req(ctx)
+			obj, err = it.Next(rctx)
+			cancel()
+			if err != nil {
+				break
+			}
+			keys = append(keys, obj.Key)
+		}
+		if err == io.EOF {
+			return keys, nil
+		}
+		if gcerrors.Code(err) == gcerrors.NotFound && attempt < 5 && ctx.Err() == nil {
+			continue
+		}
+		return nil, fmt.Errorf("list %q: %w", dir, translate(err))
+	}
+}
+
 // translate adds the audit sentinel that matches a bucket error's code, and
 // ErrStore, so callers branch with errors.Is without knowing gocloud. A
 // cancellation by the caller is passed on as it is.
