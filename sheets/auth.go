@@ -35,7 +35,9 @@ type serviceAccountKey struct {
 // Nothing here touches the network: the token is fetched on the first
 // request, so New stays cheap and a wrong key shows up as ErrPermission from
 // the first call.
-func httpClient(ctx context.Context, o Options) (*http.Client, string, error) {
+// scopes are what the credentials are asked for: the Sheets backend's own
+// (Options.scopes) or the Drive audit's (DriveScopes).
+func httpClient(ctx context.Context, o Options, scopes []string) (*http.Client, string, error) {
 	base := o.HTTPClient
 	if base == nil {
 		base = &http.Client{Transport: http.DefaultTransport}
@@ -46,7 +48,7 @@ func httpClient(ctx context.Context, o Options) (*http.Client, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, o.scopes()...)
+		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, scopes...)
 		if err != nil {
 			// The oauth2 error names the problem (bad PEM, missing field)
 			// without echoing the key.
@@ -58,7 +60,7 @@ func httpClient(ctx context.Context, o Options) (*http.Client, string, error) {
 		// An emulator or a proxy that authenticates by itself.
 		return base, "", nil
 	default:
-		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), o.scopes()...)
+		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), scopes...)
 		if err != nil {
 			return nil, "", fmt.Errorf("find application default credentials: %v; set credentials_file to a service-account key or GOOGLE_APPLICATION_CREDENTIALS: %w",
 				err, audit.ErrInvalid)

@@ -3,14 +3,12 @@ package sheets
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"go.uber.org/zap"
-	"golang.org/x/oauth2/google"
 	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/driveactivity/v2"
 	"google.golang.org/api/googleapi"
@@ -48,7 +46,7 @@ func NewDriveAudit(ctx context.Context, opts Options) (*DriveAudit, error) {
 		return nil, fmt.Errorf("spreadsheet id is empty; set spreadsheet_id to the id in the sheet's URL: %w", audit.ErrInvalid)
 	}
 	opts = opts.withDefaults()
-	hc, email, err := driveHTTPClient(ctx, opts)
+	hc, email, err := httpClient(ctx, opts, DriveScopes)
 	if err != nil {
 		return nil, err
 	}
@@ -78,40 +76,6 @@ func NewDriveAudit(ctx context.Context, opts Options) (*DriveAudit, error) {
 
 // ServiceAccount is the e-mail address of the credentials, when known.
 func (d *DriveAudit) ServiceAccount() string { return d.email }
-
-// driveHTTPClient is httpClient with the Drive scopes.
-func driveHTTPClient(ctx context.Context, o Options) (*http.Client, string, error) {
-	base := o.HTTPClient
-	if base == nil {
-		base = &http.Client{Transport: http.DefaultTransport}
-	}
-	switch {
-	case o.CredentialsFile != "":
-		js, email, err := readKey(o.CredentialsFile)
-		if err != nil {
-			return nil, "", err
-		}
-		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, DriveScopes...)
-		if err != nil {
-			return nil, "", fmt.Errorf("load credentials file %q: %v; download a new JSON key for the service account: %w",
-				o.CredentialsFile, err, audit.ErrInvalid)
-		}
-		return authClient(base, creds.TokenSource), email, nil
-	case o.Endpoint != "":
-		return base, "", nil
-	default:
-		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), DriveScopes...)
-		if err != nil {
-			return nil, "", fmt.Errorf("find application default credentials: %v; set credentials_file to a service-account key or GOOGLE_APPLICATION_CREDENTIALS: %w",
-				err, audit.ErrInvalid)
-		}
-		var key serviceAccountKey
-		if len(creds.JSON) > 0 && json.Unmarshal(creds.JSON, &key) == nil {
-			return authClient(base, creds.TokenSource), key.ClientEmail, nil
-		}
-		return authClient(base, creds.TokenSource), "", nil
-	}
-}
 
 // permissionFields asks permissions.list for what the access audit reads.
 const permissionFields = "nextPageToken,permissions(id,type,role,emailAddress,domain,displayName,allowFileDiscovery,deleted)"

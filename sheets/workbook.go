@@ -61,7 +61,7 @@ func New(ctx context.Context, opts Options) (*Workbook, error) {
 		return nil, fmt.Errorf("spreadsheet id is empty; set spreadsheet_id to the id in the sheet's URL: %w", audit.ErrInvalid)
 	}
 	opts = opts.withDefaults()
-	hc, email, err := httpClient(ctx, opts)
+	hc, email, err := httpClient(ctx, opts, opts.scopes())
 	if err != nil {
 		return nil, err
 	}
