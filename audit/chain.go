@@ -379,6 +379,47 @@ func CheckChangeLog(ctx context.Context, wb Workbook, chain ChangeChain, sheet, 
 	return CompareChangeLog(sheet, tab, values, entries, locale), nil
 }
 
+// RepairChangeLog appends the rows check found missing back to tab, under
+// the caller's lease (a cycle appends to the same tab). Not idempotent.
+func RepairChangeLog(ctx context.Context, wb Workbook, tab string, check ChangeLogCheck) error {
+	if len(check.Restore) == 0 {
+		return nil
+	}
+	if err := wb.AppendRows(ctx, tab, check.Restore); err != nil {
+		return fmt.Errorf("append to tab %q: %w", tab, err)
+	}
+	return nil
+}
+
+// ChangeLogRebuild is what rebuilding a Change Log tab wrote (or, on a dry
+// run, would write).
+type ChangeLogRebuild struct {
+	Before int // rows the tab held
+	Rows   int // rows written, header included
+}
+
+// RebuildChangeLogTab replaces tab with RebuildChangeLog of its current
+// content and the chain's entries, creating it when missing; with dryRun
+// it only reads. Only that tab is written. Idempotent.
+func RebuildChangeLogTab(ctx context.Context, wb Workbook, tab string, entries []ChainEntry, dryRun bool) (ChangeLogRebuild, error) {
+	var values [][]string
+	if t, err := wb.ReadTab(ctx, tab); err == nil {
+		values = t.Values
+	}
+	rows := RebuildChangeLog(values, entries)
+	res := ChangeLogRebuild{Before: len(values), Rows: len(rows)}
+	if dryRun {
+		return res, nil
+	}
+	if _, _, err := wb.EnsureTab(ctx, tab); err != nil {
+		return res, fmt.Errorf("create tab %q: %w", tab, err)
+	}
+	if err := wb.ReplaceTab(ctx, tab, rows); err != nil {
+		return res, fmt.Errorf("write tab %q: %w", tab, err)
+	}
+	return res, nil
+}
+
 // RebuildChangeLog returns the whole content of a Change Log tab rebuilt
 // from the chain: the tab's header row (ChangeLogHeader when the tab has
 // none), then the rows of values that belong to no chain entry (written

@@ -128,13 +128,13 @@ func (a *app) changelogCheckCmd() *cobra.Command {
 				case repair:
 					// The cycle's lease: a running cycle appends to the same tab.
 					err := a.leased(ctx, store, s.Name, "cycle", func(ctx context.Context) error {
-						return wb.AppendRows(ctx, tab, res.Restore)
+						return audit.RepairChangeLog(ctx, wb, tab, res)
 					})
 					if errors.Is(err, audit.ErrHeld) {
 						return err
 					}
 					if err != nil {
-						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: append to tab %q: %w", s.Name, tab, err)}
+						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 					}
 					fmt.Fprintf(a.stdout, "%s: %d rows appended back to %q\n", s.Name, len(res.Restore), tab)
 				default:
@@ -178,30 +178,23 @@ func (a *app) changelogRebuildCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{code: exitFailed, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 				}
-				var values [][]string
-				if t, err := wb.ReadTab(ctx, tab); err == nil {
-					values = t.Values
-				}
-				rows := audit.RebuildChangeLog(values, entries)
-				if dryRun {
-					fmt.Fprintf(a.stdout, "%s: would replace the %d rows of %q with %d rows (header included) from %d chain entries\n",
-						s.Name, len(values), tab, len(rows), len(entries))
-					return nil
-				}
+				var rb audit.ChangeLogRebuild
 				// The cycle's lease: a running cycle appends to the same tab.
-				err = a.leased(ctx, store, s.Name, "cycle", func(ctx context.Context) error {
-					if _, _, err := wb.EnsureTab(ctx, tab); err != nil {
-						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: create tab %q: %w", s.Name, tab, err)}
+				err = a.leasedUnless(ctx, dryRun, store, s.Name, "cycle", func(ctx context.Context) (err error) {
+					if rb, err = audit.RebuildChangeLogTab(ctx, wb, tab, entries, dryRun); err != nil {
+						err = &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: %w", s.Name, err)}
 					}
-					if err := wb.ReplaceTab(ctx, tab, rows); err != nil {
-						return &exitError{code: exitCantRun, err: fmt.Errorf("sheet %q: write tab %q: %w", s.Name, tab, err)}
-					}
-					return nil
+					return err
 				})
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "%s: %q rebuilt: %d rows from %d chain entries\n", s.Name, tab, len(rows)-1, len(entries))
+				if dryRun {
+					fmt.Fprintf(a.stdout, "%s: would replace the %d rows of %q with %d rows (header included) from %d chain entries\n",
+						s.Name, rb.Before, tab, rb.Rows, len(entries))
+					return nil
+				}
+				fmt.Fprintf(a.stdout, "%s: %q rebuilt: %d rows from %d chain entries\n", s.Name, tab, rb.Rows-1, len(entries))
 				return nil
 			})
 		},
