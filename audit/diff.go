@@ -216,10 +216,11 @@ func matchGroups(old, new *Table, colMap []int, only map[string]bool, match []in
 		}
 		return k, only == nil || only[k]
 	}
-	oldGroups := make(map[string][]int, len(old.Rows))
+	size := len(old.Rows)
 	if only != nil {
-		oldGroups = make(map[string][]int, len(only))
+		size = len(only)
 	}
+	oldGroups := make(map[string][]int, size)
 	for i := range old.Rows {
 		if k, ok := key(old, i); ok {
 			oldGroups[k] = append(oldGroups[k], i)

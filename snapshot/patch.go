@@ -64,9 +64,10 @@ func diffRows(old, new []rowHash) []patchOp {
 		if anchors := uniqueAnchors(old[oa:ob], new[na:nb]); len(anchors) > 0 {
 			po, pn := oa, na
 			for _, a := range anchors {
-				gap(po, oa+a[0], pn, na+a[1])
+				ao, an := int(a.old), int(a.new)
+				gap(po, oa+ao, pn, na+an)
 				add(opCopy, 1, 0)
-				po, pn = oa+a[0]+1, na+a[1]+1
+				po, pn = oa+ao+1, na+an+1
 			}
 			gap(po, ob, pn, nb)
 		} else {
@@ -83,7 +84,7 @@ func diffRows(old, new []rowHash) []patchOp {
 // on both sides, forming the longest run increasing on both sides. Rows
 // are grouped by sorting their indices by hash, which costs a few bytes a
 // row where a map of every row would cost a hundred.
-func uniqueAnchors(old, new []rowHash) [][2]int {
+func uniqueAnchors(old, new []rowHash) []anchor {
 	if len(old) == 0 || len(new) == 0 {
 		return nil
 	}
@@ -115,7 +116,13 @@ func uniqueAnchors(old, new []rowHash) [][2]int {
 		}
 		a, b = a1, b1
 	}
-	var pairs []anchor
+	n := 0
+	for _, i := range pairOld {
+		if i >= 0 {
+			n++
+		}
+	}
+	pairs := make([]anchor, 0, n)
 	for j, i := range pairOld {
 		if i >= 0 {
 			pairs = append(pairs, anchor{i, int32(j)})
@@ -139,7 +146,7 @@ func hashOrder(hashes []rowHash) []int32 {
 
 // longestIncreasing returns the longest subsequence of pairs (ordered by
 // their new row) whose old rows increase.
-func longestIncreasing(pairs []anchor) [][2]int {
+func longestIncreasing(pairs []anchor) []anchor {
 	if len(pairs) == 0 {
 		return nil
 	}
@@ -157,9 +164,9 @@ func longestIncreasing(pairs []anchor) [][2]int {
 			tails[k] = int32(i)
 		}
 	}
-	out := make([][2]int, len(tails))
+	out := make([]anchor, len(tails))
 	for i, k := len(tails)-1, tails[len(tails)-1]; i >= 0; i, k = i-1, prev[k] {
-		out[i] = [2]int{int(pairs[k].old), int(pairs[k].new)}
+		out[i] = pairs[k]
 	}
 	return out
 }
