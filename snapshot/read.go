@@ -26,7 +26,7 @@ func (s *Store) Latest(ctx context.Context, sheet string) (*audit.Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, nil)
+	snap, _, err := s.load(ctx, m, nil, nil)
 	return snap, err
 }
 
@@ -36,7 +36,7 @@ func (s *Store) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, er
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, nil)
+	snap, _, err := s.load(ctx, m, nil, nil)
 	return snap, err
 }
 
@@ -53,7 +53,7 @@ func (s *Store) LoadSharing(ctx context.Context, sheet, id string, cur *audit.Sn
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, cur)
+	snap, _, err := s.load(ctx, m, cur, nil)
 	return snap, err
 }
 
@@ -251,11 +251,15 @@ func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, er
 // against the manifest's hashes. Objects are read in order, s.conc at a
 // time, and each row is decoded on its own, so a load holds the rows it
 // returns and a few objects, never the whole serialisation. With cur, a
-// row equal to a row of the same grid of cur is that row (LoadSharing).
-func (s *Store) load(ctx context.Context, m *Manifest, cur *audit.Snapshot) (*audit.Snapshot, *version, error) {
+// row equal to a row of the same grid of cur is that row (LoadSharing);
+// curHashes are the row hashes of cur's values when known, else nil.
+func (s *Store) load(ctx context.Context, m *Manifest, cur *audit.Snapshot, curHashes []rowHash) (*audit.Snapshot, *version, error) {
 	var share [3]*sharer
 	if cur != nil {
-		share[0] = newSharer(cur.Values, s.curHashes(cur))
+		if curHashes == nil {
+			curHashes = s.curHashes(cur)
+		}
+		share[0] = newSharer(cur.Values, curHashes)
 		if m.Formulas != nil && cur.Formulas != nil {
 			share[1] = newSharer(cur.Formulas, sumRows(cur.Formulas).hashes)
 		}

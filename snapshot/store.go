@@ -317,7 +317,7 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	}
 	hashes := sum.hashes
 
-	parent, err := s.parent(ctx, snap.Sheet)
+	parent, err := s.parent(ctx, snap, hashes)
 	if err != nil {
 		return audit.SnapshotInfo{}, err
 	}
@@ -360,8 +360,11 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	return info, nil
 }
 
-// parent returns the newest version of sheet with its row hashes, or nil.
-func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
+// parent returns the newest version of snap's sheet with its row hashes,
+// or nil. A version not remembered is loaded sharing snap's rows (whose
+// hashes are hashes), so only the rows that differ are decoded.
+func (s *Store) parent(ctx context.Context, snap *audit.Snapshot, hashes []rowHash) (*version, error) {
+	sheet := snap.Sheet
 	m, err := s.latestManifest(ctx, sheet)
 	if errors.Is(err, audit.ErrNotFound) || errors.Is(err, audit.ErrInvalid) {
 		return nil, nil // none, or none readable: store this one whole
@@ -378,7 +381,7 @@ func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 	if s.maxP < 0 {
 		return &version{m: m}, nil
 	}
-	_, v, err = s.load(ctx, m, nil)
+	_, v, err = s.load(ctx, m, snap, hashes)
 	switch {
 	case errors.Is(err, audit.ErrInvalid) || errors.Is(err, audit.ErrNotFound):
 		// A damaged newest version must not stop new ones: store this one
