@@ -89,6 +89,12 @@ type changeLogLabels struct {
 	restored  string // a restore's row: snapshot, tab, mode
 	pairSep   string // between column: value pairs
 	pairColon string
+	// The access audit: the Column of sharing changes and findings, how
+	// link and domain sharing are named, and Drive's roles.
+	sharing string
+	anyone  string
+	domain  string // "%s" is the domain
+	roles   map[string]string
 }
 
 var english = &catalog{
@@ -160,6 +166,7 @@ var english = &catalog{
 			RowAdded: "row added", RowRemoved: "row removed", CellModified: "cell modified",
 			ColumnAdded: "column added", ColumnRemoved: "column removed", ColumnRenamed: "column renamed",
 			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restore",
+			AccessAdded: "access added", AccessRemoved: "access removed", AccessChanged: "access changed",
 		},
 		continued: "%s (continued)",
 		baseline:  "baseline",
@@ -169,6 +176,13 @@ var english = &catalog{
 		restored:  "restored snapshot %[1]s into tab %[2]q (%[3]s)",
 		pairSep:   "; ",
 		pairColon: ": ",
+		sharing:   accessColumn,
+		anyone:    "anyone with the link",
+		domain:    "domain %s",
+		roles: map[string]string{
+			"owner": "owner", "organizer": "organizer", "fileOrganizer": "fileOrganizer",
+			"writer": "writer", "commenter": "commenter", "reader": "reader",
+		},
 	},
 }
 
@@ -228,6 +242,9 @@ var chinese = &catalog{
 		"required": "必填", "enum": "允许的取值", "pattern": "格式", "min": "最小值",
 		"max": "最大值", "min_length": "最短长度", "max_length": "最长长度",
 		"not_before": "最早日期", "not_after": "最晚日期", "unique": "唯一", "references": "引用",
+		RuleAccessAnyone: "链接公开", RuleAccessDomain: "全域共享", RuleAccessOutside: "域外账号",
+		RuleAccessWriters: "编辑者过多", RuleChangeLogDeleted: "变更日志行被删除",
+		RuleChangeLogEdited: "变更日志行被修改", RuleChangeLogReordered: "变更日志行被移动",
 	},
 	typeRule: "类型：%s",
 	typeNames: map[string]string{
@@ -248,6 +265,7 @@ var chinese = &catalog{
 			RowAdded: "新增行", RowRemoved: "删除行", CellModified: "修改单元格",
 			ColumnAdded: "新增列", ColumnRemoved: "删除列", ColumnRenamed: "列重命名",
 			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "恢复",
+			AccessAdded: "新增权限", AccessRemoved: "移除权限", AccessChanged: "权限变更",
 		},
 		continued: "%s（续）",
 		baseline:  "基线",
@@ -257,6 +275,13 @@ var chinese = &catalog{
 		restored:  "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
 		pairSep:   "；",
 		pairColon: "：",
+		sharing:   "共享设置",
+		anyone:    "任何获得链接的人",
+		domain:    "域 %s",
+		roles: map[string]string{
+			"owner": "所有者", "organizer": "管理员", "fileOrganizer": "内容管理员",
+			"writer": "编辑者", "commenter": "评论者", "reader": "查看者",
+		},
 	},
 }
 
@@ -347,4 +372,12 @@ func (c *catalog) kind(k ChangeKind) string {
 		return n
 	}
 	return string(k)
+}
+
+// role is how a Drive role (writer, reader, …) reads.
+func (c *catalog) role(r string) string {
+	if n, ok := c.changeLog.roles[r]; ok {
+		return n
+	}
+	return r
 }

@@ -60,6 +60,10 @@ type Report struct {
 	// FullList says where the whole stale list is: a URL or a file name
 	// relative to the HTML page (the CSV beside it).
 	FullList string `json:"full_list,omitempty"`
+	// Access is who the file is shared with and what the access rules
+	// flag, from the last cycle's access audit; nil when the access audit
+	// is off or has not run yet.
+	Access *ReportAccess `json:"access,omitempty"`
 }
 
 // WeekPoint is one week of the trend.
@@ -314,6 +318,7 @@ func (r Report) Masked() Report {
 		}
 		m.Movement = &mv
 	}
+	m.Access = r.Access.masked()
 	m.QualityByOwner = make([]OwnerQuality, len(r.QualityByOwner))
 	for i, q := range r.QualityByOwner {
 		q.Owner = MaskPII(q.Owner)

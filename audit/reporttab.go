@@ -215,6 +215,21 @@ func (r Report) Tab(locale string) ReportTab {
 			add([]Cell{Text(l.owner(q.Owner)), num(q.Errors), num(q.Warnings)})
 		}
 	}
+	if a := r.Access; a != nil && r.Owner == "" {
+		add(nil)
+		head(l.Access)
+		lines := a.accessLines(locale)
+		if len(lines) == 0 {
+			add(texts(l.AccessOK))
+		}
+		for _, s := range lines {
+			add(texts(s))
+		}
+		head(l.Grantee, l.Role)
+		for _, g := range a.Shared {
+			add(texts(g.Grantee, g.Role))
+		}
+	}
 	return t
 }
 

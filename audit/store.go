@@ -96,6 +96,9 @@ type State struct {
 	// Access is the file's sharing as the last access audit read it, for
 	// the next one to report what changed; nil when never read.
 	Access []Permission `json:"access,omitempty"`
+	// Protected is the protection last set on sheetaudit's own tabs (mode
+	// and tabs), so it is set again only when a tab is new or it changes.
+	Protected string `json:"protected,omitempty"`
 }
 
 // PendingWrite is a write-back carrying Change Log rows that a cycle was
