@@ -507,9 +507,15 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 	if lay != nil {
 		lastCol = max(lastCol, len(lay.Widths))
 	}
+	// styled is the layout the new cells are styled by: the one sent, or
+	// else the one the tab already shows.
+	styled := lay
+	if styled == nil {
+		styled = keptLayout(src, l, st)
+	}
 	headerRows := 0
-	if lay != nil {
-		headerRows = lay.HeaderRows
+	if styled != nil {
+		headerRows = styled.HeaderRows
 	}
 
 	// Hyperlinks: an append keeps those of the rows it keeps.
@@ -548,8 +554,8 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 		}
 	}
 	wrap := map[int]bool{}
-	if lay != nil {
-		for _, c := range lay.Wrap {
+	if styled != nil {
+		for _, c := range styled.Wrap {
 			wrap[c] = true
 		}
 	}
@@ -563,8 +569,8 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 	for i, r := range rows {
 		num := first + i
 		ht := 0.0
-		if lay != nil && num > headerRows {
-			ht = rowHeight(r, lay)
+		if styled != nil && num > headerRows {
+			ht = rowHeight(r, styled)
 		}
 		writeTypedRow(&data, p, num, ht, r, func(col int, c audit.Cell) int {
 			switch {
@@ -574,11 +580,11 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 				return st.link
 			case c.Kind == audit.TimeCell:
 				return st.time
-			case c.Kind == audit.NumberCell && lay != nil:
+			case c.Kind == audit.NumberCell && styled != nil:
 				return st.number
 			case c.Kind == audit.TextCell && wrap[col]:
 				return st.wrap
-			case lay != nil:
+			case styled != nil:
 				return st.plain
 			}
 			return 0
@@ -617,6 +623,12 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 			own["autoFilter"] = []byte(`<` + p + `autoFilter ref="` + start + ":" + end + `"/>`)
 		}
 		own["conditionalFormatting"] = conditionalXML(p, lay, headerRows, lastCol, st)
+	} else {
+		for _, s := range tail {
+			if s.name == "autoFilter" {
+				own["autoFilter"] = stretchFilter(src[s.start:s.end], lastRow, 0)
+			}
+		}
 	}
 
 	var out bytes.Buffer
