@@ -105,6 +105,24 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		plans = append(plans, pl)
 	}
 
+	// A layout sent again for a tab that exists replaces the conditional
+	// format rules sheetaudit added before: find them (one read, only then).
+	var relaid map[int64]bool
+	for _, pl := range plans {
+		if pl.p != nil && pl.t.Layout != nil {
+			if relaid == nil {
+				relaid = map[int64]bool{}
+			}
+			relaid[pl.id] = true
+		}
+	}
+	var drop map[int64][]int
+	if relaid != nil {
+		if drop, err = w.ownRules(ctx, op, relaid); err != nil {
+			return err
+		}
+	}
+
 	var reqs, formats []*sheets.Request // formats of existing tabs go after every data request
 	var added []audit.TabMeta
 	for i := range plans {
@@ -124,16 +142,18 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 			}
 			added = append(added, audit.TabMeta{TabID: pl.id, Title: pl.t.Title, GridRows: int(grid.RowCount), GridCols: int(grid.ColumnCount)})
 			if l := pl.t.Layout; l != nil {
-				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, true)...)
+				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, nil)...)
 			}
 			continue
-		}
-		if l := pl.t.Layout; l != nil {
-			formats = append(formats, layoutRequests(pl.id, *l, pl.width, false)...)
 		}
 		gridRows, gridCols := 0, 0
 		if g := pl.p.GridProperties; g != nil {
 			gridRows, gridCols = int(g.RowCount), int(g.ColumnCount)
+		}
+		if l := pl.t.Layout; l != nil {
+			// The whole grid's width: an append of one short row still
+			// lays out the table.
+			formats = append(formats, layoutRequests(pl.id, *l, max(pl.width, gridCols), drop[pl.id])...)
 		}
 		if pl.width > gridCols {
 			reqs = append(reqs, appendDimension(pl.id, "COLUMNS", pl.width-gridCols))
