@@ -124,7 +124,11 @@ func (r Report) Tab(locale string) ReportTab {
 		head(l.Key, l.Customer, l.Owner, l.Stage, l.DaysOverdue, l.Explanation)
 		for _, it := range act {
 			c := l.itemCells(it)
-			add([]Cell{c[0], c[1], c[2], c[3], Text(l.overdue(it)), c[8]})
+			over := Text(l.overdue(it)) // never followed up, or not a date
+			if !it.Never() && !it.DueSoon {
+				over = num(it.DaysOverdue) // under the "Days overdue" header: a number to sort by
+			}
+			add([]Cell{c[0], c[1], c[2], c[3], over, c[8]})
 		}
 	}
 	if r.Owner == "" {
