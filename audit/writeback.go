@@ -109,6 +109,11 @@ type TabWrite struct {
 	// Layout is applied when the tab is created or when it differs from
 	// the layout the backend last applied; nil leaves formats alone.
 	Layout *Layout
+	// Style, set when Layout is nil because the tab has it already, is
+	// that layout, for styling the cells this write adds (wrapped columns,
+	// header rows) like the rows it styled; none of it is applied to the
+	// tab. Backends that keep formats on new cells by themselves ignore it.
+	Style *Layout
 }
 
 // WriteBack is everything one cycle writes, in one unit: a backend that

@@ -128,6 +128,10 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 	for i := range plans {
 		pl := &plans[i]
 		data := rowData(pl.rows, loc, func(target string) string { return linkURI(target, ids) })
+		mask := cellMask
+		if wrapCells(data, pl.t, pl.p == nil) {
+			mask += ",userEnteredFormat.wrapStrategy"
+		}
 		if pl.p == nil {
 			grid := &sheets.GridProperties{RowCount: int64(max(len(pl.rows), 1)), ColumnCount: int64(max(pl.width, 1))}
 			reqs = append(reqs, &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{
@@ -137,7 +141,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 				reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
 					Start:  &sheets.GridCoordinate{SheetId: pl.id, ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
 					Rows:   data,
-					Fields: cellMask,
+					Fields: mask,
 				}})
 			}
 			added = append(added, audit.TabMeta{TabID: pl.id, Title: pl.t.Title, GridRows: int(grid.RowCount), GridCols: int(grid.ColumnCount)})
@@ -161,7 +165,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		if pl.t.Append {
 			if len(data) > 0 {
 				reqs = append(reqs, &sheets.Request{AppendCells: &sheets.AppendCellsRequest{
-					SheetId: pl.id, Rows: data, Fields: cellMask, ForceSendFields: []string{"SheetId"},
+					SheetId: pl.id, Rows: data, Fields: mask, ForceSendFields: []string{"SheetId"},
 				}})
 			}
 			continue // appendCells adds the rows it needs: the grid size is no longer known
@@ -172,7 +176,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
 			Range:  &sheets.GridRange{SheetId: pl.id, ForceSendFields: []string{"SheetId"}},
 			Rows:   data,
-			Fields: cellMask,
+			Fields: mask,
 		}})
 		pl.stable = true
 	}
@@ -273,6 +277,40 @@ func checkCellText(op, id, title string, rows [][]audit.Cell) error {
 		}
 	}
 	return nil
+}
+
+// wrapCells marks the cells of t's wrapped columns below its header rows
+// to wrap, and reports whether it marked any. Rows appendCells adds (and
+// rows a replaced tab grows by) are new to the grid and carry no format,
+// so the wrap the layout set on the columns must travel with each cell:
+// with t.Layout when the tab is laid out now, with t.Style after.
+func wrapCells(data []*sheets.RowData, t audit.TabWrite, created bool) bool {
+	l := t.Layout
+	if l == nil {
+		l = t.Style
+	}
+	if l == nil || len(l.Wrap) == 0 {
+		return false
+	}
+	first := l.HeaderRows // the header rows written now, above the rows
+	if t.Append && !created {
+		first = 0 // an append below an existing header: every row is a body row
+	}
+	marked := false
+	for i := first; i < len(data); i++ {
+		for _, c := range l.Wrap {
+			if c < 0 || c >= len(data[i].Values) {
+				continue
+			}
+			d := data[i].Values[c]
+			if d.UserEnteredFormat == nil {
+				d.UserEnteredFormat = &sheets.CellFormat{}
+			}
+			d.UserEnteredFormat.WrapStrategy = "WRAP"
+			marked = true
+		}
+	}
+	return marked
 }
 
 // rowData turns cells into the API's typed cell data.
