@@ -211,8 +211,12 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// still written, so a staleness problem never stops the log.
 	staleErr := c.staleness(ctx, res, table, loc)
 	at := now().In(loc)
+	restores, changes, err := c.restoresSince(ctx, res, st, res.Snapshot, old, table, changes, log)
+	if err != nil {
+		return err
+	}
 	c.pasteAlarms(res, st, old, table, changes, tab.Meta, log)
-	b := c.changeLogWrite(res, st, old, table, changes, at)
+	b := c.changeLogWrite(res, st, old, table, changes, at, restores)
 	var digest string
 	if staleErr == nil {
 		var review *TabWrite
@@ -220,7 +224,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			b.Tabs = append(b.Tabs, *review)
 		}
 	}
-	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, log)
+	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, restores, log)
 	if err != nil {
 		return err
 	}
