@@ -95,6 +95,10 @@ type Layout struct {
 	Wrap       []int // 0-based columns whose long text wraps
 	Filter     bool  // a basic filter (autoFilter) over the header and the rows below it
 	Highlights []Highlight
+	// BoldRows are 0-based rows below the header shown bold like it (a
+	// report's section titles). A tab whose rows move each time it is
+	// written gets the rest of its rows set back to plain.
+	BoldRows []int
 }
 
 // TabWrite is one tab's part of a write-back: either rows appended below

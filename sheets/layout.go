@@ -40,6 +40,24 @@ func layoutRequests(id int64, l audit.Layout, cols int, drop []int) []*sheets.Re
 				Fields: "userEnteredFormat.textFormat.bold",
 			}})
 	}
+	if len(l.BoldRows) > 0 {
+		bold := func(from, to int64, on bool) *sheets.Request {
+			return &sheets.Request{RepeatCell: &sheets.RepeatCellRequest{
+				Range: &sheets.GridRange{SheetId: id, StartRowIndex: from, EndRowIndex: to,
+					ForceSendFields: []string{"SheetId", "StartRowIndex"}},
+				Cell: &sheets.CellData{UserEnteredFormat: &sheets.CellFormat{TextFormat: &sheets.TextFormat{
+					Bold: on, ForceSendFields: []string{"Bold"}}}},
+				Fields: "userEnteredFormat.textFormat.bold",
+			}}
+		}
+		// Last time's section titles sat on other rows.
+		reqs = append(reqs, bold(int64(l.HeaderRows), 0, false))
+		for _, r := range l.BoldRows {
+			if r >= l.HeaderRows {
+				reqs = append(reqs, bold(int64(r), int64(r+1), true))
+			}
+		}
+	}
 	for i, w := range l.Widths {
 		if w <= 0 {
 			continue

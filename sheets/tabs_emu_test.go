@@ -25,6 +25,8 @@ type tabLook struct {
 	times      []string      // A1 cells that must hold a date-time
 	links      []string      // A1 cells that must be links (never formulas)
 	wrapped    []string      // A1 cells whose text wraps
+	bold       []string      // cells below the header shown bold (section titles)
+	plain      []string      // cells below the header not bold
 	rules      int           // conditional format rules (severity by colour)
 }
 
@@ -81,7 +83,7 @@ func TestTabsReadBack(t *testing.T) {
 	restored := [][]string{{"客户编号", "客户名称"}, {"C00001", "华为"}}
 	restoredLayout := audit.RestoredLayout(restored, 1)
 	err = wb.WriteBack(ctx, &audit.WriteBack{Location: time.UTC, Tabs: []audit.TabWrite{
-		{Title: "Staleness Report", Rows: report.Rows, Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150, 200}, Wrap: []int{8}}},
+		{Title: "Staleness Report", Rows: report.Rows, Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150, 200}, Wrap: []int{8}, BoldRows: report.HeaderRows}},
 		{Title: "Restored 客户", Rows: audit.RestoredCells(restored), Layout: &restoredLayout},
 	}})
 	if err != nil {
@@ -100,7 +102,8 @@ func TestTabsReadBack(t *testing.T) {
 		{title: "Needs Review", headerRows: 2, filter: true, widths: map[int]int64{0: 80, 3: 90},
 			numbers: []string{"B3", "B4"}, links: []string{"J3", "J4"}, rules: 3},
 		{title: "Staleness Report", headerRows: 1, widths: map[int]int64{0: 150, 1: 200},
-			numbers: []string{"A6", "B6", "E10", "F" + itoa(itemRow), "G" + itoa(itemRow), "H" + itoa(itemRow)}, links: []string{"A" + itoa(itemRow)}},
+			numbers: []string{"A6", "B6", "H10", "F" + itoa(itemRow), "G" + itoa(itemRow), "H" + itoa(itemRow)}, links: []string{"A" + itoa(itemRow)},
+			bold: []string{"A5", "A8", "A9"}, plain: []string{"A6", "A10"}},
 		{title: "Restored 客户", headerRows: 1, filter: true},
 	} {
 		t.Run(want.title, func(t *testing.T) { checkLook(t, wb, want) })
@@ -112,7 +115,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // checkLook reads one tab back with its grid data and compares it with want.
 func checkLook(t *testing.T, wb *Workbook, want tabLook) {
 	t.Helper()
-	ss, err := wb.svc.Spreadsheets.Get(testID).Ranges("'"+want.title+"'").IncludeGridData(true).
+	ss, err := wb.svc.Spreadsheets.Get(testID).Ranges("'" + want.title + "'").IncludeGridData(true).
 		Fields("sheets(properties(gridProperties),basicFilter,conditionalFormats,data(rowData(values(userEnteredValue,userEnteredFormat)),columnMetadata(pixelSize)))").Do()
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +170,16 @@ func checkLook(t *testing.T, wb *Workbook, want tabLook) {
 		}
 		if v := c.UserEnteredValue; v == nil || v.FormulaValue != nil || v.StringValue == nil {
 			t.Errorf("%s = %+v, want text (a link format, never a formula)", a1, v)
+		}
+	}
+	for _, a1 := range want.bold {
+		if f := cell(a1).UserEnteredFormat; f == nil || f.TextFormat == nil || !f.TextFormat.Bold {
+			t.Errorf("%s format = %+v, want bold", a1, f)
+		}
+	}
+	for _, a1 := range want.plain {
+		if f := cell(a1).UserEnteredFormat; f != nil && f.TextFormat != nil && f.TextFormat.Bold {
+			t.Errorf("%s is bold, want plain", a1)
 		}
 	}
 	for _, a1 := range want.wrapped {

@@ -553,10 +553,13 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 			fmt.Fprintf(&links, `<%shyperlink xmlns:r="%s" ref="%s" r:id="%s" display="%s"/>`, p, nsRelations, ref, id, escapeAttr(shown))
 		}
 	}
-	wrap := map[int]bool{}
+	wrap, bold := map[int]bool{}, map[int]bool{}
 	if styled != nil {
 		for _, c := range styled.Wrap {
 			wrap[c] = true
+		}
+		for _, r := range styled.BoldRows {
+			bold[r+1] = true
 		}
 	}
 
@@ -574,7 +577,7 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 		}
 		writeTypedRow(&data, p, num, ht, r, func(col int, c audit.Cell) int {
 			switch {
-			case num <= headerRows:
+			case num <= headerRows, bold[num] && c.Kind == audit.TextCell:
 				return st.header
 			case c.Link != "":
 				return st.link

@@ -26,6 +26,8 @@ type tabLook struct {
 	times      []string           // cells that must hold a date-time
 	links      []string           // cells that must be links (never formulas)
 	wrapped    []string           // cells whose text wraps
+	bold       []string           // cells below the header shown bold (section titles)
+	plain      []string           // cells below the header not bold
 	rules      int                // conditional format rules (severity by colour)
 }
 
@@ -79,7 +81,7 @@ func TestTabsReadBack(t *testing.T) {
 	restored := [][]string{{"客户编号", "客户名称"}, {"C00001", "华为"}}
 	restoredLayout := audit.RestoredLayout(restored, 1)
 	err = w.WriteBack(ctx, &audit.WriteBack{Location: time.UTC, Tabs: []audit.TabWrite{
-		{Title: "Staleness Report", Rows: report.Rows, Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150, 200}, Wrap: []int{8}}},
+		{Title: "Staleness Report", Rows: report.Rows, Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150, 200}, Wrap: []int{8}, BoldRows: report.HeaderRows}},
 		{Title: "Restored 客户", Rows: audit.RestoredCells(restored), Layout: &restoredLayout},
 	}})
 	if err != nil {
@@ -103,7 +105,8 @@ func TestTabsReadBack(t *testing.T) {
 		{title: "Needs Review", headerRows: 2, filter: true, widths: map[string]float64{"A": 80, "D": 90},
 			numbers: []string{"B3", "B4"}, links: []string{"J3", "J4"}, wrapped: []string{"I3"}, rules: 3},
 		{title: "Staleness Report", headerRows: 1, widths: map[string]float64{"A": 150, "B": 200},
-			numbers: []string{"A6", "B6", "E10", "F" + item, "G" + item, "H" + item}, links: []string{"A" + item}},
+			numbers: []string{"A6", "B6", "H10", "F" + item, "G" + item, "H" + item}, links: []string{"A" + item},
+			bold: []string{"A5", "A8", "A9"}, plain: []string{"A6", "A10"}},
 		{title: "Restored 客户", headerRows: 1, filter: true},
 	} {
 		t.Run(want.title, func(t *testing.T) { checkLook(t, f, path, want) })
@@ -162,6 +165,16 @@ func checkLook(t *testing.T, f *excelize.File, path string, want tabLook) {
 		}
 		if fm, _ := f.GetCellFormula(sheet, cell); fm != "" {
 			t.Errorf("%s holds the formula %q", cell, fm)
+		}
+	}
+	for _, cell := range want.bold {
+		if st := style(cell); st.Font == nil || !st.Font.Bold {
+			t.Errorf("%s is not bold: %+v", cell, st)
+		}
+	}
+	for _, cell := range want.plain {
+		if st := style(cell); st.Font != nil && st.Font.Bold {
+			t.Errorf("%s is bold, want plain", cell)
 		}
 	}
 	for _, cell := range want.wrapped {
