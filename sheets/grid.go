@@ -165,7 +165,9 @@ type gridDecoder struct {
 // gridCell is one CellData under gridFields.
 type gridCell struct {
 	FormattedValue string `json:"formattedValue"`
-	EffectiveValue *struct {
+	// Not a pointer: text cells carry an empty effectiveValue, which
+	// would cost an allocation each.
+	EffectiveValue struct {
 		NumberValue *float64 `json:"numberValue"`
 		BoolValue   *bool    `json:"boolValue"`
 	} `json:"effectiveValue"`
@@ -237,15 +239,13 @@ func (d *gridDecoder) rowData(y int) error {
 	for _, c := range row.Values {
 		d.shown = append(d.shown, c.FormattedValue)
 		t := ""
-		if v := c.EffectiveValue; v != nil {
-			switch {
-			case v.NumberValue != nil:
-				t = strconv.FormatFloat(*v.NumberValue, 'f', -1, 64)
-			case v.BoolValue != nil:
-				t = "FALSE"
-				if *v.BoolValue {
-					t = "TRUE"
-				}
+		switch v := c.EffectiveValue; {
+		case v.NumberValue != nil:
+			t = strconv.FormatFloat(*v.NumberValue, 'f', -1, 64)
+		case v.BoolValue != nil:
+			t = "FALSE"
+			if *v.BoolValue {
+				t = "TRUE"
 			}
 		}
 		d.typed = append(d.typed, t)

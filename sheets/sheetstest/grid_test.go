@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -111,6 +112,73 @@ func TestGridDataMatchesRecordedValueReads(t *testing.T) {
 			}
 			if !cmp.Equal(want, have) {
 				t.Errorf("cell %d,%d: effectiveValue number %v, recorded UNFORMATTED_VALUE %v", r+1, c+1, have, unformatted.Values[r][c])
+			}
+		}
+	}
+}
+
+// TestGridCellsStreamed: a mask selecting only cells of the grid data is
+// answered by a streaming writer; it must answer what the general path
+// (build the whole Spreadsheet, mask it, trim it) does. Asking for
+// startRow as well takes the general path, and adds nothing to a range
+// that starts at A1.
+func TestGridCellsStreamed(t *testing.T) {
+	srv, svc := newService(t, sheetstest.Options{}, "Sheet1", "Other")
+	if _, err := svc.Spreadsheets.Values.Update(sid, "'Sheet1'!A1:E6", &sheets.ValueRange{Values: [][]any{
+		{"编号", "日期", "金额", "有效", "备注"},
+		{"C1", "2026-11-01", "1,234.50", "TRUE", "<a&b>"},
+		{},
+		{"", "", "=1+2", "", ""},
+		{"C3", "x", "7", "false"},
+		{"", "", "", "", ""},
+	}}).ValueInputOption("USER_ENTERED").Do(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Spreadsheets.Values.Update(sid, "'Other'!B2", &sheets.ValueRange{Values: [][]any{{"o"}}}).
+		ValueInputOption("RAW").Do(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Spreadsheets.BatchUpdate(sid, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{
+		{UpdateCells: &sheets.UpdateCellsRequest{
+			Start:  &sheets.GridCoordinate{SheetId: 0, RowIndex: 7, ColumnIndex: 6},
+			Rows:   []*sheets.RowData{{Values: []*sheets.CellData{{Note: "below and right of the values"}}}},
+			Fields: "note",
+		}},
+		{RepeatCell: &sheets.RepeatCellRequest{
+			Range: &sheets.GridRange{SheetId: 0, StartRowIndex: 2, EndRowIndex: 3, StartColumnIndex: 1, EndColumnIndex: 2,
+				ForceSendFields: []string{"SheetId"}},
+			Cell:   &sheets.CellData{UserEnteredFormat: &sheets.CellFormat{TextFormat: &sheets.TextFormat{Bold: true}}},
+			Fields: "userEnteredFormat.textFormat.bold",
+		}},
+	}}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	get := func(q url.Values) any {
+		t.Helper()
+		resp, err := http.Get(srv.URL() + "v4/spreadsheets/" + sid + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v any
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d, decode: %v", resp.StatusCode, err)
+		}
+		return v
+	}
+	for _, cells := range []string{
+		"formattedValue,effectiveValue(numberValue,boolValue)", "note", "formattedValue", "userEnteredFormat",
+		"effectiveValue", "userEnteredValue,note",
+	} {
+		for _, ranges := range [][]string{{"'Sheet1'!A1:H10"}, {"'Sheet1'!A1:C2"}, {"Sheet1"}, nil} {
+			streamed := get(url.Values{"fields": {"sheets.data.rowData.values(" + cells + ")"}, "ranges": ranges})
+			built := get(url.Values{"fields": {"sheets.data(startRow,rowData.values(" + cells + "))"}, "ranges": ranges})
+			if b, _ := json.Marshal(streamed); cells == "formattedValue" && len(ranges) == 1 && ranges[0] == "Sheet1" &&
+				!strings.Contains(string(b), `"1,234.50"`) {
+				t.Errorf("cells %s, ranges %q: answer %s lacks the values", cells, ranges, b)
+			}
+			if diff := cmp.Diff(built, streamed); diff != "" {
+				t.Errorf("cells %s, ranges %q: streamed answer differs (-built +streamed):\n%s", cells, ranges, diff)
 			}
 		}
 	}
