@@ -70,6 +70,9 @@ func (p *editProxy) arm(match func(*http.Request) bool, after bool, edit func())
 func isBatchUpdate(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, ":batchUpdate") }
 func isDrive(r *http.Request) bool       { return strings.Contains(r.URL.Path, "/drive/v3/") }
 func isValuesRead(r *http.Request) bool  { return strings.Contains(r.URL.Path, "/values:batchGet") }
+func isGridRead(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Query().Has("ranges")
+}
 
 func TestChangeCheckCostsOneDriveRequest(t *testing.T) {
 	ctx := context.Background()
@@ -120,11 +123,13 @@ func TestChangeCheckMissesNoEdit(t *testing.T) {
 		name  string
 		match func(*http.Request) bool
 		after bool
+		typed []string // typed columns: values and typed values in one read
 	}{
-		{"just before the read", isValuesRead, false},
-		{"during the write-back, before it applies", isBatchUpdate, false},
-		{"during the write-back, after it applies", isBatchUpdate, true},
-		{"just after the write-back", isDrive, false}, // before the version read that follows it
+		{"just before the read", isValuesRead, false, nil},
+		{"just before the one read of values and typed values", isGridRead, false, []string{"v"}},
+		{"during the write-back, before it applies", isBatchUpdate, false, nil},
+		{"during the write-back, after it applies", isBatchUpdate, true, nil},
+		{"just after the write-back", isDrive, false, nil}, // before the version read that follows it
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -133,7 +138,7 @@ func TestChangeCheckMissesNoEdit(t *testing.T) {
 			store := audittest.NewStore()
 			clock := audittest.NewClock(time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC))
 			spec := audit.Spec{Name: "s", Tab: "Data", HeaderRow: 1, Key: []string{"id"},
-				ChangeLogTab: "Change Log", ChangeCheck: true}
+				ChangeLogTab: "Change Log", ChangeCheck: true, TypedColumns: tc.typed}
 			run := func() {
 				t.Helper()
 				clock.Advance(time.Minute)
