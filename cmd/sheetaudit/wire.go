@@ -54,13 +54,15 @@ func openStoreWith(ctx context.Context, cfg *config.Config, opts snapshot.Option
 // processes never share one.
 func (a *app) instanceID() string { return snapshot.NewHolderID(a.getenv("SHEETAUDIT_INSTANCE")) }
 
-// backendDeps are what the daemon shares among all sheets' backends: one
-// rate limiter per direction sized to the project's quota, and metrics.
+// backendDeps are what the daemon shares among all sheets' backends: the
+// sheet's account's read and write limiters (limiterSet), and metrics.
 // The zero value (no limits, no metrics) suits one-shot commands.
 type backendDeps struct {
 	readLimiter, writeLimiter sheets.Limiter
 	metrics                   sheets.Metrics
 	retryDeadline             time.Duration
+	// window is quotas.window: retries back off in proportion to it.
+	window time.Duration
 }
 
 // withStore loads the configuration, opens the store and runs fn.
@@ -100,13 +102,13 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
 			SpreadsheetID:   g.SpreadsheetID,
-			CredentialsFile: g.CredentialsFile,
+			CredentialsFile: g.KeyFile(),
 			Endpoint:        g.Endpoint,
 			Logger:          log,
 			ReadLimiter:     deps.readLimiter,
 			WriteLimiter:    deps.writeLimiter,
 			Metrics:         deps.metrics,
-			Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+			Retry:           scaledRetry(deps.retryDeadline, deps.window),
 			ChangeCheck:     g.ChecksChanges(),
 		})
 		if err != nil {
