@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/sheetaudit/sheetaudit/audit"
+
 	"github.com/sheetaudit/sheetaudit/config"
 )
 
@@ -63,5 +65,37 @@ sheets:
 	}
 	if r := scaledRetry(time.Minute, 0); r.Base != 0 || r.Cap != 0 {
 		t.Errorf("retry against Google: base %s cap %s, want the sheets defaults", r.Base, r.Cap)
+	}
+}
+
+// TestFingerprintIgnoresScheduleAndAccount: a sheet's schedule,
+// run_at_start and credentials do not change what its cycle finds, so
+// they leave the fingerprint (and the change check's trust) as it was;
+// its rules do not.
+func TestFingerprintIgnoresScheduleAndAccount(t *testing.T) {
+	cfg := config.Default()
+	base := config.DefaultSheet()
+	base.Name, base.Tab, base.Key = "s", "T", []string{"id"}
+	base.Source.Google = &config.Google{SpreadsheetID: "x"}
+	fp := func(mod func(s *config.Sheet)) string {
+		s := base
+		g := *base.Source.Google
+		s.Source.Google = &g
+		mod(&s)
+		return fingerprint(cfg, s, audit.RuleSet{})
+	}
+	same := fp(func(*config.Sheet) {})
+	for name, mod := range map[string]func(s *config.Sheet){
+		"schedule":         func(s *config.Sheet) { s.Schedule = "@every 5m" },
+		"run_at_start":     func(s *config.Sheet) { s.RunAtStart = true },
+		"credentials":      func(s *config.Sheet) { s.Source.Google.Credentials = "sa-2" },
+		"credentials_file": func(s *config.Sheet) { s.Source.Google.CredentialsFile = "/keys/b.json" },
+	} {
+		if got := fp(mod); got != same {
+			t.Errorf("%s changed the fingerprint", name)
+		}
+	}
+	if fp(func(s *config.Sheet) { s.HeaderRow = 2 }) == same {
+		t.Error("header_row did not change the fingerprint")
 	}
 }

@@ -159,9 +159,20 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 // sheet's content: the sheet's configuration, the compiled rule set (a
 // schema file's content included), the locale and the time zone. When it
 // changes, the change check reads the sheet even if it did not change.
+//
+// When the sheet runs and with which account do not change what a cycle
+// finds, so the schedule, run_at_start and the credentials are left out:
+// changing a fleet's schedule or moving sheets to a second service account
+// must not make every sheet read in full again.
 func fingerprint(cfg *config.Config, s config.Sheet, rs audit.RuleSet) string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
+	s.Schedule, s.RunAtStart = "", false
+	if g := s.Source.Google; g != nil {
+		gc := *g // s is a copy, but Google is shared with the configuration
+		gc.CredentialsFile, gc.Credentials = "", ""
+		s.Source.Google = &gc
+	}
 	// Encoding plain data cannot fail; an error would only make the
 	// fingerprint differ, which costs one full read.
 	_ = enc.Encode(s)
