@@ -7,7 +7,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/sheetaudit/sheetaudit/audit"
-
 	"github.com/sheetaudit/sheetaudit/config"
 )
 
