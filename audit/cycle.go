@@ -190,7 +190,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	var changes []Change
 	var old *Table
 	if st.Logged != "" && !(same && st.Logged == id) {
-		if changes, old, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, formulas, log); err != nil {
+		if changes, old, st.Logged, err = c.changesSince(ctx, res, st.Logged, table, snap, log); err != nil {
 			return err
 		}
 	}
