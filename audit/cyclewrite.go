@@ -267,7 +267,7 @@ func (c *Cycle) unchangedLayouts(ctx context.Context, st State, b *WriteBack) ma
 		}
 		d := layoutDigest(*t.Layout)
 		if st.Layouts[t.Title] == d && c.hasTab(ctx, t.Title) {
-			t.Layout = nil
+			t.Style, t.Layout = t.Layout, nil
 			continue
 		}
 		if sent == nil {

@@ -135,3 +135,16 @@ type CurrentChecker interface {
 	// current and has no id. Idempotent.
 	Current(ctx context.Context, snap *Snapshot) (id string, same bool, err error)
 }
+
+// SharingLoader is implemented by stores that can load a version sharing
+// its rows with a snapshot already in memory. A cycle diffs the version its
+// Change Log stands on against the sheet it has just read; most rows are
+// the same in both, and sharing them makes the older version cost about
+// the rows that changed instead of a second copy of the sheet.
+type SharingLoader interface {
+	// LoadSharing is Store.Load, except that each row of the loaded
+	// version's values, formulas and typed values that equals a row of the
+	// same grid of cur is that row of cur (the same slice, not a copy).
+	// Both snapshots' rows must then be treated as read-only. Idempotent.
+	LoadSharing(ctx context.Context, sheet, id string, cur *Snapshot) (*Snapshot, error)
+}
