@@ -99,7 +99,7 @@ type changeLogLabels struct {
 
 // restoreLabels are the texts of the Change Log rows of a restore.
 type restoreLabels struct {
-	from    string // Snapshot cell of a restored row: version, source version, who
+	from    string // Snapshot cell of a restored row: version, source version, who (who first: the cell may show cut)
 	why     string // the same with the reason
 	into    string // a restore's own row: version, tab, how
 	newTab  string // the same for a restore into a new tab: version, tab
@@ -196,8 +196,8 @@ var english = &catalog{
 			"writer": "writer", "commenter": "commenter", "reader": "reader",
 		},
 		restore: restoreLabels{
-			from:    "%[1]s · restored from %[2]s by %[3]s",
-			why:     "%[1]s · restored from %[2]s by %[3]s: %[4]s",
+			from:    "restored by %[3]s from %[2]s · %[1]s",
+			why:     "restored by %[3]s from %[2]s: %[4]s · %[1]s",
 			into:    "snapshot %[1]s restored into tab %[2]q (%[3]s)",
 			newTab:  "snapshot %[1]s copied into the new tab %[2]q; the data tab was not changed",
 			modes:   map[string]string{RestoreInPlace: "the whole tab", RestoreSelective: "selected cells"},
@@ -305,8 +305,8 @@ var chinese = &catalog{
 			"writer": "编辑者", "commenter": "评论者", "reader": "查看者",
 		},
 		restore: restoreLabels{
-			from:    "%[1]s · 从 %[2]s 恢复，操作人：%[3]s",
-			why:     "%[1]s · 从 %[2]s 恢复，操作人：%[3]s，原因：%[4]s",
+			from:    "操作人：%[3]s，从 %[2]s 恢复 · %[1]s",
+			why:     "操作人：%[3]s，从 %[2]s 恢复，原因：%[4]s · %[1]s",
 			into:    "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
 			newTab:  "已将快照 %[1]s 复制到新表“%[2]s”，数据表未改动",
 			modes:   map[string]string{RestoreInPlace: "整表恢复", RestoreSelective: "部分恢复"},
