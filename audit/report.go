@@ -60,6 +60,10 @@ type Report struct {
 	// FullList says where the whole stale list is: a URL or a file name
 	// relative to the HTML page (the CSV beside it).
 	FullList string `json:"full_list,omitempty"`
+	// DataTab is the tab the rows are in. The Staleness Report tab links
+	// each listed row there ("#'客户'!A7", a place in the same workbook)
+	// when the row has no Link of its own, as in an .xlsx file.
+	DataTab string `json:"data_tab,omitempty"`
 }
 
 // WeekPoint is one week of the trend.
