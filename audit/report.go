@@ -64,6 +64,10 @@ type Report struct {
 	// flag, from the last cycle's access audit; nil when the access audit
 	// is off or has not run yet.
 	Access *ReportAccess `json:"access,omitempty"`
+	// DataTab is the tab the rows are in. The Staleness Report tab links
+	// each listed row there ("#'客户'!A7", a place in the same workbook)
+	// when the row has no Link of its own, as in an .xlsx file.
+	DataTab string `json:"data_tab,omitempty"`
 }
 
 // WeekPoint is one week of the trend.

@@ -155,8 +155,10 @@ func Build(ctx context.Context, src Source, week string, now time.Time) (audit.R
 }
 
 // link gives every listed row a link to its row in the sheet, when the
-// version was read from a backend with URLs (Google).
+// version was read from a backend with URLs (Google), and names the data
+// tab, which the report tab links into otherwise.
 func link(r *audit.Report, meta audit.TabMeta) {
+	r.DataTab = meta.Title
 	if meta.URL == "" {
 		return
 	}
