@@ -63,7 +63,7 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
-	var invalid error // the store's word on a text that is no id
+	var invalid error // the store's word on a text that is no id; ours is said instead
 	for _, s := range sheets {
 		m, err := store.Manifest(ctx, s.Name, id)
 		if err == nil {
@@ -98,7 +98,8 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 	switch len(matches) {
 	case 0:
 		if invalid != nil {
-			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: invalid}
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf(
+				"%q is not a snapshot id: give an id such as 20261129T151600Z-1a2b3c4d, its start, latest or latest~1 (see sheetaudit snapshots list)", id)}
 		}
 		return config.Sheet{}, nil, &exitError{code: exitCantRun,
 			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
@@ -117,20 +118,25 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		err: fmt.Errorf("%q is the start of %d snapshot ids (%s%s); give more of the id", id, len(matches), strings.Join(ids, ", "), more)}
 }
 
-// latestOffset reads "latest" (0) and "latest~N" (N).
+// latestOffset reads "latest" (0), "latest~N" (N) and, as git reads
+// HEAD~, "latest~" (1); case does not matter.
 func latestOffset(id string) (int, bool) {
-	rest, ok := strings.CutPrefix(id, "latest")
-	if !ok {
+	if len(id) < len("latest") || !strings.EqualFold(id[:len("latest")], "latest") {
 		return 0, false
 	}
-	if rest == "" {
+	switch rest := id[len("latest"):]; {
+	case rest == "":
 		return 0, true
+	case rest == "~":
+		return 1, true
+	case strings.HasPrefix(rest, "~"):
+		n, err := strconv.Atoi(rest[1:])
+		if err != nil || n < 0 || strings.HasPrefix(rest[1:], "+") {
+			return 0, false
+		}
+		return n, true
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(rest, "~"))
-	if !strings.HasPrefix(rest, "~") || err != nil || n < 0 {
-		return 0, false
-	}
-	return n, true
+	return 0, false
 }
 
 func (a *app) snapshotsShowCmd() *cobra.Command {

@@ -53,3 +53,26 @@ func TestTableAlignsCJK(t *testing.T) {
 		t.Errorf("third column starts at display columns %v, want one column:\n%s", at, out.String())
 	}
 }
+
+func TestSentence(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"week 2026-W53 has not started yet: invalid", "week 2026-W53 has not started yet"},
+		{"sheet \"t\": staleness: staleness: date_column \"x\" is not in the sheet: invalid", "sheet \"t\": staleness: date_column \"x\" is not in the sheet"},
+		{"3 of 3 sheets failed: sheet \"s\": fix key: or header_row: invalid; sheet \"t\": bad: invalid",
+			"3 of 3 sheets failed: sheet \"s\": fix key: or header_row; sheet \"t\": bad"},
+		{"open workbook \"a.xlsx\": no such file (check the xlsx path in the config): not found: stat a.xlsx: no such file or directory",
+			"open workbook \"a.xlsx\": no such file (check the xlsx path in the config): stat a.xlsx: no such file or directory"},
+		{"no snapshot of sheet \"s\" was taken by 2026-12-03; run a cycle first (sheetaudit run --once): not found",
+			"no snapshot of sheet \"s\" was taken by 2026-12-03; run a cycle first (sheetaudit run --once)"},
+		{"tab \"客户\": not found", "tab \"客户\": not found"},
+		{"sheet \"s\": read tab \"客户\": permission denied", "sheet \"s\": read tab \"客户\": permission denied"},
+		{"invalid", "invalid"},
+		{"line one: invalid\nline two: invalid", "line one\nline two"},
+		{"columns: a, b; fix key: or header_row", "columns: a, b; fix key: or header_row"},
+	}
+	for _, tt := range tests {
+		if got := sentence(tt.in); got != tt.want {
+			t.Errorf("sentence(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
