@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -176,6 +177,9 @@ func isTerminal(w io.Writer) bool {
 // loadConfig reads --config.
 func (a *app) loadConfig() (*config.Config, error) {
 	cfg, err := config.Load(a.configPath, a.getenv, checkRules)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("configuration file %s not found: commands read ./sheetaudit.yaml unless --config FILE or $SHEETAUDIT_CONFIG names another (the quick start's is examples/sheetaudit.yaml)", a.configPath)
+	}
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: err}
 	}
@@ -194,7 +198,7 @@ func sheetsOf(cfg *config.Config, name string) ([]config.Sheet, error) {
 		for i, s := range cfg.Sheets {
 			names[i] = s.Name
 		}
-		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--sheet %q is not in the configuration (sheets: %v)", name, names)}
+		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--sheet %q is not in the configuration; its sheets are %s", name, strings.Join(names, ", "))}
 	}
 	return []config.Sheet{*s}, nil
 }
@@ -206,7 +210,31 @@ func checkFormat(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return &exitError{code: exitCantRun, err: fmt.Errorf("--format %q: want one of %v", format, allowed)}
+	return &exitError{code: exitCantRun, err: fmt.Errorf("--format %q: use %s", format, orList(allowed))}
+}
+
+// orList writes "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// exactArgs is cobra.ExactArgs with a sentence that names the arguments
+// and shows the usage.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == len(names) {
+			return nil
+		}
+		got := "none"
+		if len(args) > 0 {
+			got = fmt.Sprintf("%d (%s)", len(args), strings.Join(args, " "))
+		}
+		name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		return fmt.Errorf("%s takes %s, got %s; usage: %s", name, strings.Join(names, " and "), got, cmd.UseLine())
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -144,7 +144,7 @@ func (a *app) snapshotsShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one stored version: time, size, header, metadata, chunks and dedupe",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
@@ -261,7 +261,7 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff ID1 ID2",
 		Short: "Show the keyed changes from one version to another, as the Change Log shows them",
-		Args:  cobra.ExactArgs(2),
+		Args:  exactArgs("ID1", "ID2"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json", "csv"); err != nil {
 				return err
@@ -537,7 +537,7 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 			"starts with = may be taken for a formula by a spreadsheet app that opens the CSV: use --format xlsx\n" +
 			"to open it in Excel, where every value is a text cell. The file is written atomically and an\n" +
 			"existing file is only replaced with --force.",
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "csv", "xlsx"); err != nil {
 				return err

@@ -76,3 +76,51 @@ func TestSentence(t *testing.T) {
 		}
 	}
 }
+
+// displayWidth counts what a terminal shows: two columns for CJK and for
+// an emoji however many code points make it.
+func TestDisplayWidth(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"C00001", 6},
+		{"客户名称", 8},
+		{"ＩＴ", 4},
+		{"上海某某有限公司 (Shanghai)", 27},
+		{"e\u0301", 1}, // e and a combining acute accent
+		{"☎️", 2},      // U+260E and the emoji presentation selector
+		{"👍🏻", 2},      // a thumb and a skin tone
+		{"👨‍👩‍👧", 2},   // a family joined by zero-width joiners
+		{"🇨🇳", 2},      // a flag: two regional indicators
+		{"…", 1},
+		{"已签约✅", 8},
+	}
+	for _, tt := range tests {
+		if got := displayWidth(tt.in); got != tt.want {
+			t.Errorf("displayWidth(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A table with emoji in a column still lines up the next one.
+func TestTableAlignsEmoji(t *testing.T) {
+	var out bytes.Buffer
+	tb := newTable(&out)
+	tb.Write([]byte("NOTE\tOWNER\n☎️ 回电\t张三\n👨‍👩‍👧 家庭客户\t李四\nplain\t王五\n"))
+	if err := tb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var at []int
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		i := strings.LastIndex(l, "  ")
+		at = append(at, displayWidth(l[:i+2]))
+	}
+	for _, a := range at[1:] {
+		if a != at[0] {
+			t.Errorf("second column starts at display columns %v, want one column:\n%s", at, out.String())
+			break
+		}
+	}
+}
