@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/export"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 	"github.com/sheetaudit/sheetaudit/xlsx"
 )
@@ -556,7 +553,11 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("load snapshot %s: %w", args[0], err)
 				}
-				if err := exportFile(ctx, snap, format, out, force, bom); err != nil {
+				err = export.File(ctx, snap, out, export.Options{Format: format, Force: force, BOM: bom, NewBook: newXLSXBook})
+				if errors.Is(err, export.ErrExists) {
+					return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+				}
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "wrote snapshot %s of sheet %q (%d rows) to %s\n", snap.ID, s.Name, len(snap.Values), out)
@@ -572,115 +573,17 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 	return cmd
 }
 
-// exportFile writes snap to out atomically, so a reader never sees a
-// partial file; without force it never replaces a file, also one that
-// appears while the export runs.
-func exportFile(ctx context.Context, snap *audit.Snapshot, format, out string, force, bom bool) error {
-	exists := &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
-	if _, err := os.Lstat(out); err == nil && !force {
-		return exists
-	}
-	opts := atomicfile.Options{Perm: 0o600, NoReplace: !force}
-	var err error
-	switch format {
-	case "csv":
-		err = atomicfile.Write(ctx, out, opts, func(w io.Writer) error { return writeCSV(w, snap.Values, bom) })
-	case "xlsx":
-		err = exportXLSX(ctx, snap, out, opts)
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return exists
-	}
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	return nil
-}
-
-// exportXLSX builds the workbook in a private folder beside out (the xlsx
-// backend works on a path), then writes it to out atomically.
-func exportXLSX(ctx context.Context, snap *audit.Snapshot, out string, opts atomicfile.Options) error {
-	work, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	book := filepath.Join(work, "export.xlsx")
-	if err := writeXLSX(ctx, book, tabTitle(snap), snap.Values); err != nil {
-		return err
-	}
-	return atomicfile.Write(ctx, out, opts, func(w io.Writer) error {
-		f, err := os.Open(book)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(w, f)
-		return err
-	})
-}
-
-func writeCSV(w io.Writer, values [][]string, bom bool) error {
-	if bom {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
-	}
-	width := 0
-	for _, r := range values {
-		width = max(width, len(r))
-	}
-	cw := csv.NewWriter(w)
-	row := make([]string, width)
-	for _, r := range values {
-		// Every record as wide as the widest row: some readers reject
-		// ragged CSV.
-		clear(row)
-		copy(row, r)
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeXLSX creates a workbook at path with one tab holding values as text
-// cells, through the xlsx backend so values like "=1+1" or "0012" stay text.
-func writeXLSX(ctx context.Context, path, title string, values [][]string) error {
+// newXLSXBook creates an empty .xlsx workbook with one tab and opens it
+// with the xlsx backend, which writes every value as a text cell ("=1+1"
+// and "0012" stay text): the workbook of an xlsx export.
+func newXLSXBook(_ context.Context, path, title string) (export.Book, error) {
 	f := excelize.NewFile()
 	if err := f.SetSheetName("Sheet1", title); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.SaveAs(path); err != nil {
-		return err
+		return nil, err
 	}
 	_ = f.Close()
-	wb, err := xlsx.Open(path, xlsx.Options{})
-	if err != nil {
-		return err
-	}
-	defer wb.Close()
-	return wb.ReplaceTab(ctx, title, values)
-}
-
-// tabTitle is the stored tab's title made a valid Excel tab name: at most 31
-// characters, none of : \ / ? * [ ].
-func tabTitle(snap *audit.Snapshot) string {
-	t := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`:\/?*[]`, r) {
-			return '_'
-		}
-		return r
-	}, snap.Meta.Title)
-	if r := []rune(t); len(r) > 31 {
-		t = string(r[:31])
-	}
-	if strings.TrimSpace(t) == "" {
-		t = snap.Sheet
-		if r := []rune(t); len(r) > 31 {
-			t = string(r[:31])
-		}
-	}
-	return t
+	return xlsx.Open(path, xlsx.Options{})
 }
