@@ -86,9 +86,22 @@ type changeLogLabels struct {
 	size      string // the first snapshot's rows and columns
 	summary   string // the kind of the row that says how many were left out
 	more      string // how many were left out and how to see them
-	restored  string // a restore's row: snapshot, tab, mode
 	pairSep   string // between column: value pairs
 	pairColon string
+	restore   restoreLabels
+}
+
+// restoreLabels are the texts of the Change Log rows of a restore.
+type restoreLabels struct {
+	from    string // Snapshot cell of a restored row: version, source version, who
+	why     string // the same with the reason
+	into    string // a restore's own row: version, tab, how
+	newTab  string // the same for a restore into a new tab: version, tab
+	modes   map[string]string
+	rows    string // a selective restore's rows: "%s" is the list
+	columns string // its columns
+	changes string // how many changes it made
+	nobody  string // who, when the record names nobody
 }
 
 var english = &catalog{
@@ -159,16 +172,26 @@ var english = &catalog{
 		kinds: map[ChangeKind]string{
 			RowAdded: "row added", RowRemoved: "row removed", CellModified: "cell modified",
 			ColumnAdded: "column added", ColumnRemoved: "column removed", ColumnRenamed: "column renamed",
-			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restore",
+			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restored",
 		},
 		continued: "%s (continued)",
 		baseline:  "baseline",
 		size:      "%[1]d rows, %[2]d columns",
 		summary:   "summary",
 		more:      "%[1]d more changes not listed; run: sheetaudit snapshots diff %[2]s %[3]s",
-		restored:  "restored snapshot %[1]s into tab %[2]q (%[3]s)",
 		pairSep:   "; ",
 		pairColon: ": ",
+		restore: restoreLabels{
+			from:    "%[1]s · restored from %[2]s by %[3]s",
+			why:     "%[1]s · restored from %[2]s by %[3]s: %[4]s",
+			into:    "snapshot %[1]s restored into tab %[2]q (%[3]s)",
+			newTab:  "snapshot %[1]s copied into the new tab %[2]q; the data tab was not changed",
+			modes:   map[string]string{RestoreInPlace: "the whole tab", RestoreSelective: "selected cells"},
+			rows:    "rows %s",
+			columns: "columns %s",
+			changes: "%d changes",
+			nobody:  "unknown",
+		},
 	},
 }
 
@@ -247,16 +270,26 @@ var chinese = &catalog{
 		kinds: map[ChangeKind]string{
 			RowAdded: "新增行", RowRemoved: "删除行", CellModified: "修改单元格",
 			ColumnAdded: "新增列", ColumnRemoved: "删除列", ColumnRenamed: "列重命名",
-			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "恢复",
+			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "已恢复",
 		},
 		continued: "%s（续）",
 		baseline:  "基线",
 		size:      "%[1]d 行，%[2]d 列",
 		summary:   "汇总",
 		more:      "另有 %[1]d 条变更未列出；运行：sheetaudit snapshots diff %[2]s %[3]s",
-		restored:  "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
 		pairSep:   "；",
 		pairColon: "：",
+		restore: restoreLabels{
+			from:    "%[1]s · 从 %[2]s 恢复，操作人：%[3]s",
+			why:     "%[1]s · 从 %[2]s 恢复，操作人：%[3]s，原因：%[4]s",
+			into:    "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
+			newTab:  "已将快照 %[1]s 复制到新表“%[2]s”，数据表未改动",
+			modes:   map[string]string{RestoreInPlace: "整表恢复", RestoreSelective: "部分恢复"},
+			rows:    "行：%s",
+			columns: "列：%s",
+			changes: "%d 处变更",
+			nobody:  "未知",
+		},
 	},
 }
 

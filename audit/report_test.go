@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -488,4 +489,33 @@ func flattenRows(rows [][]string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// TestReportTabNumbersAreNumbers: counts and days on the report tab are
+// number cells (the chart, sorting and sums need them), in every section;
+// no text cell reads as a number.
+func TestReportTabNumbersAreNumbers(t *testing.T) {
+	for _, locale := range []string{"en", "zh-CN"} {
+		tab := weeklyReportIn(t, locale).Tab(locale)
+		numbers := 0
+		for i, row := range tab.Rows {
+			for j, c := range row {
+				if c.Kind == audit.NumberCell {
+					numbers++
+					continue
+				}
+				if _, err := strconv.ParseFloat(strings.TrimSpace(c.Text), 64); err == nil {
+					t.Errorf("%s: row %d column %d holds the number %q as text", locale, i+1, j+1, c.Text)
+				}
+			}
+		}
+		if numbers == 0 {
+			t.Errorf("%s: no number cells at all", locale)
+		}
+		for r := tab.ChartFirst; r < tab.ChartLast; r++ {
+			if c := tab.Rows[r][1]; c.Kind != audit.NumberCell {
+				t.Errorf("%s: chart value in row %d is %q, not a number", locale, r+1, c.String())
+			}
+		}
+	}
 }

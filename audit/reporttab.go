@@ -121,10 +121,11 @@ func (r Report) Tab(locale string) ReportTab {
 	if act := r.Act(0); len(act) == 0 {
 		add(texts(l.ActNone))
 	} else {
-		head(l.Key, l.Customer, l.Owner, l.Stage, l.DaysOverdue, l.Explanation)
+		// The columns of the full list below, so widths and wrapping fit
+		// both and the days are numbers to sort by.
+		head(l.itemHeader(false)...)
 		for _, it := range act {
-			c := l.itemCells(it)
-			add([]Cell{c[0], c[1], c[2], c[3], Text(l.overdue(it)), c[8]})
+			add(l.itemCells(it))
 		}
 	}
 	if r.Owner == "" {

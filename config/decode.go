@@ -611,6 +611,9 @@ func (c *Config) resolvePaths(dir string) {
 	if e := c.Report.Email; e != nil {
 		rel(&e.PasswordFile)
 	}
+	for i := range c.Credentials {
+		rel(&c.Credentials[i].File)
+	}
 	for i := range c.Sheets {
 		s := &c.Sheets[i]
 		rel(&s.Source.XLSX)

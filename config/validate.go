@@ -90,6 +90,10 @@ func (v *validator) config() {
 	if c.Quotas.CycleDeadline <= 0 {
 		v.errf("quotas.cycle_deadline", "must be positive")
 	}
+	if w := c.Quotas.Window; w != 0 && (w < time.Second || w > time.Minute) {
+		v.errf("quotas.window", "must be between 1s and 1m (it shortens the quota minute for benchmarks and tests; leave it out against Google)")
+	}
+	v.credentials()
 	r := c.Retention
 	for _, k := range []struct {
 		name string
@@ -120,6 +124,38 @@ func (v *validator) config() {
 			v.errf(p+".name", "duplicate sheet name %q (first at line %d)", s.Name, v.line(first+".name"))
 		} else {
 			names[s.Name] = p
+		}
+	}
+}
+
+// credentials checks the credentials list: named, unique, one entry per
+// key file (one account is one quota, so it gets one limiter).
+func (v *validator) credentials() {
+	names, files := map[string]int{}, map[string]int{}
+	for i, cr := range v.c.Credentials {
+		p := fmt.Sprintf("credentials[%d]", i)
+		switch first, dup := names[cr.Name]; {
+		case cr.Name == "":
+			v.errf(p+".name", "is required (sheets refer to it in source.google.credentials)")
+		case dup:
+			v.errf(p+".name", "duplicate credentials name %q (first at line %d)", cr.Name, v.line(fmt.Sprintf("credentials[%d].name", first)))
+		default:
+			names[cr.Name] = i
+		}
+		if first, dup := files[cr.File]; dup {
+			what := fmt.Sprintf("key file %q", cr.File)
+			if cr.File == "" {
+				what = "Application Default Credentials (no file)"
+			}
+			v.errf(p+".file", "%s is already credentials[%d] (%s): one account has one quota, so name it once", what, first, v.c.Credentials[first].Name)
+		} else {
+			files[cr.File] = i
+		}
+		if cr.ReadPerMinute < 0 {
+			v.errf(p+".read_per_minute", "must not be negative (0 means quotas.read_per_minute)")
+		}
+		if cr.WritePerMinute < 0 {
+			v.errf(p+".write_per_minute", "must not be negative (0 means quotas.write_per_minute)")
 		}
 	}
 }
@@ -317,6 +353,28 @@ func (v *validator) source(p string, src *Source) {
 			hint = fmt.Sprintf(" (the id in this URL is %q)", m[1])
 		}
 		v.errf(p+".google.spreadsheet_id", "write the id from the spreadsheet's URL, not the URL%s", hint)
+	}
+	g.keyFile = ""
+	if g.Credentials != "" {
+		switch cr, ok := v.c.Credential(g.Credentials); {
+		case g.CredentialsFile != "":
+			v.errf(p+".google.credentials", "set only one of credentials and credentials_file")
+		case !ok:
+			var known []string
+			for _, c := range v.c.Credentials {
+				if c.Name != "" && !slices.Contains(known, c.Name) {
+					known = append(known, c.Name)
+				}
+			}
+			if len(known) == 0 {
+				v.errf(p+".google.credentials", "no credentials entry named %q: add it to the top-level credentials list (name, file)", g.Credentials)
+				break
+			}
+			v.errf(p+".google.credentials", "no credentials entry named %q (known: %s)%s", g.Credentials,
+				strings.Join(known, ", "), suggest(g.Credentials, known))
+		default:
+			g.keyFile = cr.File
+		}
 	}
 	if g.Endpoint != "" {
 		u, err := url.Parse(g.Endpoint)

@@ -52,13 +52,15 @@ func openStoreWith(ctx context.Context, cfg *config.Config, opts snapshot.Option
 // processes never share one.
 func (a *app) instanceID() string { return snapshot.NewHolderID(a.getenv("SHEETAUDIT_INSTANCE")) }
 
-// backendDeps are what the daemon shares among all sheets' backends: one
-// rate limiter per direction sized to the project's quota, and metrics.
+// backendDeps are what the daemon shares among all sheets' backends: the
+// sheet's account's read and write limiters (limiterSet), and metrics.
 // The zero value (no limits, no metrics) suits one-shot commands.
 type backendDeps struct {
 	readLimiter, writeLimiter sheets.Limiter
 	metrics                   sheets.Metrics
 	retryDeadline             time.Duration
+	// window is quotas.window: retries back off in proportion to it.
+	window time.Duration
 }
 
 // withStore loads the configuration, opens the store and runs fn.
@@ -98,13 +100,13 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
 			SpreadsheetID:   g.SpreadsheetID,
-			CredentialsFile: g.CredentialsFile,
+			CredentialsFile: g.KeyFile(),
 			Endpoint:        g.Endpoint,
 			Logger:          log,
 			ReadLimiter:     deps.readLimiter,
 			WriteLimiter:    deps.writeLimiter,
 			Metrics:         deps.metrics,
-			Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+			Retry:           scaledRetry(deps.retryDeadline, deps.window),
 			ChangeCheck:     g.ChecksChanges(),
 		})
 		if err != nil {
@@ -155,9 +157,20 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 // sheet's content: the sheet's configuration, the compiled rule set (a
 // schema file's content included), the locale and the time zone. When it
 // changes, the change check reads the sheet even if it did not change.
+//
+// When the sheet runs and with which account do not change what a cycle
+// finds, so the schedule, run_at_start and the credentials are left out:
+// changing a fleet's schedule or moving sheets to a second service account
+// must not make every sheet read in full again.
 func fingerprint(cfg *config.Config, s config.Sheet, rs audit.RuleSet) string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
+	s.Schedule, s.RunAtStart = "", false
+	if g := s.Source.Google; g != nil {
+		gc := *g // s is a copy, but Google is shared with the configuration
+		gc.CredentialsFile, gc.Credentials = "", ""
+		s.Source.Google = &gc
+	}
 	// Encoding plain data cannot fail; an error would only make the
 	// fingerprint differ, which costs one full read.
 	_ = enc.Encode(s)
