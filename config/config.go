@@ -45,24 +45,13 @@ const (
 	LocaleChinese = "zh-CN"
 )
 
-// Column types a Rule may declare.
-const (
-	TypeText     = "text"
-	TypeInteger  = "integer"
-	TypeNumber   = "number"
-	TypeDate     = "date"
-	TypeDateTime = "datetime"
-	TypeBool     = "bool"
-	TypeEmail    = "email"
-	TypePhone    = "phone"
-	TypeURL      = "url"
-)
+// TypeText is the type of a column rule that names none. The types a rule
+// may name, and everything else a rule may say, are the rule engine's to
+// judge (audit.Compile): config keeps a rule's text as written.
+const TypeText = "text"
 
-// Severities of findings.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-)
+// SeverityError is the severity of a rule that names none.
+const SeverityError = "error"
 
 // Staleness bases.
 const (
@@ -426,7 +415,9 @@ type Column struct {
 	Rule Rule
 }
 
-// Rule is what one column's values must satisfy.
+// Rule is what one column's values must satisfy, as the file writes it:
+// its shape is checked here, its meaning by the rule engine (audit.Compile),
+// whose errors cmd/sheetaudit reports at this rule's line (Config.ErrorAt).
 type Rule struct {
 	Type       string   `yaml:"type"`
 	Required   bool     `yaml:"required,omitempty"`
@@ -435,16 +426,19 @@ type Rule struct {
 	IgnoreCase bool     `yaml:"ignore_case,omitempty"`
 	// Pattern is an RE2 expression the value must match somewhere; anchor
 	// it (^…$) to match the whole value.
-	Pattern   string     `yaml:"pattern,omitempty"`
-	Min       *float64   `yaml:"min,omitempty"`
-	Max       *float64   `yaml:"max,omitempty"`
-	MinLength *int       `yaml:"min_length,omitempty"`
-	MaxLength *int       `yaml:"max_length,omitempty"`
-	NotBefore *DateLimit `yaml:"not_before,omitempty"`
-	NotAfter  *DateLimit `yaml:"not_after,omitempty"`
+	Pattern   string   `yaml:"pattern,omitempty"`
+	Min       *float64 `yaml:"min,omitempty"`
+	Max       *float64 `yaml:"max,omitempty"`
+	MinLength *int     `yaml:"min_length,omitempty"`
+	MaxLength *int     `yaml:"max_length,omitempty"`
+	// NotBefore and NotAfter are a date (2026-01-01), "today" or
+	// "today-30d"/"today+2w", as the rule engine reads them.
+	NotBefore string `yaml:"not_before,omitempty"`
+	NotAfter  string `yaml:"not_after,omitempty"`
 	// References requires the value to appear in another column.
 	References *Reference `yaml:"references,omitempty"`
-	Severity   string     `yaml:"severity"`
+	// Severity is error (the default), warning or info.
+	Severity string `yaml:"severity"`
 	// Message replaces the generated message of every finding of this rule.
 	Message string `yaml:"message,omitempty"`
 }

@@ -118,9 +118,9 @@ func TestLoadFull(t *testing.T) {
 					{"官网", Rule{Type: "url", Severity: "error"}},
 					{"行业", Rule{Type: "text", Enum: []string{"IT", "金融", "制造", "零售", "医疗", "教育", "其他"}, IgnoreCase: true, Severity: "error"}},
 					{"销售进展", Rule{Type: "text", Required: true, Enum: stage, Severity: "error"}},
-					{"首次接触日期", Rule{Type: "date", NotBefore: &DateLimit{Date: Date{2020, 1, 1}}, NotAfter: &DateLimit{Relative: true}, Severity: "error"}},
-					{"最后跟进日期", Rule{Type: "date", NotAfter: &DateLimit{Relative: true}, Severity: "error"}},
-					{"下次跟进时间", Rule{Type: "datetime", NotBefore: &DateLimit{Relative: true, Days: -30}, Severity: "error"}},
+					{"首次接触日期", Rule{Type: "date", NotBefore: "2020-01-01", NotAfter: "today", Severity: "error"}},
+					{"最后跟进日期", Rule{Type: "date", NotAfter: "today", Severity: "error"}},
+					{"下次跟进时间", Rule{Type: "datetime", NotBefore: "today-30d", Severity: "error"}},
 					{"合同金额", Rule{Type: "number", Min: ptr(0.0), Max: ptr(1e9), Severity: "error"}},
 					{"员工人数", Rule{Type: "integer", Min: ptr(1.0), Severity: "error"}},
 					{"联系人", Rule{Type: "text", MinLength: ptr(2), MaxLength: ptr(20), Severity: "error"}},
@@ -456,9 +456,9 @@ func TestValidateWithoutPositions(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate(built in code) = %v", err)
 	}
-	c.Sheets[0].Columns = Columns{{Name: "K", Rule: Rule{Type: "text", Severity: "error", Pattern: "("}}}
+	c.Sheets[0].WriteBack.ChangeLogLimit = 0
 	err := c.Validate()
-	want := "sheets[0].columns.K.pattern: invalid regular expression: missing closing ): `(`"
+	want := "sheets[0].write_back.change_log_limit: must be at least 1"
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %q", err, want)
 	}

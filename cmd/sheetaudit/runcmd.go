@@ -220,7 +220,7 @@ func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Shee
 
 func printResult(w io.Writer, r *audit.Result) {
 	if r.Error != "" {
-		fmt.Fprintf(w, "%s: FAILED: %s\n", r.Sheet, r.Error)
+		fmt.Fprintf(w, "%s: FAILED: %s\n", r.Sheet, sentence(r.Error))
 		return
 	}
 	state := "unchanged"
