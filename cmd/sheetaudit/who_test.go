@@ -298,6 +298,22 @@ func TestWhoOnEmulator(t *testing.T) {
 		t.Errorf("after the repair the next cycle added %d rows, want 1 (li-3)", n-len(log))
 	}
 	s.checkProtected(true)
+
+	// protect: strict changes the mode: one cycle updates both ranges.
+	cfg, err := os.ReadFile(s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "review_tab: Needs Review}", "review_tab: Needs Review, protect: strict}", 1))
+	if err := os.WriteFile(s.cfg, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kinds := s.run()
+	s.checkProtected(false)
+	if again := s.run(); !slices.Equal(again, []string{"drive.files.get"}) {
+		t.Errorf("after the mode change a steady cycle sent %v", again)
+	}
+	t.Logf("the cycle that changed the protection sent %v", kinds)
 }
 
 func sameSet(a, b []string) bool {
@@ -349,6 +365,11 @@ func TestWhoRequests(t *testing.T) {
 		again := s.run()
 		t.Logf("attribution and access audit %v:\n  baseline (%d) %v\n  steady (%d) %v\n  one edit (%d) %v\n  steady after it (%d) %v",
 			on, len(first), first, len(steady), steady, len(changed), changed, len(again), again)
+		// The new tabs come protected in the write-back's own batch.
+		if n := strings.Count(strings.Join(first, " "), "spreadsheets.batchUpdate"); n != 1 {
+			t.Errorf("on=%v: the baseline sent %d batchUpdates, want the one write-back", on, n)
+		}
+		s.checkProtected(true)
 		if !slices.Equal(steady, []string{"drive.files.get"}) || !slices.Equal(again, steady) {
 			t.Errorf("on=%v: a steady cycle sent %v then %v; want one files.get each", on, steady, again)
 		}
