@@ -392,3 +392,40 @@ func TestWhoRequests(t *testing.T) {
 		t.Errorf("a cycle with an edit: on sends %v more; want %v", got, want)
 	}
 }
+
+// The weekly report of a sheet with the access audit has an access
+// section, from the sharing the last cycle read.
+func TestWhoReportAccessSection(t *testing.T) {
+	s := newWhoSheet(t, false, true)
+	if err := s.srv.Share(s.id, "anyone", "reader"); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	f, err := os.OpenFile(s.cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("    staleness: {date_column: 备注, default: 30d}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if code, stdout, errOut := sheetaudit(t, nil, "report", "--config", s.cfg, "--out", out, "--no-mail"); code != 0 {
+		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	pages, _ := filepath.Glob(filepath.Join(out, "*.html"))
+	if len(pages) != 1 {
+		t.Fatalf("report pages %v, want one", pages)
+	}
+	page, err := os.ReadFile(pages[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Who can open this sheet", "anyone with the link", "lisi@corp.cn", "wangwu@corp.cn"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report page lacks %q", want)
+		}
+	}
+}
