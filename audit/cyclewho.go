@@ -194,29 +194,39 @@ func (c *Cycle) chainRows(ctx context.Context, cycle string, loc *time.Location)
 	return nil, nil
 }
 
-// newTabs names the tabs of b that do not exist yet (the write-back
-// creates them), on backends that protect tabs.
+// newTabs marks the Change Log and Needs Review parts of b to be
+// protected when the write-back creates them (in the same batch, at no
+// request of its own) and names those it will create, on backends that
+// protect tabs and write one batch.
 func (c *Cycle) newTabs(ctx context.Context, b *WriteBack) []string {
-	if c.Spec.Protect == "" {
+	s := c.Spec
+	if s.Protect == "" {
 		return nil
 	}
-	if _, ok := c.Workbook.(TabProtector); !ok {
+	_, protects := c.Workbook.(TabProtector)
+	_, batches := c.Workbook.(BatchWriter)
+	if !protects || !batches {
 		return nil
 	}
 	var out []string
-	for _, t := range b.Tabs {
-		if !c.hasTab(ctx, t.Title) {
-			out = append(out, t.Title)
+	for i := range b.Tabs {
+		t := &b.Tabs[i]
+		if t.Title != s.ChangeLogTab && t.Title != s.ReviewTab || c.hasTab(ctx, t.Title) {
+			continue
 		}
+		t.Protect = s.Protect
+		out = append(out, t.Title)
 	}
 	return out
 }
 
-// protect protects the Change Log and Needs Review tabs when one was just
-// created or the mode (or the tabs) changed since the last time
-// (State.Protected), so a steady cycle spends no request on it: one read
-// and one batchUpdate when it does. A failure is logged and tried again
-// next cycle; it never fails the cycle. It reports whether it wrote.
+// protect keeps the Change Log and Needs Review tabs protected as
+// Spec.Protect says. A tab the write-back just created came with its
+// protection (created); a tab that existed is protected here when it is
+// not yet, as far as State.Protected knows (an upgrade, a mode change, a
+// tab added to the configuration): one read and one batchUpdate, then
+// nothing on later cycles. A failure is logged and tried again next
+// cycle; it never fails the cycle. It reports whether it wrote.
 func (c *Cycle) protect(ctx context.Context, st *State, created []string, log *zap.Logger) bool {
 	s := c.Spec
 	tp, ok := c.Workbook.(TabProtector)
@@ -232,22 +242,33 @@ func (c *Cycle) protect(ctx context.Context, st *State, created []string, log *z
 	if len(tabs) == 0 {
 		return false
 	}
+	var done []string
+	if mode, list, ok := strings.Cut(st.Protected, ":"); ok && mode == s.Protect {
+		done = strings.Split(list, "\x1f")
+	}
+	var need []string
+	for _, t := range tabs {
+		if !slices.Contains(done, t) && !slices.Contains(created, t) {
+			need = append(need, t)
+		}
+	}
 	want := s.Protect + ":" + strings.Join(tabs, "\x1f")
-	if st.Protected == want && !slices.ContainsFunc(created, func(t string) bool { return slices.Contains(tabs, t) }) {
+	if len(need) == 0 {
+		st.Protected = want
 		return false
 	}
-	n, err := tp.ProtectTabs(ctx, tabs, s.Protect == ProtectStrict)
+	n, err := tp.ProtectTabs(ctx, need, s.Protect == ProtectStrict)
 	if err != nil {
 		hint := "check that sheetaudit's account may edit the spreadsheet; it tries again next cycle"
 		if errors.Is(err, ErrPermission) {
 			hint = "only an editor can protect ranges, and with protect: strict only the owner or sheetaudit's account; it tries again next cycle"
 		}
-		log.Warn("protect sheetaudit's tabs", zap.Strings("tabs", tabs), zap.Error(err), zap.String("hint", hint))
+		log.Warn("protect sheetaudit's tabs", zap.Strings("tabs", need), zap.Error(err), zap.String("hint", hint))
 		return false
 	}
 	st.Protected = want
 	if n > 0 {
-		log.Info("sheetaudit's tabs protected", zap.Strings("tabs", tabs), zap.String("mode", s.Protect), zap.Int("changed", n))
+		log.Info("sheetaudit's tabs protected", zap.Strings("tabs", need), zap.String("mode", s.Protect), zap.Int("changed", n))
 	}
 	return n > 0
 }

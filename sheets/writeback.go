@@ -150,6 +150,9 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 			if l := pl.t.Layout; l != nil {
 				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, nil)...)
 			}
+			if pl.t.Protect != "" {
+				reqs = append(reqs, protectRequest(pl.id, pl.t.Protect == audit.ProtectStrict))
+			}
 			continue
 		}
 		gridRows, gridCols := 0, 0

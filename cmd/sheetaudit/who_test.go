@@ -298,6 +298,22 @@ func TestWhoOnEmulator(t *testing.T) {
 		t.Errorf("after the repair the next cycle added %d rows, want 1 (li-3)", n-len(log))
 	}
 	s.checkProtected(true)
+
+	// protect: strict changes the mode: one cycle updates both ranges.
+	cfg, err := os.ReadFile(s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "review_tab: Needs Review}", "review_tab: Needs Review, protect: strict}", 1))
+	if err := os.WriteFile(s.cfg, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kinds := s.run()
+	s.checkProtected(false)
+	if again := s.run(); !slices.Equal(again, []string{"drive.files.get"}) {
+		t.Errorf("after the mode change a steady cycle sent %v", again)
+	}
+	t.Logf("the cycle that changed the protection sent %v", kinds)
 }
 
 func sameSet(a, b []string) bool {
@@ -349,6 +365,11 @@ func TestWhoRequests(t *testing.T) {
 		again := s.run()
 		t.Logf("attribution and access audit %v:\n  baseline (%d) %v\n  steady (%d) %v\n  one edit (%d) %v\n  steady after it (%d) %v",
 			on, len(first), first, len(steady), steady, len(changed), changed, len(again), again)
+		// The new tabs come protected in the write-back's own batch.
+		if n := strings.Count(strings.Join(first, " "), "spreadsheets.batchUpdate"); n != 1 {
+			t.Errorf("on=%v: the baseline sent %d batchUpdates, want the one write-back", on, n)
+		}
+		s.checkProtected(true)
 		if !slices.Equal(steady, []string{"drive.files.get"}) || !slices.Equal(again, steady) {
 			t.Errorf("on=%v: a steady cycle sent %v then %v; want one files.get each", on, steady, again)
 		}
@@ -369,5 +390,42 @@ func TestWhoRequests(t *testing.T) {
 	if got, want := extra(2), []string{"drive.permissions.list", "drive.revisions.list", "driveactivity.activity.query"}; !slices.Equal(got, want) ||
 		len(counts[true][2]) != len(counts[false][2])+3 {
 		t.Errorf("a cycle with an edit: on sends %v more; want %v", got, want)
+	}
+}
+
+// The weekly report of a sheet with the access audit has an access
+// section, from the sharing the last cycle read.
+func TestWhoReportAccessSection(t *testing.T) {
+	s := newWhoSheet(t, false, true)
+	if err := s.srv.Share(s.id, "anyone", "reader"); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	f, err := os.OpenFile(s.cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("    staleness: {date_column: 备注, default: 30d}\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if code, stdout, errOut := sheetaudit(t, nil, "report", "--config", s.cfg, "--out", out, "--no-mail"); code != 0 {
+		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	pages, _ := filepath.Glob(filepath.Join(out, "*.html"))
+	if len(pages) != 1 {
+		t.Fatalf("report pages %v, want one", pages)
+	}
+	page, err := os.ReadFile(pages[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Who can open this sheet", "anyone with the link", "lisi@corp.cn", "wangwu@corp.cn"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report page lacks %q", want)
+		}
 	}
 }
