@@ -20,8 +20,9 @@ const fallbackTries = 3
 // in res and a log line, to the newest intact version before it (one the
 // store lists, when the damaged one is not listed at all), or to a full
 // baseline (""), so one damaged object never stops the Change Log.
-func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, table *Table, formulas [][]string, log *zap.Logger) ([]Change, *Table, string, error) {
-	base, err := c.Store.Load(ctx, c.Spec.Name, logged)
+func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, table *Table, cur *Snapshot, log *zap.Logger) ([]Change, *Table, string, error) {
+	formulas := cur.Formulas
+	base, err := c.loadBase(ctx, logged, cur)
 	if err == nil {
 		old, perr := ParseTable(base.Values, base.HeaderRow, c.Spec.Key)
 		if perr == nil {
@@ -37,7 +38,7 @@ func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, ta
 	var changes []Change
 	var fromTable *Table
 	for _, id := range c.fallbackCandidates(ctx, logged, log) {
-		snap, err := c.Store.Load(ctx, c.Spec.Name, id)
+		snap, err := c.loadBase(ctx, id, cur)
 		if err != nil {
 			log.Warn("fallback version unreadable", zap.String("snapshot", id), zap.Error(err))
 			continue
@@ -61,6 +62,15 @@ func (c *Cycle) changesSince(ctx context.Context, res *Result, logged string, ta
 		Message: fallbackMessage(c.Spec.Locale, logged, what),
 	})
 	return changes, fromTable, from, nil
+}
+
+// loadBase loads version id to diff cur against, sharing cur's rows when
+// the store can (SharingLoader): only the rows that changed are held twice.
+func (c *Cycle) loadBase(ctx context.Context, id string, cur *Snapshot) (*Snapshot, error) {
+	if sl, ok := c.Store.(SharingLoader); ok {
+		return sl.LoadSharing(ctx, c.Spec.Name, id, cur)
+	}
+	return c.Store.Load(ctx, c.Spec.Name, id)
 }
 
 // fallbackCandidates returns up to fallbackTries ids to diff from when

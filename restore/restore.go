@@ -20,11 +20,11 @@ type Mode string
 const (
 	// NewTab writes the version into a tab of its own and changes nothing
 	// that exists.
-	NewTab Mode = "new tab"
+	NewTab Mode = audit.RestoreNewTab
 	// InPlace replaces the data tab's values with the version.
-	InPlace Mode = "in place"
+	InPlace Mode = audit.RestoreInPlace
 	// Selective restores only some rows or columns of the data tab.
-	Selective Mode = "selective"
+	Selective Mode = audit.RestoreSelective
 )
 
 // ErrChanged is wrapped by the error of an in-place restore refused because
@@ -196,7 +196,7 @@ func (r *Restorer) record(ctx context.Context, opts Options, res *Result, err er
 	}
 	rec := audit.RestoreRecord{
 		Time: r.now(), Sheet: opts.Sheet, By: opts.By, Reason: opts.Reason, From: res.Snapshot,
-		Mode: string(res.Mode), Tab: res.Tab, Safety: res.Safety, Restored: res.Restored,
+		Mode: string(res.Mode), Tab: res.Tab, Rows: opts.Rows, Columns: opts.Columns, Safety: res.Safety, Restored: res.Restored,
 		Changes: len(res.Changes), Cells: res.CellsWritten,
 	}
 	if rerr := r.Records.RecordRestore(ctx, rec); rerr != nil {

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 
@@ -31,12 +30,11 @@ func (s *Store) Current(ctx context.Context, snap *audit.Snapshot) (string, bool
 	if err != nil {
 		return "", false, err
 	}
-	data, rowEnds := encodeRows(snap.Values)
-	sum := sha256.Sum256(data)
-	if m.ContentSHA256 != hex.EncodeToString(sum[:]) {
-		// A Put of this snapshot follows: hand it the serialisation.
+	sum := sumRows(snap.Values)
+	if m.ContentSHA256 != hex.EncodeToString(sum.sum[:]) {
+		// A Put of this snapshot follows: hand it the row hashes.
 		s.mu.Lock()
-		s.pending[snap.Sheet] = &encodedSnap{snap: snap, data: data, rowEnds: rowEnds, sum: sum}
+		s.pending[snap.Sheet] = &encodedSnap{snap: snap, sum: sum}
 		s.mu.Unlock()
 		return m.ID, false, nil
 	}
@@ -54,7 +52,6 @@ func sameGrid(stored *GridContent, grid [][]string) bool {
 }
 
 func digest(rows [][]string) string {
-	data, _ := encodeRows(rows)
-	sum := sha256.Sum256(data)
+	sum := sumRows(rows).sum
 	return hex.EncodeToString(sum[:])
 }

@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,25 +9,6 @@ import (
 // Row serialisation (FORMAT.md, "Content"): per row a uvarint cell count,
 // then per cell a uvarint byte length and the UTF-8 bytes. It is
 // unambiguous for any cell text (no escaping) and a blank row costs one byte.
-
-// encodeRows serialises values and returns the bytes and the offset just past
-// each row.
-func encodeRows(values [][]string) (data []byte, rowEnds []int) {
-	size := 0
-	for _, r := range values {
-		size += binary.MaxVarintLen32
-		for _, c := range r {
-			size += len(c) + 2
-		}
-	}
-	data = make([]byte, 0, size)
-	rowEnds = make([]int, len(values))
-	for i, r := range values {
-		data = appendRow(data, r)
-		rowEnds[i] = len(data)
-	}
-	return data, rowEnds
-}
 
 func appendRow(b []byte, row []string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(row)))
@@ -84,7 +64,7 @@ func decodeRow(s string) ([]string, int, error) {
 	return row, off, nil
 }
 
-func uvarint(s string, off int) (uint64, int, error) {
+func uvarint[T string | []byte](s T, off int) (uint64, int, error) {
 	var x uint64
 	var shift uint
 	for i := off; i < len(s); i++ {
@@ -106,17 +86,6 @@ func uvarint(s string, off int) (uint64, int, error) {
 // practically impossible, and the content hash of the whole version is
 // checked on every load anyway.
 type rowHash [16]byte
-
-func rowHashes(data []byte, rowEnds []int) []rowHash {
-	out := make([]rowHash, len(rowEnds))
-	start := 0
-	for i, end := range rowEnds {
-		sum := sha256.Sum256(data[start:end])
-		copy(out[i][:], sum[:16])
-		start = end
-	}
-	return out
-}
 
 // Content-defined chunking (FORMAT.md, "Chunking"). A gear hash rolls over
 // the serialised bytes; once a chunk holds minChunk bytes, the first byte
@@ -150,27 +119,3 @@ var gear = func() (t [256]uint64) {
 }()
 
 const gearSeed = 0x5348454554415544 // "SHEETAUD"
-
-// cutChunks returns the end offsets of the chunks of data, cutting only at
-// row ends.
-func cutChunks(data []byte, rowEnds []int) []int {
-	var ends []int
-	var h uint64
-	start, i, pending := 0, 0, false
-	for _, end := range rowEnds {
-		for ; i < end; i++ {
-			h = h<<1 + gear[data[i]]
-			if h <= cutThreshold && i-start >= minChunk {
-				pending = true
-			}
-		}
-		if pending || end-start >= maxChunk {
-			ends = append(ends, end)
-			start, pending = end, false
-		}
-	}
-	if start < len(data) {
-		ends = append(ends, len(data))
-	}
-	return ends
-}

@@ -168,7 +168,7 @@ func checkPatch(t *testing.T, old, new [][]string) bool {
 	t.Helper()
 	od, oe := encodeRows(old)
 	nd, ne := encodeRows(new)
-	p := encodePatch(len(old), len(new), diffRows(rowHashes(od, oe), rowHashes(nd, ne)), nd, ne)
+	p := encodePatch(len(old), len(new), diffRows(rowHashes(od, oe), rowHashes(nd, ne)), new)
 	got, err := applyPatch(old, p)
 	if err != nil {
 		t.Errorf("applyPatch: %v", err)
@@ -186,7 +186,7 @@ func TestPatchIsSmallForFewEdits(t *testing.T) {
 	next := churn(rand.New(rand.NewPCG(9, 9)), old, 0.01)
 	od, oe := encodeRows(old)
 	nd, ne := encodeRows(next)
-	p := encodePatch(len(old), len(next), diffRows(rowHashes(od, oe), rowHashes(nd, ne)), nd, ne)
+	p := encodePatch(len(old), len(next), diffRows(rowHashes(od, oe), rowHashes(nd, ne)), next)
 	t.Logf("1%% churn of %d rows: patch %d bytes, version %d bytes", len(old), len(p), len(nd))
 	if len(p) > len(nd)/40 {
 		t.Errorf("patch for 1%% churn is %d bytes, more than 2.5%% of the version's %d", len(p), len(nd))
@@ -196,8 +196,9 @@ func TestPatchIsSmallForFewEdits(t *testing.T) {
 func TestApplyPatchRejectsWrongBase(t *testing.T) {
 	old := [][]string{{"a"}, {"b"}}
 	od, oe := encodeRows(old)
-	nd, ne := encodeRows([][]string{{"a"}})
-	p := encodePatch(2, 1, diffRows(rowHashes(od, oe), rowHashes(nd, ne)), nd, ne)
+	next := [][]string{{"a"}}
+	nd, ne := encodeRows(next)
+	p := encodePatch(2, 1, diffRows(rowHashes(od, oe), rowHashes(nd, ne)), next)
 	if _, err := applyPatch([][]string{{"a"}, {"b"}, {"c"}}, p); err == nil {
 		t.Error("applyPatch on a base of another size = nil error, want malformed patch")
 	}

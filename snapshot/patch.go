@@ -137,19 +137,17 @@ func longestIncreasing(pairs [][2]int) [][2]int {
 	return out
 }
 
-// encodePatch serialises ops; data and rowEnds are the new version's
-// serialisation, from which inserted rows are copied verbatim.
-func encodePatch(oldRows, newRows int, ops []patchOp, data []byte, rowEnds []int) []byte {
+// encodePatch serialises ops; rows are the new version's rows, inserted
+// ones are serialised into the patch.
+func encodePatch(oldRows, newRows int, ops []patchOp, rows [][]string) []byte {
 	b := binary.AppendUvarint(nil, uint64(oldRows))
 	b = binary.AppendUvarint(b, uint64(newRows))
 	for _, o := range ops {
 		b = binary.AppendUvarint(b, uint64(o.n)<<2|uint64(o.op))
 		if o.op == opInsert {
-			start := 0
-			if o.lo > 0 {
-				start = rowEnds[o.lo-1]
+			for _, r := range rows[o.lo:o.hi] {
+				b = appendRow(b, r)
 			}
-			b = append(b, data[start:rowEnds[o.hi-1]]...)
 		}
 	}
 	return b
@@ -157,28 +155,38 @@ func encodePatch(oldRows, newRows int, ops []patchOp, data []byte, rowEnds []int
 
 var errBadPatch = errors.New("malformed patch")
 
-// applyPatch returns the rows that patch p makes of old.
+// applyPatch returns the rows that patch p makes of old. Inserted rows are
+// substrings of one copy of p.
 func applyPatch(old [][]string, p []byte) ([][]string, error) {
-	s := string(p)
-	nOld, off, err := uvarint(s, 0)
+	return applyPatchWith(old, p, nil)
+}
+
+// applyPatchWith is applyPatch with mk making each inserted row from its
+// serialisation; nil decodes it in place.
+func applyPatchWith(old [][]string, p []byte, mk *rowMaker) ([][]string, error) {
+	var s string
+	if mk == nil {
+		s = string(p)
+	}
+	nOld, off, err := uvarint(p, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadPatch, err)
 	}
-	nNew, off, err := uvarint(s, off)
+	nNew, off, err := uvarint(p, off)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadPatch, err)
 	}
 	if nOld != uint64(len(old)) {
 		return nil, fmt.Errorf("%w: made for %d rows, base has %d", errBadPatch, nOld, len(old))
 	}
-	if nNew > uint64(len(old))+uint64(len(s)) {
+	if nNew > uint64(len(old))+uint64(len(p)) {
 		return nil, fmt.Errorf("%w: claims %d rows", errBadPatch, nNew)
 	}
 	out := make([][]string, 0, nNew)
 	cur := 0
-	for off < len(s) {
+	for off < len(p) {
 		var v uint64
-		if v, off, err = uvarint(s, off); err != nil {
+		if v, off, err = uvarint(p, off); err != nil {
 			return nil, fmt.Errorf("%w: %w", errBadPatch, err)
 		}
 		n, op := v>>2, int(v&3)
@@ -193,7 +201,13 @@ func applyPatch(old [][]string, p []byte) ([][]string, error) {
 			cur += int(n)
 		case opInsert:
 			for range n {
-				row, k, err := decodeRow(s[off:])
+				var row []string
+				var k int
+				if mk == nil {
+					row, k, err = decodeRow(s[off:])
+				} else if k, err = rowLen(p[off:]); err == nil {
+					row, err = mk.make(p[off : off+k])
+				}
 				if err != nil {
 					return nil, fmt.Errorf("%w: inserted row: %w", errBadPatch, err)
 				}

@@ -25,7 +25,7 @@ func (s *Store) Latest(ctx context.Context, sheet string) (*audit.Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m)
+	snap, _, err := s.load(ctx, m, nil)
 	return snap, err
 }
 
@@ -35,7 +35,24 @@ func (s *Store) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, er
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m)
+	snap, _, err := s.load(ctx, m, nil)
+	return snap, err
+}
+
+var _ audit.SharingLoader = (*Store)(nil)
+
+// LoadSharing implements audit.SharingLoader: Load, with every row equal to
+// a row of the same grid of cur being that row of cur. Rows are matched by
+// their hash and confirmed byte for byte, and the loaded version is checked
+// against its manifest as Load checks it, so the result holds exactly
+// what Load would return; only the unchanged rows are not decoded and held
+// a second time.
+func (s *Store) LoadSharing(ctx context.Context, sheet, id string, cur *audit.Snapshot) (*audit.Snapshot, error) {
+	m, err := s.Manifest(ctx, sheet, id)
+	if err != nil {
+		return nil, err
+	}
+	snap, _, err := s.load(ctx, m, cur)
 	return snap, err
 }
 
@@ -230,43 +247,33 @@ func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, er
 }
 
 // load reads a version's content, checking every object and the result
-// against the manifest's hashes.
-func (s *Store) load(ctx context.Context, m *Manifest) (*audit.Snapshot, *version, error) {
-	refs := m.refs()
-	raws := make([][]byte, len(refs))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.conc)
-	for i, c := range refs {
-		g.Go(func() error {
-			raw, err := s.readChunk(gctx, c)
-			raws[i] = raw
-			return err
-		})
+// against the manifest's hashes. Objects are read in order, s.conc at a
+// time, and each row is decoded on its own, so a load holds the rows it
+// returns and a few objects, never the whole serialisation. With cur, a
+// row equal to a row of the same grid of cur is that row (LoadSharing).
+func (s *Store) load(ctx context.Context, m *Manifest, cur *audit.Snapshot) (*audit.Snapshot, *version, error) {
+	var share [3]*sharer
+	if cur != nil {
+		share[0] = newSharer(cur.Values, s.curHashes(cur))
+		if m.Formulas != nil && cur.Formulas != nil {
+			share[1] = newSharer(cur.Formulas, sumRows(cur.Formulas).hashes)
+		}
+		if m.Typed != nil && cur.Typed != nil {
+			share[2] = newSharer(cur.Typed, sumRows(cur.Typed).hashes)
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s of sheet %q: %w", m.ID, m.Sheet, err)
-	}
-	rows, err := decodeBase(m, raws[:len(m.Chunks)])
-	if err == nil {
-		rows, err = applyPatches(rows, m.Patches, raws[len(m.Chunks):])
-	}
-	var data []byte
-	var rowEnds []int
-	if err == nil {
-		data, rowEnds, err = checkContent(m, rows)
-	}
+	rows, hashes, err := s.loadValues(ctx, m, &rowMaker{share: share[0]})
 	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
-			m.ID, m.Sheet, err, audit.ErrInvalid)
+		return nil, nil, err
 	}
 	var formulas, typed [][]string
-	if formulas, err = s.loadGrid(ctx, m, extraGrid{"formula", m.Formulas}); err != nil {
+	if formulas, err = s.loadGrid(ctx, m, extraGrid{"formula", m.Formulas}, &rowMaker{share: share[1]}); err != nil {
 		return nil, nil, err
 	}
-	if typed, err = s.loadGrid(ctx, m, extraGrid{"typed", m.Typed}); err != nil {
+	if typed, err = s.loadGrid(ctx, m, extraGrid{"typed", m.Typed}, &rowMaker{share: share[2]}); err != nil {
 		return nil, nil, err
 	}
-	v := &version{m: m, hashes: rowHashes(data, rowEnds)}
+	v := &version{m: m, hashes: hashes}
 	s.remember(v)
 	return &audit.Snapshot{
 		ID: m.ID, Sheet: m.Sheet, Time: m.Time, Meta: m.Meta,
@@ -274,31 +281,171 @@ func (s *Store) load(ctx context.Context, m *Manifest) (*audit.Snapshot, *versio
 	}, v, nil
 }
 
+// curHashes returns the row hashes of cur's values, taking those Current
+// computed when they were for this very snapshot.
+func (s *Store) curHashes(cur *audit.Snapshot) []rowHash {
+	s.mu.Lock()
+	e := s.pending[cur.Sheet]
+	s.mu.Unlock()
+	if e != nil && e.snap == cur {
+		return e.sum.hashes
+	}
+	return sumRows(cur.Values).hashes
+}
+
+// corruptError marks an object's content that does not decode or does not
+// match the manifest, as opposed to an object that could not be read.
+type corruptError struct{ err error }
+
+func (e corruptError) Error() string { return e.err.Error() }
+func (e corruptError) Unwrap() error { return e.err }
+
+// streamObjects reads the content objects refs, up to s.conc at a time
+// ahead of fn, and hands each one's checked content to fn in order. A read
+// error is returned as it is; fn's errors come back as corruptError.
+func (s *Store) streamObjects(ctx context.Context, refs []ChunkRef, fn func(i int, raw []byte) error) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	type slot struct {
+		raw  []byte
+		err  error
+		done chan struct{}
+	}
+	slots := make([]slot, len(refs))
+	for i := range slots {
+		slots[i].done = make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := make(chan struct{}, s.conc)
+	go func() {
+		for i, c := range refs {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				for j := i; j < len(refs); j++ {
+					slots[j].err = ctx.Err()
+					close(slots[j].done)
+				}
+				return
+			}
+			go func() {
+				slots[i].raw, slots[i].err = s.readChunk(ctx, c)
+				close(slots[i].done)
+			}()
+		}
+	}()
+	for i := range refs {
+		<-slots[i].done
+		raw, err := slots[i].raw, slots[i].err
+		slots[i].raw = nil
+		if err != nil {
+			return err
+		}
+		if err := fn(i, raw); err != nil {
+			return corruptError{err}
+		}
+		<-ahead
+	}
+	return nil
+}
+
+// loadValues reads a version's rows (its base chunks, then its patches)
+// and checks them, returning the rows and their hashes.
+func (s *Store) loadValues(ctx context.Context, m *Manifest, mk *rowMaker) ([][]string, []rowHash, error) {
+	h := sha256.New()
+	rows := make([][]string, 0, m.BaseRows)
+	err := s.streamObjects(ctx, m.Chunks, func(i int, raw []byte) error {
+		c := m.Chunks[i]
+		h.Write(raw)
+		n := len(rows)
+		var err error
+		if rows, err = mk.rows(raw, rows); err != nil {
+			return fmt.Errorf("chunk %q: %w", chunkKey(c.SHA256), err)
+		}
+		if len(rows)-n != c.Rows {
+			return fmt.Errorf("chunk %q holds %d rows, manifest says %d", chunkKey(c.SHA256), len(rows)-n, c.Rows)
+		}
+		return nil
+	})
+	if err == nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got != m.BaseSHA256 || len(rows) != m.BaseRows {
+			err = corruptError{fmt.Errorf("its chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", len(rows), got, m.BaseRows, m.BaseSHA256)}
+		}
+	}
+	if err == nil {
+		err = s.streamObjects(ctx, m.Patches, func(i int, raw []byte) error {
+			c := m.Patches[i]
+			var err error
+			if rows, err = applyPatchWith(rows, raw, mk); err != nil {
+				return fmt.Errorf("patch %q: %w", chunkKey(c.SHA256), err)
+			}
+			if len(rows) != c.Rows {
+				return fmt.Errorf("patch %q makes %d rows, manifest says %d", chunkKey(c.SHA256), len(rows), c.Rows)
+			}
+			return nil
+		})
+	}
+	var hashes []rowHash
+	if err == nil {
+		chk := newContentCheck(len(rows))
+		for _, r := range rows {
+			chk.add(r)
+		}
+		if sum := chk.sum(); hex.EncodeToString(sum[:]) != m.ContentSHA256 || len(rows) != m.Rows {
+			err = corruptError{fmt.Errorf("content has %d rows with SHA-256 %x, manifest says %d rows with %s", len(rows), sum, m.Rows, m.ContentSHA256)}
+		}
+		hashes = chk.hashes
+	}
+	var bad corruptError
+	switch {
+	case errors.As(err, &bad):
+		return nil, nil, fmt.Errorf("snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
+			m.ID, m.Sheet, bad.err, audit.ErrInvalid)
+	case err != nil:
+		return nil, nil, fmt.Errorf("snapshot %s of sheet %q: %w", m.ID, m.Sheet, err)
+	}
+	return rows, hashes, nil
+}
+
 // loadGrid reads an extra grid of a version (formulas, typed values),
 // checking every chunk and the whole against the manifest: nil when it was
 // not captured, an empty grid when it was and held nothing.
-func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid) ([][]string, error) {
-	if g.content == nil {
+func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid, mk *rowMaker) ([][]string, error) {
+	f := g.content
+	if f == nil {
 		return nil, nil
 	}
-	refs := g.content.Chunks
-	raws := make([][]byte, len(refs))
-	eg, gctx := errgroup.WithContext(ctx)
-	eg.SetLimit(s.conc)
-	for i, c := range refs {
-		eg.Go(func() error {
-			raw, err := s.readChunk(gctx, c)
-			raws[i] = raw
-			return err
-		})
+	h := sha256.New()
+	rows := make([][]string, 0, f.Rows)
+	var size int64
+	err := s.streamObjects(ctx, f.Chunks, func(i int, raw []byte) error {
+		c := f.Chunks[i]
+		h.Write(raw)
+		size += int64(len(raw))
+		n := len(rows)
+		var err error
+		if rows, err = mk.rows(raw, rows); err != nil {
+			return fmt.Errorf("chunk %q: %w", chunkKey(c.SHA256), err)
+		}
+		if len(rows)-n != c.Rows {
+			return fmt.Errorf("chunk %q holds %d rows, manifest says %d", chunkKey(c.SHA256), len(rows)-n, c.Rows)
+		}
+		return nil
+	})
+	if err == nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got != f.ContentSHA256 || len(rows) != f.Rows || size != f.RawBytes {
+			err = corruptError{fmt.Errorf("its %s chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", g.name, len(rows), got, f.Rows, f.ContentSHA256)}
+		}
 	}
-	if err := eg.Wait(); err != nil {
-		return nil, fmt.Errorf("%s grid of snapshot %s of sheet %q: %w", g.name, m.ID, m.Sheet, err)
-	}
-	rows, err := decodeGrid(g, raws)
-	if err != nil {
+	var bad corruptError
+	switch {
+	case errors.As(err, &bad):
 		return nil, fmt.Errorf("%s grid of snapshot %s of sheet %q is corrupt: %w (run sheetaudit snapshots verify --full): %w",
-			g.name, m.ID, m.Sheet, err, audit.ErrInvalid)
+			g.name, m.ID, m.Sheet, bad.err, audit.ErrInvalid)
+	case err != nil:
+		return nil, fmt.Errorf("%s grid of snapshot %s of sheet %q: %w", g.name, m.ID, m.Sheet, err)
 	}
 	return rows, nil
 }
@@ -364,13 +511,17 @@ func applyPatches(rows [][]string, patches []ChunkRef, raws [][]byte) ([][]strin
 	return rows, nil
 }
 
-// checkContent serialises rows and checks them against m's content hash.
-func checkContent(m *Manifest, rows [][]string) ([]byte, []int, error) {
-	data, rowEnds := encodeRows(rows)
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != m.ContentSHA256 || len(rows) != m.Rows {
-		return nil, nil, fmt.Errorf("content has %d rows with SHA-256 %x, manifest says %d rows with %s", len(rows), sum, m.Rows, m.ContentSHA256)
+// checkContent checks rows against m's content hash.
+func checkContent(m *Manifest, rows [][]string) error {
+	chk := newContentCheck(0)
+	chk.hashes = nil
+	for _, r := range rows {
+		chk.add(r)
 	}
-	return data, rowEnds, nil
+	if sum := chk.sum(); hex.EncodeToString(sum[:]) != m.ContentSHA256 || len(rows) != m.Rows {
+		return fmt.Errorf("content has %d rows with SHA-256 %x, manifest says %d rows with %s", len(rows), sum, m.Rows, m.ContentSHA256)
+	}
+	return nil
 }
 
 // readChunk reads one content object and checks its size and hash.

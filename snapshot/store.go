@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/url"
 	"os"
@@ -119,26 +120,23 @@ type Store struct {
 	afterContent func()
 }
 
-// encodedSnap is a snapshot's serialisation and its digest.
+// encodedSnap is what Current learnt of a snapshot's serialisation.
 type encodedSnap struct {
-	snap    *audit.Snapshot
-	data    []byte
-	rowEnds []int
-	sum     [32]byte
+	snap *audit.Snapshot
+	sum  gridSum
 }
 
-// encoded returns snap's serialisation, taking the one Current made when
-// it was for this very snapshot.
-func (s *Store) encoded(snap *audit.Snapshot) ([]byte, []int, [32]byte) {
+// encoded returns the gridSum of snap's values, taking the one Current
+// made when it was for this very snapshot.
+func (s *Store) encoded(snap *audit.Snapshot) gridSum {
 	s.mu.Lock()
 	e := s.pending[snap.Sheet]
 	delete(s.pending, snap.Sheet)
 	s.mu.Unlock()
 	if e != nil && e.snap == snap {
-		return e.data, e.rowEnds, e.sum
+		return e.sum
 	}
-	data, rowEnds := encodeRows(snap.Values)
-	return data, rowEnds, sha256.Sum256(data)
+	return sumRows(snap.Values)
 }
 
 // version is a loaded manifest with the hashes of its rows.
@@ -302,11 +300,11 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	if t.IsZero() {
 		t = s.now()
 	}
-	data, rowEnds, sum := s.encoded(snap)
+	sum := s.encoded(snap)
 	m := &Manifest{
 		Format: 1, Sheet: snap.Sheet, Time: t.UTC(), Meta: snap.Meta,
 		HeaderRow: snap.HeaderRow, Key: snap.Key, Rows: len(snap.Values),
-		RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:]),
+		RawBytes: sum.size, ContentSHA256: hex.EncodeToString(sum.sum[:]),
 	}
 	if h := snap.HeaderRow; h >= 1 && h <= len(snap.Values) {
 		m.Header = snap.Values[h-1]
@@ -317,18 +315,18 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 			m.DataRows++
 		}
 	}
-	hashes := rowHashes(data, rowEnds)
+	hashes := sum.hashes
 
 	parent, err := s.parent(ctx, snap.Sheet)
 	if err != nil {
 		return audit.SnapshotInfo{}, err
 	}
 	var written atomic.Int64 // bytes of chunks this Put actually wrote
-	switch ok, err := s.patch(ctx, m, parent, hashes, data, rowEnds, &written); {
+	switch ok, err := s.patch(ctx, m, parent, hashes, snap.Values, &written); {
 	case err != nil:
 		return audit.SnapshotInfo{}, err
 	case !ok:
-		if err := s.writeFull(ctx, m, data, rowEnds, &written); err != nil {
+		if err := s.writeFull(ctx, m, snap.Values, &written); err != nil {
 			return audit.SnapshotInfo{}, err
 		}
 	}
@@ -380,7 +378,7 @@ func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 	if s.maxP < 0 {
 		return &version{m: m}, nil
 	}
-	_, v, err = s.load(ctx, m)
+	_, v, err = s.load(ctx, m, nil)
 	switch {
 	case errors.Is(err, audit.ErrInvalid) || errors.Is(err, audit.ErrNotFound):
 		// A damaged newest version must not stop new ones: store this one
@@ -396,7 +394,7 @@ func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 
 // patch stores m as parent plus a patch when that is cheap enough, and
 // reports whether it did.
-func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes []rowHash, data []byte, rowEnds []int, written *atomic.Int64) (bool, error) {
+func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes []rowHash, rows [][]string, written *atomic.Int64) (bool, error) {
 	if parent == nil {
 		return false, nil
 	}
@@ -411,7 +409,7 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 	if parent.hashes == nil || s.maxP < 0 || len(pm.Patches) >= s.maxP {
 		return false, nil
 	}
-	raw := encodePatch(len(parent.hashes), len(hashes), diffRows(parent.hashes, hashes), data, rowEnds)
+	raw := encodePatch(len(parent.hashes), len(hashes), diffRows(parent.hashes, hashes), rows)
 	z := s.enc.EncodeAll(raw, nil)
 	var base, stacked int64
 	for _, c := range pm.Chunks {
@@ -435,11 +433,11 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 	return true, nil
 }
 
-// writeFull stores the version's serialisation as content-defined chunks.
-func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds []int, written *atomic.Int64) error {
+// writeFull stores the version's rows as content-defined chunks.
+func (s *Store) writeFull(ctx context.Context, m *Manifest, rows [][]string, written *atomic.Int64) error {
 	m.BaseRows, m.BaseSHA256, m.Patches = m.Rows, m.ContentSHA256, nil
 	var err error
-	m.Chunks, err = s.writeChunks(ctx, data, rowEnds, written)
+	m.Chunks, _, err = s.writeChunks(ctx, rows, false, written)
 	return err
 }
 
@@ -447,43 +445,68 @@ func (s *Store) writeFull(ctx context.Context, m *Manifest, data []byte, rowEnds
 // as chunks of its own and describes them. Such grids change rarely, so
 // their chunks are mostly the previous version's; no patches are made.
 func (s *Store) writeGrid(ctx context.Context, grid [][]string, written *atomic.Int64) (*GridContent, error) {
-	data, rowEnds := encodeRows(grid)
-	sum := sha256.Sum256(data)
-	g := &GridContent{Rows: len(grid), RawBytes: int64(len(data)), ContentSHA256: hex.EncodeToString(sum[:])}
-	var err error
-	if g.Chunks, err = s.writeChunks(ctx, data, rowEnds, written); err != nil {
+	refs, sum, err := s.writeChunks(ctx, grid, true, written)
+	if err != nil {
 		return nil, err
 	}
-	if g.Chunks == nil {
-		g.Chunks = []ChunkRef{}
-	}
-	return g, nil
+	return &GridContent{Rows: len(grid), RawBytes: sum.size, ContentSHA256: hex.EncodeToString(sum.sum[:]), Chunks: refs}, nil
 }
 
-// writeChunks cuts a serialisation into content-defined chunks, stores the
-// missing ones and returns their references in order.
-func (s *Store) writeChunks(ctx context.Context, data []byte, rowEnds []int, written *atomic.Int64) ([]ChunkRef, error) {
-	ends := cutChunks(data, rowEnds)
-	refs := make([]ChunkRef, len(ends))
+// writeChunks serialises rows one at a time into content-defined chunks,
+// stores the missing ones (up to s.conc at once) and returns their
+// references in order, never empty but nil. With digest it also returns
+// the serialisation's SHA-256 and length (gridSum without row hashes).
+func (s *Store) writeChunks(ctx context.Context, rows [][]string, digest bool, written *atomic.Int64) ([]ChunkRef, gridSum, error) {
+	refs := []ChunkRef{}
+	var stored []*int64
+	var sum gridSum
+	var h hash.Hash
+	if digest {
+		h = sha256.New()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.conc)
-	start, row := 0, 0
-	for i, end := range ends {
-		raw := data[start:end]
-		first := row
-		for row < len(rowEnds) && rowEnds[row] <= end {
-			row++
+	c := chunker{emit: func(raw []byte, n int) error {
+		if err := gctx.Err(); err != nil {
+			return err
 		}
-		sum := sha256.Sum256(raw)
-		refs[i] = ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: row - first}
+		sha := sha256.Sum256(raw)
+		refs = append(refs, ChunkRef{SHA256: hex.EncodeToString(sha[:]), Raw: int64(len(raw)), Rows: n})
+		size := new(int64)
+		stored = append(stored, size)
+		key := refs[len(refs)-1].SHA256
 		g.Go(func() error {
-			stored, err := s.putChunk(gctx, refs[i].SHA256, raw, nil, written)
-			refs[i].Stored = stored
+			var err error
+			*size, err = s.putChunk(gctx, key, raw, nil, written)
 			return err
 		})
-		start = end
+		return nil
+	}}
+	var buf []byte
+	var err error
+	for _, r := range rows {
+		buf = appendRow(buf[:0], r)
+		if h != nil {
+			h.Write(buf)
+			sum.size += int64(len(buf))
+		}
+		if err = c.row(buf); err != nil {
+			break
+		}
 	}
-	return refs, g.Wait()
+	if err == nil {
+		err = c.finish()
+	}
+	if werr := g.Wait(); werr != nil || err != nil {
+		return nil, gridSum{}, errors.Join(werr, err)
+	}
+	for i, n := range stored {
+		refs[i].Stored = *n
+	}
+	if h != nil {
+		h.Sum(sum.sum[:0])
+	}
+	return refs, sum, nil
 }
 
 // putChunk stores raw under its hash unless the object is there and fresh,

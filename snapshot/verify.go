@@ -219,7 +219,7 @@ func (s *Store) rebuildAll(ctx context.Context, ms []*Manifest) ([]Problem, erro
 			continue
 		}
 		if rows, err = applyPatches(rows, m.Patches[from:], raws); err == nil {
-			_, _, err = checkContent(m, rows)
+			err = checkContent(m, rows)
 		}
 		if err != nil {
 			problems = append(problems, Problem{Object: manifestKey(m.Sheet, m.ID), Sheet: m.Sheet, Snapshot: m.ID, Message: err.Error()})

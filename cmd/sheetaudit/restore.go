@@ -52,7 +52,7 @@ they keep the cell's number format. A new tab gets the text only.
 
 On Google Sheets a large tab is written in several requests; if one fails, the message says
 how to re-run, and re-running finishes the job.`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(f.format, "text", "json"); err != nil {
 				return err
