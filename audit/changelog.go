@@ -93,9 +93,11 @@ func ChangeLogLayout(locale string) Layout {
 	cat, _ := catalogFor(locale)
 	l := Layout{
 		HeaderRows: 1,
-		Widths:     []int{150, 130, 120, 130, 300, 300, 200, 170, 140}, // the last for the Editor column attribution adds
-		Wrap:       []int{4, 5},
-		Filter:     true,
+		Widths:     []int{150, 130, 120, 130, 300, 300, 240, 170, 140}, // the last for the Editor column attribution adds
+		// The Snapshot cell of a restore's rows also names the version
+		// restored and who ran it: wrapped, it shows whole.
+		Wrap:   []int{4, 5, 6},
+		Filter: true,
 	}
 	for _, h := range []struct {
 		k    ChangeKind
@@ -199,8 +201,8 @@ func RestoreLogCells(r RestoreRecord, e ChangeLogEntry) [][]Cell {
 	return logRows(cat, e, cat.kind(Restored), restoredFrom(cat, e.To, r), "", "", "", what)
 }
 
-// restoredFrom is the Snapshot cell of a restore's rows: the version the
-// window ends at, then the version restored, who ran it and why.
+// restoredFrom is the Snapshot cell of a restore's rows: who ran it, the
+// version restored and why, then the version the window ends at.
 func restoredFrom(cat *catalog, to string, r RestoreRecord) string {
 	l := cat.changeLog.restore
 	by := strings.TrimSpace(r.By)

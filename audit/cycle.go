@@ -54,6 +54,11 @@ type Spec struct {
 	// Paste raises an alarm in Needs Review when one cycle changes most of
 	// a column (see DetectPaste); nil turns it off.
 	Paste *PastePolicy
+	// Protect is how the Change Log and Needs Review tabs are protected
+	// on backends that can (TabProtector): ProtectWarning, ProtectStrict,
+	// or "" for not at all. The protection is set when a tab is created or
+	// the mode changes, not every cycle.
+	Protect string
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -104,6 +109,9 @@ type Cycle struct {
 	Now      func() time.Time
 	// Location is the time zone of the times written to the sheet.
 	Location *time.Location
+	// Who answers "who changed it, who can see it": the store's change
+	// log chain, the access audit and attribution; nil turns them off.
+	Who *Who
 }
 
 // Run runs the cycle once. Problems in the data come back as findings in the
@@ -210,13 +218,16 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// the same batch as the Change Log; when it fails, the Change Log is
 	// still written, so a staleness problem never stops the log.
 	staleErr := c.staleness(ctx, res, table, loc)
-	at := now().In(loc)
+	// Whole seconds: the Change Log shows seconds, and the store's chain
+	// must read the time as the tab shows it, not a second off by rounding.
+	at := now().In(loc).Truncate(time.Second)
 	restores, changes, err := c.restoresSince(ctx, res, st, res.Snapshot, old, table, changes, log)
 	if err != nil {
 		return err
 	}
 	c.pasteAlarms(res, st, old, table, changes, tab.Meta, log)
 	b := c.changeLogWrite(res, st, old, table, changes, at, restores)
+	whoErr := c.who(ctx, res, &st, b, at, loc, log)
 	var digest string
 	if staleErr == nil {
 		var review *TabWrite
@@ -224,6 +235,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			b.Tabs = append(b.Tabs, *review)
 		}
 	}
+	created := c.newTabs(ctx, b)
 	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, restores, log)
 	if err != nil {
 		return err
@@ -231,6 +243,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	if staleErr != nil {
 		return staleErr
 	}
+	wrote = c.protect(ctx, &st, created, log) || wrote
 	if s.MarkCells {
 		n, err := c.markCells(ctx, res.Findings, table.Header)
 		if err != nil {
@@ -246,7 +259,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	if err := c.State.SaveState(ctx, s.Name, st); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	return nil
+	return whoErr
 }
 
 // staleness adds the staleness findings to the result.

@@ -202,16 +202,25 @@ func (c *Cycle) hasTab(ctx context.Context, title string) bool {
 // of appending them again. It reports whether it wrote.
 func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, at time.Time, reviewDigest string, restores []RestoreRecord, log *zap.Logger) (bool, error) {
 	s := c.Spec
-	logged := 0
+	appended := 0
 	for _, t := range b.Tabs {
 		if t.Append {
-			logged += len(t.Rows)
+			appended += len(t.Rows)
 		}
 	}
+	// Rows put back from the chain carry their own cycle's id; only this
+	// cycle's rows are pending and go into the chain.
+	own := ownRows(b)
+	logged := len(own)
 	if logged > 0 {
 		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged, At: at, Restores: restores}
 		if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 			return false, fmt.Errorf("save state before the write-back: %w", err)
+		}
+		// After the pending record, so that a cycle that dies between the
+		// two finds its entry and sends exactly those rows again.
+		if err := c.record(ctx, b.Cycle, own, at); err != nil {
+			return false, err
 		}
 	}
 	layouts := c.unchangedLayouts(ctx, *st, b)
@@ -225,7 +234,7 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 		if err != nil {
 			return true, fmt.Errorf("write back: %w", err)
 		}
-		res.Logged = logged
+		res.Logged = appended
 		for _, t := range b.Tabs {
 			log.Info("tab written", zap.String("tab", t.Title), zap.Bool("append", t.Append),
 				zap.Int("rows", len(t.Rows)), zap.String("cycle", b.Cycle))
@@ -331,7 +340,9 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 				p.Cycle, s.ChangeLogTab, err)
 		}
 		for _, r := range rows {
-			if len(r) > 0 && r[len(r)-1] == p.Cycle {
+			// The Cycle column; with attribution on, Editor follows it.
+			if len(r) > ChangeLogCycleColumn && r[ChangeLogCycleColumn] == p.Cycle ||
+				len(r) > 0 && r[len(r)-1] == p.Cycle {
 				found++
 			}
 		}
@@ -347,7 +358,7 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To))
 	case s.ChangeLogTab == "":
 	default:
-		b, err := c.rebuild(ctx, p, loc)
+		b, err := c.resend(ctx, p, loc)
 		if err != nil {
 			log.Warn("interrupted write-back had not landed and cannot be rebuilt; logging its changes in this cycle",
 				zap.String("cycle", p.Cycle), zap.String("since", st.Logged), zap.Error(err))
@@ -370,6 +381,32 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
+}
+
+// resend makes the Change Log part of a pending write-back again: the rows
+// the store's chain recorded for it, exactly as they were (Editor column
+// and sharing changes included), or, when the chain has none, rebuilt from
+// the two versions and recorded before they are sent.
+func (c *Cycle) resend(ctx context.Context, p *PendingWrite, loc *time.Location) (*WriteBack, error) {
+	rows, err := c.chainRows(ctx, p.Cycle, loc)
+	if err != nil {
+		return nil, fmt.Errorf("read the store's change log: %w", err)
+	}
+	if rows != nil {
+		layout := ChangeLogLayout(c.Spec.Locale)
+		return &WriteBack{Cycle: p.Cycle, Location: loc, Tabs: []TabWrite{{
+			Title: c.Spec.ChangeLogTab, Append: true, Header: [][]Cell{c.changeLogHeader()}, Rows: rows, Layout: &layout,
+		}}}, nil
+	}
+	b, err := c.rebuild(ctx, p, loc)
+	if err != nil {
+		return nil, err
+	}
+	b.Tabs[0].Header = [][]Cell{c.changeLogHeader()}
+	if err := c.record(ctx, p.Cycle, b.Tabs[0].Rows, p.At); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // rebuild makes the Change Log part of a pending write-back again from the

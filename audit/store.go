@@ -96,6 +96,9 @@ type State struct {
 	// Access is the file's sharing as the last access audit read it, for
 	// the next one to report what changed; nil when never read.
 	Access []Permission `json:"access,omitempty"`
+	// Protected is the protection last set on sheetaudit's own tabs (mode
+	// and tabs), so it is set again only when a tab is new or it changes.
+	Protected string `json:"protected,omitempty"`
 	// Restores is the time of the newest restore record whose rows are in
 	// the Change Log; the next cycle logs the restores made after it.
 	// Zero: those made after the version Logged names.

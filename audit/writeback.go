@@ -118,6 +118,10 @@ type TabWrite struct {
 	// header rows) like the rows it styled; none of it is applied to the
 	// tab. Backends that keep formats on new cells by themselves ignore it.
 	Style *Layout
+	// Protect, when this write creates the tab, protects it in the same
+	// batch on backends that can (TabProtector): ProtectWarning or
+	// ProtectStrict; "" leaves it unprotected. Ignored when the tab exists.
+	Protect string
 }
 
 // WriteBack is everything one cycle writes, in one unit: a backend that

@@ -101,20 +101,20 @@ func TestRestoreTrailResendAfterCrash(t *testing.T) {
 		want [][]string // Change, Key, Column, Snapshot of the rows after the two versions' own
 	}{
 		{"new tab", restore.Options{}, [][]string{
-			{"restored", "", "", "s2 · restored from s1 by 张三: 误粘贴"}}},
+			{"restored", "", "", "restored by 张三 from s1: 误粘贴 · s2"}}},
 		{"in place", restore.Options{InPlace: true}, [][]string{
-			{"restored", "", "", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C1", "客户名称", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C1", "联系方式", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C2", "联系方式", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C3", "", "s3 · restored from s1 by 张三: 误粘贴"}}},
+			{"restored", "", "", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C1", "客户名称", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C1", "联系方式", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C2", "联系方式", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C3", "", "restored by 张三 from s1: 误粘贴 · s3"}}},
 		{"rows", restore.Options{Rows: []string{"C3"}}, [][]string{
-			{"restored", "", "", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C3", "", "s3 · restored from s1 by 张三: 误粘贴"}}},
+			{"restored", "", "", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C3", "", "restored by 张三 from s1: 误粘贴 · s3"}}},
 		{"columns", restore.Options{Columns: []string{"联系方式"}}, [][]string{
-			{"restored", "", "", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C1", "联系方式", "s3 · restored from s1 by 张三: 误粘贴"},
-			{"restored", "C2", "联系方式", "s3 · restored from s1 by 张三: 误粘贴"}}},
+			{"restored", "", "", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C1", "联系方式", "restored by 张三 from s1: 误粘贴 · s3"},
+			{"restored", "C2", "联系方式", "restored by 张三 from s1: 误粘贴 · s3"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := trailRun(t, "en", tc.opts, false)
@@ -148,7 +148,7 @@ func TestRestoreTrailChinese(t *testing.T) {
 				t.Errorf("row %q holds the Latin word %q", r, w)
 			}
 		}
-		if r[1] != "已恢复" || !strings.Contains(r[6], "从 s1 恢复，操作人：张三，原因：误粘贴") {
+		if r[1] != "已恢复" || !strings.Contains(r[6], "操作人：张三，从 s1 恢复，原因：误粘贴") {
 			t.Errorf("row %q: want change type 已恢复 and the source version, restorer and reason", r)
 		}
 	}

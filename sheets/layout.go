@@ -145,7 +145,8 @@ const rulesFields = "sheets(properties(sheetId),conditionalFormats(booleanRule(c
 // per tab, the indices of those sheetaudit added (a custom formula of
 // highlightFormula's shape), highest first, for layoutRequests to delete.
 // It costs one spreadsheets.get, which the write-back spends only when it
-// sends the layout of a tab that exists, not in a steady-state cycle.
+// sends a layout with highlights to a tab that exists, not in a
+// steady-state cycle.
 func (w *Workbook) ownRules(ctx context.Context, op string, ids map[int64]bool) (map[int64][]int, error) {
 	var ss *sheets.Spreadsheet
 	err := w.call(ctx, "spreadsheets.get", false, func(ctx context.Context) error {

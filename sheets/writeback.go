@@ -105,11 +105,13 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		plans = append(plans, pl)
 	}
 
-	// A layout sent again for a tab that exists replaces the conditional
-	// format rules sheetaudit added before: find them (one read, only then).
+	// A layout with highlights sent again for a tab that exists replaces
+	// the conditional format rules sheetaudit added before: find them
+	// (one read, only then; a layout without highlights, as the weekly
+	// report's, leaves rules alone and costs none).
 	var relaid map[int64]bool
 	for _, pl := range plans {
-		if pl.p != nil && pl.t.Layout != nil {
+		if pl.p != nil && pl.t.Layout != nil && len(pl.t.Layout.Highlights) > 0 {
 			if relaid == nil {
 				relaid = map[int64]bool{}
 			}
@@ -147,6 +149,9 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 			added = append(added, audit.TabMeta{TabID: pl.id, Title: pl.t.Title, GridRows: int(grid.RowCount), GridCols: int(grid.ColumnCount)})
 			if l := pl.t.Layout; l != nil {
 				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, nil)...)
+			}
+			if pl.t.Protect != "" {
+				reqs = append(reqs, protectRequest(pl.id, pl.t.Protect == audit.ProtectStrict))
 			}
 			continue
 		}

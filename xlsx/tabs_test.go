@@ -73,9 +73,9 @@ func TestTabsReadBack(t *testing.T) {
 	for i, o := range []string{"张三", "张三", "王五"} {
 		r.Items = append(r.Items, audit.StaleItem{Key: "C0000" + strconv.Itoa(i+1), Owner: o, Row: i + 2,
 			DaysSince: 40 + i, Threshold: 30, DaysOverdue: 10 + i, Rule: "default", Explanation: "stale",
-			LastFollowUp: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), From: audit.Date{Y: 2026, M: time.October, D: 1},
-			Link: "#'客户'!A" + strconv.Itoa(i+2)})
+			LastFollowUp: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), From: audit.Date{Y: 2026, M: time.October, D: 1}})
 	}
+	r.DataTab = "客户" // no URLs in a file: keys link to their rows in the data tab
 	r.Stale = len(r.Items)
 	report := r.Tab("en")
 	restored := [][]string{{"客户编号", "客户名称"}, {"C00001", "华为"}}
@@ -99,6 +99,9 @@ func TestTabsReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if _, target, _ := f.GetCellHyperLink("Staleness Report", "A"+item); target != "'客户'!A4" {
+		t.Errorf("the last listed key links to %q, want its row '客户'!A4", target)
+	}
 	for _, want := range []tabLook{
 		{title: "Change Log", headerRows: 1, filter: true, widths: map[string]float64{"A": 150, "E": 300},
 			times: []string{"A2", "A3"}, wrapped: []string{"E3", "F3"}, rules: len(audit.ChangeLogLayout("en").Highlights)},

@@ -121,8 +121,19 @@ func (a *app) reportJob(cfg *config.Config, s config.Sheet, store *snapshot.Stor
 	if err != nil {
 		return nil, err
 	}
+	src := report.Source{Spec: spec, Store: store, Location: cfg.Location()}
+	if g := s.Source.Google; g != nil && g.AccessAudit {
+		// The access section reads the sharing the last cycle kept; the
+		// policy needs sheetaudit's own address, from the credentials.
+		d, err := openDriveAudit(context.Background(), s, a.log, backendDeps{})
+		if err != nil {
+			return nil, err
+		}
+		p := accessPolicyOf(cfg, d.ServiceAccount())
+		src.State, src.AccessPolicy = store, &p
+	}
 	j := &report.Job{
-		Source:  report.Source{Spec: spec, Store: store, Location: cfg.Location()},
+		Source:  src,
 		Options: report.Options{Locale: cfg.Locale, Files: store, OutDir: rr.out, FileMode: cfg.Report.FileMode(), Logger: a.log, Observe: rr.observe},
 	}
 	if !rr.now.IsZero() {

@@ -25,9 +25,9 @@ var restoreTrailTexts = map[string]struct {
 	extra, tab, restored, modified, from, newTab string
 }{
 	"en": {tab: "Change Log", restored: "restored", modified: "cell modified",
-		from: "%s · restored from %s by 张三: %s", newTab: "copied into the new tab"},
+		from: "restored by 张三 from %[2]s: %[3]s · %[1]s", newTab: "copied into the new tab"},
 	"zh-CN": {extra: "locale: zh-CN", tab: "变更记录", restored: "已恢复", modified: "修改单元格",
-		from: "%s · 从 %s 恢复，操作人：张三，原因：%s", newTab: "复制到新表"},
+		from: "操作人：张三，从 %[2]s 恢复，原因：%[3]s · %[1]s", newTab: "复制到新表"},
 }
 
 // Every restore mode, on both backends and in both languages, shows in the

@@ -150,7 +150,23 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		ChangeCheck:     s.Source.Google != nil && s.Source.Google.ChecksChanges(),
 		Fingerprint:     fingerprint(cfg, s, rs),
 		Paste:           pastePolicy(s.WriteBack),
+		Protect:         protectOf(s),
 	}, nil
+}
+
+// protectOf is how a Google sheet's own tabs are protected
+// (write_back.protect): with a warning unless configured strict or off.
+func protectOf(s config.Sheet) string {
+	if s.Source.Google == nil {
+		return ""
+	}
+	switch s.WriteBack.Protect {
+	case config.ProtectOff:
+		return ""
+	case config.ProtectStrict:
+		return audit.ProtectStrict
+	}
+	return audit.ProtectWarning
 }
 
 // fingerprint identifies what a cycle's outcome depends on besides the

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,7 +87,11 @@ func renderFleet(r *results) string {
 	window := time.Duration(f.WindowNS)
 	p("## fleet: %s spreadsheets of %s rows × %d columns, one daemon, one service account\n\n",
 		num(int64(f.Sheets)), num(int64(f.Rows)), f.Cols)
-	p("Run %s. %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine(r))
+	when := time.Now()
+	if st, err := os.Stat(filepath.Join(r.dir, "fleet.json")); err == nil {
+		when = st.ModTime() // the run's end, also when the section is rendered again
+	}
+	p("Run %s. %s\n\n", when.UTC().Format("2006-01-02 15:04 MST"), machine(r))
 	if !ok || window <= 0 {
 		p("No results: bench/cmd/fleet wrote no fleet.json (see the run's output).\n\n")
 		return b.String()
@@ -93,7 +99,7 @@ func renderFleet(r *results) string {
 	p("Emulator quotas as Google's (60 reads and 60 writes a minute per user, 300 per project, the 429 body "+
 		"Google sends) on a **%s quota minute**: %.0f quota minutes pass in one real minute, and sheetaudit's "+
 		"limiter (`quotas.window: %s`) paces on the same window. `max_concurrent: %d`. Before each tick %s of "+
-		"the sheets (every %d-th) got 1%% churn (rows edited, added, removed) from their owner, another user. "+
+		"the sheets (one in %d, other ones each tick) got 1%% churn (rows edited, added, removed) from their owner, another user. "+
 		"Load average at start %s, at end %s (1, 5, 15 min).\n\n",
 		window, time.Minute.Seconds()/window.Seconds(), window, f.MaxConcurrent, pct(f.Change),
 		int(math.Round(1/f.Change)), loadavg(r, "start"), loadavg(r, "end"))
