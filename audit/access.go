@@ -111,15 +111,55 @@ const (
 // accessColumn is the Column of access changes in the Change Log.
 const accessColumn = "sharing"
 
+// Rules of the access audit's findings.
+const (
+	RuleAccessAnyone  = "access_anyone"
+	RuleAccessDomain  = "access_domain"
+	RuleAccessOutside = "access_outside"
+	RuleAccessWriters = "access_writers"
+)
+
+// granteeIn is Grantee in the locale's words.
+func (p Permission) granteeIn(locale string) string {
+	cat, _ := catalogFor(locale)
+	switch p.Type {
+	case GranteeAnyone:
+		return cat.changeLog.anyone
+	case GranteeDomain:
+		return fmt.Sprintf(cat.changeLog.domain, p.Domain)
+	}
+	return p.Grantee()
+}
+
+// AccessChangeCells turns access changes (AccessChanges) into Change Log
+// rows with their own change types, in the locale's words: the grantee in
+// the Key column, the roles before and after in Old and New.
+func AccessChangeCells(changes []Change, e ChangeLogEntry) [][]Cell {
+	cat, _ := catalogFor(e.Locale)
+	rows := make([][]Cell, 0, len(changes))
+	for _, c := range changes {
+		key := c.Key
+		switch {
+		case key == english.changeLog.anyone:
+			key = cat.changeLog.anyone
+		case strings.HasPrefix(key, "domain "):
+			key = fmt.Sprintf(cat.changeLog.domain, strings.TrimPrefix(key, "domain "))
+		}
+		rows = append(rows, logRow(e, cat.kind(c.Kind), key, cat.changeLog.sharing, cat.role(c.Old), cat.role(c.New)))
+	}
+	return rows
+}
+
 // CheckAccess returns the Needs Review findings about a file's sharing: a
 // link open to anyone, sharing with a whole domain, users and groups
 // outside AllowedDomains, and more writers than MaxWriters. Findings are
 // about the whole file (Row 0); the Key is the grantee.
 func CheckAccess(sheet string, perms []Permission, p AccessPolicy, locale string) []Finding {
 	m := accessMessagesFor(locale)
+	cat, _ := catalogFor(locale)
 	var out []Finding
 	add := func(rule string, sev Severity, key, value, msg string) {
-		out = append(out, Finding{Sheet: sheet, Key: key, Column: accessColumn, Rule: rule, Value: value, Message: msg, Severity: sev})
+		out = append(out, Finding{Sheet: sheet, Key: key, Column: cat.changeLog.sharing, Rule: rule, Value: value, Message: msg, Severity: sev})
 	}
 	writers := 0
 	var writerNames []string
@@ -131,15 +171,15 @@ func CheckAccess(sheet string, perms []Permission, p AccessPolicy, locale string
 			if q.canWrite() {
 				sev = Error
 			}
-			add("access_anyone", sev, q.Grantee(), q.Role, fmt.Sprintf(m.anyone, q.Role))
+			add(RuleAccessAnyone, sev, q.granteeIn(locale), q.Role, fmt.Sprintf(m.anyone, cat.role(q.Role)))
 		case GranteeDomain:
-			add("access_domain", Warning, q.Grantee(), q.Role, fmt.Sprintf(m.domain, q.Domain, q.Role))
+			add(RuleAccessDomain, Warning, q.granteeIn(locale), q.Role, fmt.Sprintf(m.domain, q.Domain, cat.role(q.Role)))
 			if !domainAllowed(q.Domain, p.AllowedDomains) {
-				add("access_outside", Error, q.Grantee(), q.Role, fmt.Sprintf(m.outside, q.Grantee(), q.Role, strings.Join(p.AllowedDomains, ", ")))
+				add(RuleAccessOutside, Error, q.granteeIn(locale), q.Role, fmt.Sprintf(m.outside, q.granteeIn(locale), cat.role(q.Role), strings.Join(p.AllowedDomains, ", ")))
 			}
 		case GranteeUser, GranteeGroup:
 			if !self && !domainAllowed(emailDomain(q.Email), p.AllowedDomains) {
-				add("access_outside", Error, q.Grantee(), q.Role, fmt.Sprintf(m.outside, q.Grantee(), q.Role, strings.Join(p.AllowedDomains, ", ")))
+				add(RuleAccessOutside, Error, q.Grantee(), q.Role, fmt.Sprintf(m.outside, q.Grantee(), cat.role(q.Role), strings.Join(p.AllowedDomains, ", ")))
 			}
 			if q.canWrite() && !self {
 				writers++
@@ -148,7 +188,7 @@ func CheckAccess(sheet string, perms []Permission, p AccessPolicy, locale string
 		}
 	}
 	if p.MaxWriters > 0 && writers > p.MaxWriters {
-		add("access_writers", Warning, "", strconv.Itoa(writers), fmt.Sprintf(m.writers, writers, p.MaxWriters, strings.Join(writerNames, ", ")))
+		add(RuleAccessWriters, Warning, "", strconv.Itoa(writers), fmt.Sprintf(m.writers, writers, p.MaxWriters, strings.Join(writerNames, ", ")))
 	}
 	return out
 }

@@ -167,10 +167,7 @@ func Attribute(in AttributionInput) Attribution {
 	case selfSeen:
 		out.Editor = SelfEditor
 	default:
-		out.Editor, out.Source = "unknown", ""
-		if in.Locale == "zh-CN" {
-			out.Editor = "未知"
-		}
+		out.Editor, out.Source = unknownEditor(in.Locale), ""
 	}
 	return out
 }

@@ -99,6 +99,13 @@ func RecordChanges(ctx context.Context, chain ChangeChain, sheet, cycleID string
 	return nil
 }
 
+// Rules of the findings about the Change Log tab against the chain.
+const (
+	RuleChangeLogDeleted   = "changelog_deleted"
+	RuleChangeLogEdited    = "changelog_edited"
+	RuleChangeLogReordered = "changelog_reordered"
+)
+
 // ChangeLogCheck is what CompareChangeLog found.
 type ChangeLogCheck struct {
 	// Findings name each row deleted, edited or reordered in the tab, with
@@ -202,7 +209,7 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 				order = append(order, placed{plain[j].n, ei, i})
 				continue
 			}
-			res.Findings = append(res.Findings, chainFinding(sheet, plain[j].n, want[i], "changelog_reordered",
+			res.Findings = append(res.Findings, chainFinding(sheet, plain[j].n, want[i], RuleChangeLogReordered,
 				fmt.Sprintf(msg.reordered, tabTitle, e.Cycle)))
 		}
 		// What is left pairs up by place: a tab row unmatched between two
@@ -243,10 +250,10 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 				continue
 			}
 			if h, ok := pairOf[i]; ok {
-				res.Findings = append(res.Findings, chainFinding(sheet, h.n, want[i], "changelog_edited",
+				res.Findings = append(res.Findings, chainFinding(sheet, h.n, want[i], RuleChangeLogEdited,
 					fmt.Sprintf(msg.edited, tabTitle, e.Cycle, strings.Join(want[i], " | "), strings.Join(h.cells, " | "))))
 			} else {
-				res.Findings = append(res.Findings, chainFinding(sheet, 0, want[i], "changelog_deleted",
+				res.Findings = append(res.Findings, chainFinding(sheet, 0, want[i], RuleChangeLogDeleted,
 					fmt.Sprintf(msg.deleted, tabTitle, e.Cycle, strings.Join(want[i], " | "))))
 			}
 			restored := slices.Clone(e.Rows[i])
@@ -256,7 +263,7 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 			res.Restore = append(res.Restore, restored)
 		}
 		for _, h := range extra {
-			res.Findings = append(res.Findings, chainFinding(sheet, h.n, h.cells, "changelog_edited",
+			res.Findings = append(res.Findings, chainFinding(sheet, h.n, h.cells, RuleChangeLogEdited,
 				fmt.Sprintf(msg.extra, tabTitle, e.Cycle)))
 		}
 	}
@@ -266,7 +273,7 @@ func CompareChangeLog(sheet, tabTitle string, values [][]string, chain []ChainEn
 	for _, p := range order {
 		if p.entry < maxEntry || p.entry == maxEntry && p.idx < maxIdx {
 			row := chain[p.entry].Rows[p.idx]
-			res.Findings = append(res.Findings, chainFinding(sheet, p.row, trimRow(row), "changelog_reordered",
+			res.Findings = append(res.Findings, chainFinding(sheet, p.row, trimRow(row), RuleChangeLogReordered,
 				fmt.Sprintf(msg.reordered, tabTitle, chain[p.entry].Cycle)))
 			continue
 		}

@@ -47,9 +47,10 @@ const (
 	// HeaderChanged is one row for columns that kept their names but moved:
 	// the old and the new header, in order.
 	HeaderChanged ChangeKind = "header changed"
-	// Restored is one row for a restore that wrote a stored version back
-	// into the data tab; the cell changes it made follow as usual.
-	Restored ChangeKind = "restore"
+	// Restored marks the rows of a restore: its own row (what it restored
+	// where) and the changes of the cells it wrote (Change.Restore set),
+	// whose Snapshot cell also names the version restored and who ran it.
+	Restored ChangeKind = "restored"
 )
 
 // CellTextLimit caps the characters (UTF-16 code units, as spreadsheets
@@ -74,6 +75,9 @@ type ChangeLogEntry struct {
 	// Limit caps the rows; 0 means no cap. When the changes need more,
 	// the last row says how many were left out and how to see them all.
 	Limit int
+	// Restores are the restores of the window, oldest first: each gets a
+	// row of its own before the changes (see RestoreLogCells).
+	Restores []RestoreRecord
 }
 
 // ChangeLogHeaderCells is the header row of the Change Log tab: Time,
@@ -89,9 +93,11 @@ func ChangeLogLayout(locale string) Layout {
 	cat, _ := catalogFor(locale)
 	l := Layout{
 		HeaderRows: 1,
-		Widths:     []int{150, 130, 120, 130, 300, 300, 200, 170, 140}, // the last for the Editor column attribution adds
-		Wrap:       []int{4, 5},
-		Filter:     true,
+		Widths:     []int{150, 130, 120, 130, 300, 300, 240, 170, 140}, // the last for the Editor column attribution adds
+		// The Snapshot cell of a restore's rows also names the version
+		// restored and who ran it: wrapped, it shows whole.
+		Wrap:   []int{4, 5, 6},
+		Filter: true,
 	}
 	for _, h := range []struct {
 		k    ChangeKind
@@ -130,6 +136,9 @@ func ChangeLogCells(changes []Change, old, new *Table, e ChangeLogEntry) [][]Cel
 		removed = newRowFinder(old)
 	}
 	var rows [][]Cell
+	for _, r := range e.Restores {
+		rows = append(rows, RestoreLogCells(r, e)...)
+	}
 	for i, c := range changes {
 		switch {
 		case c.Kind == RowAdded && added != nil:
@@ -141,7 +150,11 @@ func ChangeLogCells(changes []Change, old, new *Table, e ChangeLogEntry) [][]Cel
 				c.Old = pairs(cat, old.Header, r.Cells)
 			}
 		}
-		more := logRows(cat, e, cat.kind(c.Kind), c.Key, c.Column, c.Old, c.New)
+		kind, snap := cat.kind(c.Kind), e.To
+		if c.Restore != nil {
+			kind, snap = cat.kind(Restored), restoredFrom(cat, e.To, *c.Restore)
+		}
+		more := logRows(cat, e, kind, snap, c.Key, c.Column, c.Old, c.New)
 		if e.Limit > 0 && len(rows)+len(more) > e.Limit-1 && i < len(changes)-1 ||
 			e.Limit > 0 && len(rows)+len(more) > e.Limit {
 			rows = append(rows, logRow(e, cat.changeLog.summary, "", "", "",
@@ -160,22 +173,61 @@ func BaselineCells(t *Table, e ChangeLogEntry) [][]Cell {
 		fmt.Sprintf(cat.changeLog.size, len(t.Rows), len(t.Header)))}
 }
 
-// RestoreLogCells is the Change Log row of a restore into the data tab:
-// e.From is the version restored, e.To the version the tab is at after
-// it, mode says how ("in place", "rows C00001").
-func RestoreLogCells(tab, mode string, e ChangeLogEntry) [][]Cell {
+// RestoreLogCells is the Change Log row of one restore of the window
+// e.From → e.To: what it restored and where (the whole tab, the chosen
+// rows or columns, or a copy in a new tab, which leaves the data tab as it
+// was), with the version restored and who ran it, and why, in the
+// Snapshot cell. The rows of the cells it wrote follow among the changes.
+func RestoreLogCells(r RestoreRecord, e ChangeLogEntry) [][]Cell {
 	cat, _ := catalogFor(e.Locale)
-	return [][]Cell{logRow(e, cat.kind(Restored), "", "", "",
-		fmt.Sprintf(cat.changeLog.restored, e.From, tab, mode))}
+	l := cat.changeLog.restore
+	var what string
+	if r.Mode == RestoreNewTab {
+		what = fmt.Sprintf(l.newTab, r.From, r.Tab)
+	} else {
+		how := []string{r.Mode}
+		if m, ok := l.modes[r.Mode]; ok {
+			how[0] = m
+		}
+		if len(r.Rows) > 0 {
+			how = append(how, fmt.Sprintf(l.rows, strings.Join(r.Rows, cat.listSep)))
+		}
+		if len(r.Columns) > 0 {
+			how = append(how, fmt.Sprintf(l.columns, strings.Join(r.Columns, cat.listSep)))
+		}
+		how = append(how, fmt.Sprintf(l.changes, r.Changes))
+		what = fmt.Sprintf(l.into, r.From, r.Tab, strings.Join(how, cat.changeLog.pairSep))
+	}
+	return logRows(cat, e, cat.kind(Restored), restoredFrom(cat, e.To, r), "", "", "", what)
+}
+
+// restoredFrom is the Snapshot cell of a restore's rows: who ran it, the
+// version restored and why, then the version the window ends at.
+func restoredFrom(cat *catalog, to string, r RestoreRecord) string {
+	l := cat.changeLog.restore
+	by := strings.TrimSpace(r.By)
+	if by == "" {
+		by = l.nobody
+	}
+	if why := strings.TrimSpace(r.Reason); why != "" {
+		return fmt.Sprintf(l.why, to, r.From, by, why)
+	}
+	return fmt.Sprintf(l.from, to, r.From, by)
 }
 
 func logRow(e ChangeLogEntry, kind, key, column, old, new string) []Cell {
-	return []Cell{TimeOf(e.At), Text(kind), Text(key), Text(column), Text(old), Text(new), Text(e.To), Text(e.Cycle)}
+	return logRowAt(e, e.To, kind, key, column, old, new)
+}
+
+// logRowAt is a Change Log row whose Snapshot cell holds snap.
+func logRowAt(e ChangeLogEntry, snap, kind, key, column, old, new string) []Cell {
+	return []Cell{TimeOf(e.At), Text(kind), Text(key), Text(column), Text(old), Text(new), Text(snap), Text(e.Cycle)}
 }
 
 // logRows is one change's rows: one, or more when a value is longer than a
-// cell holds, the later ones marked as continued.
-func logRows(cat *catalog, e ChangeLogEntry, kind, key, column, old, new string) [][]Cell {
+// cell holds, the later ones marked as continued. snap is the Snapshot
+// cell.
+func logRows(cat *catalog, e ChangeLogEntry, kind, snap, key, column, old, new string) [][]Cell {
 	o, n := SplitCellText(old, CellTextLimit), SplitCellText(new, CellTextLimit)
 	count := max(len(o), len(n))
 	rows := make([][]Cell, 0, count)
@@ -184,7 +236,7 @@ func logRows(cat *catalog, e ChangeLogEntry, kind, key, column, old, new string)
 		if i > 0 {
 			k = fmt.Sprintf(cat.changeLog.continued, kind)
 		}
-		rows = append(rows, logRow(e, k, key, column, part(o, i), part(n, i)))
+		rows = append(rows, logRowAt(e, snap, k, key, column, part(o, i), part(n, i)))
 	}
 	return rows
 }

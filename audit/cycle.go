@@ -54,6 +54,11 @@ type Spec struct {
 	// Paste raises an alarm in Needs Review when one cycle changes most of
 	// a column (see DetectPaste); nil turns it off.
 	Paste *PastePolicy
+	// Protect is how the Change Log and Needs Review tabs are protected
+	// on backends that can (TabProtector): ProtectWarning, ProtectStrict,
+	// or "" for not at all. The protection is set when a tab is created or
+	// the mode changes, not every cycle.
+	Protect string
 }
 
 // Result is the outcome of one cycle of one sheet.
@@ -104,6 +109,9 @@ type Cycle struct {
 	Now      func() time.Time
 	// Location is the time zone of the times written to the sheet.
 	Location *time.Location
+	// Who answers "who changed it, who can see it": the store's change
+	// log chain, the access audit and attribution; nil turns them off.
+	Who *Who
 }
 
 // Run runs the cycle once. Problems in the data come back as findings in the
@@ -210,9 +218,16 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	// the same batch as the Change Log; when it fails, the Change Log is
 	// still written, so a staleness problem never stops the log.
 	staleErr := c.staleness(ctx, res, table, loc)
-	at := now().In(loc)
+	// Whole seconds: the Change Log shows seconds, and the store's chain
+	// must read the time as the tab shows it, not a second off by rounding.
+	at := now().In(loc).Truncate(time.Second)
+	restores, changes, err := c.restoresSince(ctx, res, st, res.Snapshot, old, table, changes, log)
+	if err != nil {
+		return err
+	}
 	c.pasteAlarms(res, st, old, table, changes, tab.Meta, log)
-	b := c.changeLogWrite(res, st, old, table, changes, at)
+	b := c.changeLogWrite(res, st, old, table, changes, at, restores)
+	whoErr := c.who(ctx, res, &st, b, at, loc, log)
 	var digest string
 	if staleErr == nil {
 		var review *TabWrite
@@ -220,13 +235,15 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 			b.Tabs = append(b.Tabs, *review)
 		}
 	}
-	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, log)
+	created := c.newTabs(ctx, b)
+	wrote, err := c.writeBack(ctx, &st, b, res, at, digest, restores, log)
 	if err != nil {
 		return err
 	}
 	if staleErr != nil {
 		return staleErr
 	}
+	wrote = c.protect(ctx, &st, created, log) || wrote
 	if s.MarkCells {
 		n, err := c.markCells(ctx, res.Findings, table.Header)
 		if err != nil {
@@ -242,7 +259,7 @@ func (c *Cycle) run(ctx context.Context, res *Result, now func() time.Time, loc 
 	if err := c.State.SaveState(ctx, s.Name, st); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	return nil
+	return whoErr
 }
 
 // staleness adds the staleness findings to the result.
@@ -299,12 +316,19 @@ func sameFormulas(a, b [][]string) bool {
 // the spreadsheet's time zone (the configuration's, loc, when the sheet
 // names none or one this system does not know). It leaves table.Typed nil
 // when the spec names no typed column or the backend cannot read typed
-// values (logged, since the configuration asked for them).
-func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time.Location) error {
+// values (logged, since the configuration asked for them). read is every
+// column's typed values when they came with the values (ReadTab), else nil.
+func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, read [][]string, loc *time.Location) error {
 	if len(c.Spec.TypedColumns) == 0 {
 		return nil
 	}
-	typed, ok, err := CaptureTyped(ctx, c.Workbook, c.Spec.Tab, table, c.Spec.TypedColumns)
+	var typed [][]string
+	ok, err := true, error(nil)
+	if read != nil {
+		typed = TypedFrom(read, table, c.Spec.TypedColumns)
+	} else {
+		typed, ok, err = CaptureTyped(ctx, c.Workbook, c.Spec.Tab, table, c.Spec.TypedColumns)
+	}
 	if !ok {
 		c.logger().Warn("typed values: this backend cannot read them; validating displayed values")
 		return nil
@@ -329,16 +353,10 @@ func (c *Cycle) typed(ctx context.Context, meta TabMeta, table *Table, loc *time
 // skipped; none found gives an empty grid, which is "captured, nothing
 // typed", not nil ("not captured").
 func ReadTypedColumns(ctx context.Context, tr TypedReader, tab string, table *Table, names []string) ([][]string, error) {
-	var cols []int
-	for _, name := range names {
-		if i := table.Column(name); i >= 0 && !slices.Contains(cols, i) {
-			cols = append(cols, i)
-		}
-	}
+	cols := typedColumns(table, names)
 	if len(cols) == 0 {
 		return [][]string{}, nil
 	}
-	slices.Sort(cols)
 	g, err := tr.ReadTyped(ctx, tab, cols)
 	if err != nil {
 		return nil, fmt.Errorf("read typed values of tab %q: %w", tab, err)
@@ -361,7 +379,7 @@ func (c *Cycle) logger() *zap.Logger {
 // it as it is.
 func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) (*Tab, *Table, []Finding, error) {
 	s := c.Spec
-	tab, err := c.Workbook.ReadTab(ctx, s.Tab)
+	tab, typed, err := ReadTab(ctx, c.Workbook, s.Tab, s.TypedColumns)
 	if err != nil {
 		return nil, nil, nil, WrapOnce(fmt.Sprintf("read tab %q", s.Tab), err)
 	}
@@ -369,7 +387,7 @@ func (c *Cycle) Inspect(ctx context.Context, now time.Time, loc *time.Location) 
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("tab %q: %w", s.Tab, err)
 	}
-	if err := c.typed(ctx, tab.Meta, table, loc); err != nil {
+	if err := c.typed(ctx, tab.Meta, table, typed, loc); err != nil {
 		return nil, nil, nil, err
 	}
 	findings := table.ProblemsIn(s.Locale)

@@ -91,14 +91,16 @@ func (c *Cycle) versionAfter(ctx context.Context, v0 string, wrote bool, log *za
 }
 
 // changeLogWrite starts the cycle's write-back with the Change Log rows of
-// the changes since the last logged version, if any.
-func (c *Cycle) changeLogWrite(res *Result, st State, old, table *Table, changes []Change, at time.Time) *WriteBack {
+// the changes since the last logged version and of the restores made
+// since (restores, whose changes are marked), if any.
+func (c *Cycle) changeLogWrite(res *Result, st State, old, table *Table, changes []Change, at time.Time, restores []RestoreRecord) *WriteBack {
 	s := c.Spec
 	b := &WriteBack{Cycle: res.Cycle, Location: at.Location()}
-	if st.Logged == res.Snapshot {
+	if st.Logged == res.Snapshot && len(restores) == 0 {
 		return b
 	}
-	e := ChangeLogEntry{At: at, From: st.Logged, To: res.Snapshot, Cycle: res.Cycle, Locale: s.Locale, Limit: s.ChangeLogLimit}
+	e := ChangeLogEntry{At: at, From: st.Logged, To: res.Snapshot, Cycle: res.Cycle, Locale: s.Locale, Limit: s.ChangeLogLimit,
+		Restores: restores}
 	if e.Limit <= 0 {
 		e.Limit = 5000
 	}
@@ -193,22 +195,32 @@ func (c *Cycle) hasTab(ctx context.Context, title string) bool {
 	return err != nil || has
 }
 
-// writeBack writes b and advances the Change Log position. When b carries
-// Change Log rows it records them as pending first: if the cycle dies
-// before the position is saved, the next cycle finds out whether they
-// landed instead of appending them again. It reports whether it wrote.
-func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, at time.Time, reviewDigest string, log *zap.Logger) (bool, error) {
+// writeBack writes b and advances the Change Log position, and past
+// restores, the restore records its rows mark. When b carries Change Log
+// rows it records them as pending first: if the cycle dies before the
+// position is saved, the next cycle finds out whether they landed instead
+// of appending them again. It reports whether it wrote.
+func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Result, at time.Time, reviewDigest string, restores []RestoreRecord, log *zap.Logger) (bool, error) {
 	s := c.Spec
-	logged := 0
+	appended := 0
 	for _, t := range b.Tabs {
 		if t.Append {
-			logged += len(t.Rows)
+			appended += len(t.Rows)
 		}
 	}
+	// Rows put back from the chain carry their own cycle's id; only this
+	// cycle's rows are pending and go into the chain.
+	own := ownRows(b)
+	logged := len(own)
 	if logged > 0 {
-		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged, At: at}
+		st.Pending = &PendingWrite{Cycle: b.Cycle, From: st.Logged, To: res.Snapshot, Rows: logged, At: at, Restores: restores}
 		if err := c.State.SaveState(ctx, s.Name, *st); err != nil {
 			return false, fmt.Errorf("save state before the write-back: %w", err)
+		}
+		// After the pending record, so that a cycle that dies between the
+		// two finds its entry and sends exactly those rows again.
+		if err := c.record(ctx, b.Cycle, own, at); err != nil {
+			return false, err
 		}
 	}
 	layouts := c.unchangedLayouts(ctx, *st, b)
@@ -222,16 +234,16 @@ func (c *Cycle) writeBack(ctx context.Context, st *State, b *WriteBack, res *Res
 		if err != nil {
 			return true, fmt.Errorf("write back: %w", err)
 		}
-		res.Logged = logged
+		res.Logged = appended
 		for _, t := range b.Tabs {
 			log.Info("tab written", zap.String("tab", t.Title), zap.Bool("append", t.Append),
 				zap.Int("rows", len(t.Rows)), zap.String("cycle", b.Cycle))
 		}
 	}
-	if st.Logged == res.Snapshot && st.Pending == nil && reviewDigest == "" && len(layouts) == 0 {
+	if st.Logged == res.Snapshot && st.Pending == nil && reviewDigest == "" && len(layouts) == 0 && len(restores) == 0 {
 		return len(b.Tabs) > 0, nil
 	}
-	st.Logged, st.Pending = res.Snapshot, nil
+	st.Logged, st.Pending, st.Restores = res.Snapshot, nil, laterMark(st.Restores, restores)
 	if len(layouts) > 0 && st.Layouts == nil {
 		st.Layouts = make(map[string]string, len(layouts))
 	}
@@ -264,7 +276,7 @@ func (c *Cycle) unchangedLayouts(ctx context.Context, st State, b *WriteBack) ma
 		}
 		d := layoutDigest(*t.Layout)
 		if st.Layouts[t.Title] == d && c.hasTab(ctx, t.Title) {
-			t.Layout = nil
+			t.Style, t.Layout = t.Layout, nil
 			continue
 		}
 		if sent == nil {
@@ -328,7 +340,9 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 				p.Cycle, s.ChangeLogTab, err)
 		}
 		for _, r := range rows {
-			if len(r) > 0 && r[len(r)-1] == p.Cycle {
+			// The Cycle column; with attribution on, Editor follows it.
+			if len(r) > ChangeLogCycleColumn && r[ChangeLogCycleColumn] == p.Cycle ||
+				len(r) > 0 && r[len(r)-1] == p.Cycle {
 				found++
 			}
 		}
@@ -339,12 +353,12 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 			log.Warn("interrupted write-back landed in part", zap.String("cycle", p.Cycle),
 				zap.Int("rows", p.Rows), zap.Int("found", found))
 		}
-		st.Logged = p.To
+		st.Logged, st.Restores = p.To, laterMark(st.Restores, p.Restores)
 		log.Info("interrupted write-back had landed; not writing it again",
 			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To))
 	case s.ChangeLogTab == "":
 	default:
-		b, err := c.rebuild(ctx, p, loc)
+		b, err := c.resend(ctx, p, loc)
 		if err != nil {
 			log.Warn("interrupted write-back had not landed and cannot be rebuilt; logging its changes in this cycle",
 				zap.String("cycle", p.Cycle), zap.String("since", st.Logged), zap.Error(err))
@@ -358,7 +372,7 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 		if err != nil {
 			return fmt.Errorf("write back the interrupted cycle %s again (retried next cycle): %w", p.Cycle, err)
 		}
-		st.Logged = p.To
+		st.Logged, st.Restores = p.To, laterMark(st.Restores, p.Restores)
 		log.Info("interrupted write-back had not landed; written now",
 			zap.String("cycle", p.Cycle), zap.String("snapshot", p.To), zap.Int("rows", p.Rows))
 	}
@@ -367,6 +381,32 @@ func (c *Cycle) finishPending(ctx context.Context, st *State, loc *time.Location
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
+}
+
+// resend makes the Change Log part of a pending write-back again: the rows
+// the store's chain recorded for it, exactly as they were (Editor column
+// and sharing changes included), or, when the chain has none, rebuilt from
+// the two versions and recorded before they are sent.
+func (c *Cycle) resend(ctx context.Context, p *PendingWrite, loc *time.Location) (*WriteBack, error) {
+	rows, err := c.chainRows(ctx, p.Cycle, loc)
+	if err != nil {
+		return nil, fmt.Errorf("read the store's change log: %w", err)
+	}
+	if rows != nil {
+		layout := ChangeLogLayout(c.Spec.Locale)
+		return &WriteBack{Cycle: p.Cycle, Location: loc, Tabs: []TabWrite{{
+			Title: c.Spec.ChangeLogTab, Append: true, Header: [][]Cell{c.changeLogHeader()}, Rows: rows, Layout: &layout,
+		}}}, nil
+	}
+	b, err := c.rebuild(ctx, p, loc)
+	if err != nil {
+		return nil, err
+	}
+	b.Tabs[0].Header = [][]Cell{c.changeLogHeader()}
+	if err := c.record(ctx, p.Cycle, b.Tabs[0].Rows, p.At); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // rebuild makes the Change Log part of a pending write-back again from the
@@ -399,8 +439,15 @@ func (c *Cycle) rebuild(ctx context.Context, p *PendingWrite, loc *time.Location
 		st.Logged = p.From
 		changes = DiffWithFormulas(from, to, fromSnap.Formulas, toSnap.Formulas)
 	}
+	if len(p.Restores) > 0 {
+		known := map[string]*Table{p.To: to}
+		if from != nil {
+			known[p.From] = from
+		}
+		changes = MarkRestored(changes, c.restoreTrails(ctx, p.Restores, known, c.logger()))
+	}
 	res := &Result{Cycle: p.Cycle, Snapshot: p.To}
-	b := c.changeLogWrite(res, st, from, to, changes, p.At.In(loc))
+	b := c.changeLogWrite(res, st, from, to, changes, p.At.In(loc), p.Restores)
 	if len(b.Tabs) != 1 || len(b.Tabs[0].Rows) != p.Rows {
 		return nil, fmt.Errorf("rebuilt %d tabs, not the %d rows pending: %w", len(b.Tabs), p.Rows, ErrInvalid)
 	}

@@ -33,6 +33,10 @@ type Change struct {
 	Column string `json:"column,omitempty"`
 	Old    string `json:"old,omitempty"`
 	New    string `json:"new,omitempty"`
+	// Restore is the restore that made this change, when one did (see
+	// MarkRestored): the Change Log then shows it as Restored, with the
+	// version it came from and who ran it. Diff never sets it.
+	Restore *RestoreRecord `json:"restore,omitempty"`
 }
 
 // Diff returns the changes from old to new, matching rows by key and columns

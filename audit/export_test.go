@@ -14,7 +14,7 @@ func WriteBackForTest(ctx context.Context, c *Cycle, b *WriteBack) error {
 		return err
 	}
 	res := &Result{Snapshot: "s"}
-	_, err = c.writeBack(ctx, &st, b, res, time.Now(), "", c.logger())
+	_, err = c.writeBack(ctx, &st, b, res, time.Now(), "", nil, c.logger())
 	return err
 }
 

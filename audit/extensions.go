@@ -72,6 +72,20 @@ type TypedReader interface {
 	ReadTyped(ctx context.Context, tab string, cols []int) ([][]string, error)
 }
 
+// TypedTabReader is implemented by backends that can read a tab's displayed
+// values and its typed values together, in fewer requests than ReadTab and
+// ReadTyped apart. It is optional: with Spec.TypedColumns the cycle uses it
+// instead of ReadTab followed by ReadTyped.
+type TypedTabReader interface {
+	// ReadTabTyped is ReadTab, and also returns the typed values of every
+	// column as ReadTyped would if every column were listed; the caller
+	// keeps the columns it wants (KeepColumns). typed is nil when the
+	// backend read the values alone (a tab too large for one read): the
+	// caller then reads the columns it wants with ReadTyped. It returns an
+	// error wrapping ErrNotFound when the tab does not exist. Idempotent.
+	ReadTabTyped(ctx context.Context, tab string) (t *Tab, typed [][]string, err error)
+}
+
 // TypedWriter is implemented by backends that can write typed values back.
 // Restore uses it after writing a version's values as text, so cells that
 // held a number, a date or a boolean hold one again: sums and date filters

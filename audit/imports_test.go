@@ -72,7 +72,7 @@ func auditMayUse(imp string) bool {
 // never each other nor config; only cmd/sheetaudit ties everything
 // together.
 func TestImportRule(t *testing.T) {
-	adapters := []string{"sheets", "xlsx", "snapshot", "daemon", "config", "mail", "restore", "chat", "report", "holidays"}
+	adapters := []string{"sheets", "xlsx", "snapshot", "daemon", "config", "mail", "restore", "export", "chat", "report", "holidays"}
 	for _, p := range goList(t, mod+"/...") {
 		top, _ := topOf(p.ImportPath)
 		check := func(imports []string, test bool) {

@@ -86,9 +86,28 @@ type changeLogLabels struct {
 	size      string // the first snapshot's rows and columns
 	summary   string // the kind of the row that says how many were left out
 	more      string // how many were left out and how to see them
-	restored  string // a restore's row: snapshot, tab, mode
 	pairSep   string // between column: value pairs
 	pairColon string
+	restore   restoreLabels
+	// The access audit: the Column of sharing changes and findings, how
+	// link and domain sharing are named, and Drive's roles.
+	sharing string
+	anyone  string
+	domain  string // "%s" is the domain
+	roles   map[string]string
+}
+
+// restoreLabels are the texts of the Change Log rows of a restore.
+type restoreLabels struct {
+	from    string // Snapshot cell of a restored row: version, source version, who (who first: the cell may show cut)
+	why     string // the same with the reason
+	into    string // a restore's own row: version, tab, how
+	newTab  string // the same for a restore into a new tab: version, tab
+	modes   map[string]string
+	rows    string // a selective restore's rows: "%s" is the list
+	columns string // its columns
+	changes string // how many changes it made
+	nobody  string // who, when the record names nobody
 }
 
 var english = &catalog{
@@ -159,16 +178,34 @@ var english = &catalog{
 		kinds: map[ChangeKind]string{
 			RowAdded: "row added", RowRemoved: "row removed", CellModified: "cell modified",
 			ColumnAdded: "column added", ColumnRemoved: "column removed", ColumnRenamed: "column renamed",
-			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restore",
+			ValueRecalculated: "formula result changed", HeaderChanged: "header changed", Restored: "restored",
+			AccessAdded: "access added", AccessRemoved: "access removed", AccessChanged: "access changed",
 		},
 		continued: "%s (continued)",
 		baseline:  "baseline",
 		size:      "%[1]d rows, %[2]d columns",
 		summary:   "summary",
 		more:      "%[1]d more changes not listed; run: sheetaudit snapshots diff %[2]s %[3]s",
-		restored:  "restored snapshot %[1]s into tab %[2]q (%[3]s)",
 		pairSep:   "; ",
 		pairColon: ": ",
+		sharing:   accessColumn,
+		anyone:    "anyone with the link",
+		domain:    "domain %s",
+		roles: map[string]string{
+			"owner": "owner", "organizer": "organizer", "fileOrganizer": "fileOrganizer",
+			"writer": "writer", "commenter": "commenter", "reader": "reader",
+		},
+		restore: restoreLabels{
+			from:    "restored by %[3]s from %[2]s · %[1]s",
+			why:     "restored by %[3]s from %[2]s: %[4]s · %[1]s",
+			into:    "snapshot %[1]s restored into tab %[2]q (%[3]s)",
+			newTab:  "snapshot %[1]s copied into the new tab %[2]q; the data tab was not changed",
+			modes:   map[string]string{RestoreInPlace: "the whole tab", RestoreSelective: "selected cells"},
+			rows:    "rows %s",
+			columns: "columns %s",
+			changes: "%d changes",
+			nobody:  "unknown",
+		},
 	},
 }
 
@@ -228,6 +265,9 @@ var chinese = &catalog{
 		"required": "必填", "enum": "允许的取值", "pattern": "格式", "min": "最小值",
 		"max": "最大值", "min_length": "最短长度", "max_length": "最长长度",
 		"not_before": "最早日期", "not_after": "最晚日期", "unique": "唯一", "references": "引用",
+		RuleAccessAnyone: "链接公开", RuleAccessDomain: "全域共享", RuleAccessOutside: "域外账号",
+		RuleAccessWriters: "编辑者过多", RuleChangeLogDeleted: "变更日志行被删除",
+		RuleChangeLogEdited: "变更日志行被修改", RuleChangeLogReordered: "变更日志行被移动",
 	},
 	typeRule: "类型：%s",
 	typeNames: map[string]string{
@@ -247,16 +287,34 @@ var chinese = &catalog{
 		kinds: map[ChangeKind]string{
 			RowAdded: "新增行", RowRemoved: "删除行", CellModified: "修改单元格",
 			ColumnAdded: "新增列", ColumnRemoved: "删除列", ColumnRenamed: "列重命名",
-			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "恢复",
+			ValueRecalculated: "公式结果变化", HeaderChanged: "表头变更", Restored: "已恢复",
+			AccessAdded: "新增权限", AccessRemoved: "移除权限", AccessChanged: "权限变更",
 		},
 		continued: "%s（续）",
 		baseline:  "基线",
 		size:      "%[1]d 行，%[2]d 列",
 		summary:   "汇总",
 		more:      "另有 %[1]d 条变更未列出；运行：sheetaudit snapshots diff %[2]s %[3]s",
-		restored:  "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
 		pairSep:   "；",
 		pairColon: "：",
+		sharing:   "共享设置",
+		anyone:    "任何获得链接的人",
+		domain:    "域 %s",
+		roles: map[string]string{
+			"owner": "所有者", "organizer": "管理员", "fileOrganizer": "内容管理员",
+			"writer": "编辑者", "commenter": "评论者", "reader": "查看者",
+		},
+		restore: restoreLabels{
+			from:    "操作人：%[3]s，从 %[2]s 恢复 · %[1]s",
+			why:     "操作人：%[3]s，从 %[2]s 恢复，原因：%[4]s · %[1]s",
+			into:    "已将快照 %[1]s 恢复到“%[2]s”表（%[3]s）",
+			newTab:  "已将快照 %[1]s 复制到新表“%[2]s”，数据表未改动",
+			modes:   map[string]string{RestoreInPlace: "整表恢复", RestoreSelective: "部分恢复"},
+			rows:    "行：%s",
+			columns: "列：%s",
+			changes: "%d 处变更",
+			nobody:  "未知",
+		},
 	},
 }
 
@@ -347,4 +405,12 @@ func (c *catalog) kind(k ChangeKind) string {
 		return n
 	}
 	return string(k)
+}
+
+// role is how a Drive role (writer, reader, …) reads.
+func (c *catalog) role(r string) string {
+	if n, ok := c.changeLog.roles[r]; ok {
+		return n
+	}
+	return r
 }

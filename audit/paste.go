@@ -53,7 +53,7 @@ func DetectPaste(changes []Change, old *Table, from, to string, p PastePolicy) [
 	counts := map[string]int{}
 	var order []string
 	for _, c := range changes {
-		if c.Kind != CellModified {
+		if c.Kind != CellModified || c.Restore != nil { // a restore puts values back; it is no paste
 			continue
 		}
 		if counts[c.Column] == 0 {

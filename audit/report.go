@@ -60,6 +60,14 @@ type Report struct {
 	// FullList says where the whole stale list is: a URL or a file name
 	// relative to the HTML page (the CSV beside it).
 	FullList string `json:"full_list,omitempty"`
+	// Access is who the file is shared with and what the access rules
+	// flag, from the last cycle's access audit; nil when the access audit
+	// is off or has not run yet.
+	Access *ReportAccess `json:"access,omitempty"`
+	// DataTab is the tab the rows are in. The Staleness Report tab links
+	// each listed row there ("#'客户'!A7", a place in the same workbook)
+	// when the row has no Link of its own, as in an .xlsx file.
+	DataTab string `json:"data_tab,omitempty"`
 }
 
 // WeekPoint is one week of the trend.
@@ -314,6 +322,7 @@ func (r Report) Masked() Report {
 		}
 		m.Movement = &mv
 	}
+	m.Access = r.Access.masked()
 	m.QualityByOwner = make([]OwnerQuality, len(r.QualityByOwner))
 	for i, q := range r.QualityByOwner {
 		q.Owner = MaskPII(q.Owner)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -488,4 +489,79 @@ func flattenRows(rows [][]string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// The access section lists who can open the sheet and what the access
+// rules flag, in the page, the tab and the text, in both languages; the
+// mailed copy masks the addresses; a report for one owner has none.
+func TestReportAccessSection(t *testing.T) {
+	perms := []audit.Permission{
+		{ID: "1", Type: "user", Role: "owner", Email: "boss@corp.cn"},
+		{ID: "2", Type: "user", Role: "writer", Email: "zhao@partner.com"},
+		{ID: "anyoneWithLink", Type: "anyone", Role: "reader"},
+	}
+	policy := audit.AccessPolicy{AllowedDomains: []string{"corp.cn"}}
+	for _, tc := range []struct {
+		locale string
+		want   []string
+	}{
+		{"en", []string{"Who can open this sheet", "anyone with the link", "zhao@partner.com", "error: zhao@partner.com (writer) is outside the allowed domains (corp.cn)"}},
+		{"zh-CN", []string{"谁可以访问此表格", "任何获得链接的人", "查看者", "错误: zhao@partner.com（编辑者）不在允许的域内（corp.cn）"}},
+	} {
+		r := weeklyReportIn(t, tc.locale)
+		r.Access = audit.NewReportAccess("clients", perms, policy, tc.locale)
+		page, err := r.HTML(tc.locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tab strings.Builder
+		for _, row := range r.TabRows(tc.locale) {
+			tab.WriteString(strings.Join(row, " | ") + "\n")
+		}
+		for name, out := range map[string]string{"page": string(page), "tab": tab.String(), "text": r.Text(tc.locale)} {
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s %s lacks %q:\n%s", tc.locale, name, w, out)
+				}
+			}
+		}
+		if m := r.Masked(); strings.Contains(m.Text(tc.locale), "zhao@") {
+			t.Errorf("%s: the masked report shows an address:\n%s", tc.locale, m.Text(tc.locale))
+		}
+		if o := r.ForOwner("张三"); o.Access != nil {
+			t.Errorf("%s: a report for one owner has an access section", tc.locale)
+		}
+	}
+	if audit.NewReportAccess("clients", nil, policy, "en") != nil {
+		t.Error("sharing never read gives an access section")
+	}
+}
+
+// TestReportTabNumbersAreNumbers: counts and days on the report tab are
+// number cells (the chart, sorting and sums need them), in every section;
+// no text cell reads as a number.
+func TestReportTabNumbersAreNumbers(t *testing.T) {
+	for _, locale := range []string{"en", "zh-CN"} {
+		tab := weeklyReportIn(t, locale).Tab(locale)
+		numbers := 0
+		for i, row := range tab.Rows {
+			for j, c := range row {
+				if c.Kind == audit.NumberCell {
+					numbers++
+					continue
+				}
+				if _, err := strconv.ParseFloat(strings.TrimSpace(c.Text), 64); err == nil {
+					t.Errorf("%s: row %d column %d holds the number %q as text", locale, i+1, j+1, c.Text)
+				}
+			}
+		}
+		if numbers == 0 {
+			t.Errorf("%s: no number cells at all", locale)
+		}
+		for r := tab.ChartFirst; r < tab.ChartLast; r++ {
+			if c := tab.Rows[r][1]; c.Kind != audit.NumberCell {
+				t.Errorf("%s: chart value in row %d is %q, not a number", locale, r+1, c.String())
+			}
+		}
+	}
 }

@@ -183,12 +183,16 @@ func (r Report) Page(locale string, kind PageKind) ([]byte, error) {
 	for _, q := range r.QualityByOwner {
 		quality = append(quality, []string{l.owner(q.Owner), reportInt(q.Errors), reportInt(q.Warnings)})
 	}
+	var accessLines []string
+	if r.Access != nil {
+		accessLines = r.Access.accessLines(locale)
+	}
 	data := map[string]any{
 		"L": l, "R": r, "Title": l.title(r), "Produced": r.Produced.Format("2006-01-02 15:04 -07:00"),
 		"DaysNote": fmt.Sprintf(l.Days, l.unit(r.Business)), "Mail": kind == PageMail, "OwnerPage": r.Owner != "",
 		"OfRows": fmt.Sprintf(l.OfRows, r.Rows), "Act": act, "Owners": owners, "Most": most,
 		"Trend": trend, "MostWeek": mostWeek, "TrendTitle": fmt.Sprintf(l.Trend, len(r.Trend)),
-		"Moved": moved, "Cells": cells, "Quality": quality,
+		"Moved": moved, "Cells": cells, "Quality": quality, "Access": r.Access != nil && r.Owner == "", "AccessLines": accessLines,
 		"WeekChange": fmt.Sprintf(l.WeekChange, r.NewlyStale, r.Resolved),
 		"FullList":   fmt.Sprintf(l.FullList, r.Stale),
 	}

@@ -24,6 +24,8 @@ type reportLabels struct {
 	Movement, Moved, Won, Lost, NewRows, NoMovement                     string
 	FullList, OpenRow, WeekChange, Subject, OwnerSubject, StaleOfActive string
 	ChartValue                                                          string
+	// The access section.
+	Access, AccessOK, Grantee, Role string
 	// CSV holds the CSV header, one word per column.
 	CSV []string
 }
@@ -49,6 +51,7 @@ var reportEnglish = reportLabels{
 	FullList: "Full list of %d stale rows", OpenRow: "open", WeekChange: "%+d new, %d resolved since last week",
 	Subject: "Staleness Report %s · %s: %d stale", OwnerSubject: "Your follow-ups %s · %s: %d stale",
 	StaleOfActive: "of active rows", ChartValue: "Stale",
+	Access: "Who can open this sheet", AccessOK: "The sharing breaks no access rule.", Grantee: "Shared with", Role: "Role",
 	CSV: []string{"status", "key", "customer", "owner", "stage", "row", "last_follow_up", "days_since",
 		"threshold", "days_overdue", "due", "business_days", "rule", "explanation"},
 }
@@ -74,6 +77,7 @@ var reportChinese = reportLabels{
 	FullList: "完整超期清单（%d 条）", OpenRow: "打开", WeekChange: "较上周：新增 %+d，解除 %d",
 	Subject: "客户跟进超期报告 %s · %s：%d 条超期", OwnerSubject: "你的待跟进客户 %s · %s：%d 条超期",
 	StaleOfActive: "占在跟进记录", ChartValue: "超期",
+	Access: "谁可以访问此表格", AccessOK: "共享设置符合权限规则。", Grantee: "共享对象", Role: "权限",
 	CSV: []string{"状态", "编号", "客户", "负责人", "阶段", "行号", "最后跟进", "已过天数",
 		"期限", "超期天数", "最迟跟进日", "按工作日", "规则", "原因"},
 }

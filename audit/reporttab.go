@@ -31,11 +31,15 @@ func (l reportLabels) itemHeader(due bool) []string {
 }
 
 // itemCells is one stale or due-soon row of the tab: counts are numbers,
-// the key links to the row in the sheet when the report has links.
-func (l reportLabels) itemCells(it StaleItem) []Cell {
+// the key links to the row in the sheet: its Link (a URL, on Google), or
+// else the row of dataTab in the same workbook (.xlsx).
+func (l reportLabels) itemCells(it StaleItem, dataTab string) []Cell {
 	key := Text(it.Key)
-	if it.Link != "" {
+	switch {
+	case it.Link != "":
 		key = Linked(it.Key, it.Link)
+	case dataTab != "" && it.Row > 0:
+		key = Linked(it.Key, "#'"+strings.ReplaceAll(dataTab, "'", "''")+"'!A"+strconv.Itoa(it.Row))
 	}
 	since, last := Number(float64(it.DaysSince)), Number(float64(it.DaysOverdue))
 	if it.Never() {
@@ -121,10 +125,11 @@ func (r Report) Tab(locale string) ReportTab {
 	if act := r.Act(0); len(act) == 0 {
 		add(texts(l.ActNone))
 	} else {
-		head(l.Key, l.Customer, l.Owner, l.Stage, l.DaysOverdue, l.Explanation)
+		// The columns of the full list below, so widths and wrapping fit
+		// both and the days are numbers to sort by.
+		head(l.itemHeader(false)...)
 		for _, it := range act {
-			c := l.itemCells(it)
-			add([]Cell{c[0], c[1], c[2], c[3], Text(l.overdue(it)), c[8]})
+			add(l.itemCells(it, r.DataTab))
 		}
 	}
 	if r.Owner == "" {
@@ -196,7 +201,7 @@ func (r Report) Tab(locale string) ReportTab {
 	} else {
 		head(l.itemHeader(false)...)
 		for _, it := range r.Items {
-			add(l.itemCells(it))
+			add(l.itemCells(it, r.DataTab))
 		}
 	}
 	if len(r.DueSoonItems) > 0 {
@@ -204,7 +209,7 @@ func (r Report) Tab(locale string) ReportTab {
 		head(l.DueSoonList + " (" + reportInt(len(r.DueSoonItems)) + ")")
 		head(l.itemHeader(true)...)
 		for _, it := range r.DueSoonItems {
-			add(l.itemCells(it))
+			add(l.itemCells(it, r.DataTab))
 		}
 	}
 	if len(r.QualityByOwner) > 0 {
@@ -213,6 +218,21 @@ func (r Report) Tab(locale string) ReportTab {
 		head(l.Owner, l.Errors, l.Warnings)
 		for _, q := range r.QualityByOwner {
 			add([]Cell{Text(l.owner(q.Owner)), num(q.Errors), num(q.Warnings)})
+		}
+	}
+	if a := r.Access; a != nil && r.Owner == "" {
+		add(nil)
+		head(l.Access)
+		lines := a.accessLines(locale)
+		if len(lines) == 0 {
+			add(texts(l.AccessOK))
+		}
+		for _, s := range lines {
+			add(texts(s))
+		}
+		head(l.Grantee, l.Role)
+		for _, g := range a.Shared {
+			add(texts(g.Grantee, g.Role))
 		}
 	}
 	return t

@@ -90,6 +90,20 @@ func (r Report) Text(locale string) string {
 			}
 		}
 	}
+	if a := r.Access; a != nil && r.Owner == "" {
+		line("")
+		line("%s", l.Access)
+		lines := a.accessLines(locale)
+		if len(lines) == 0 {
+			line("%s", l.AccessOK)
+		}
+		for _, s := range lines {
+			line("- %s", s)
+		}
+		for _, g := range a.Shared {
+			line("  %s · %s", g.Grantee, g.Role)
+		}
+	}
 	if r.FullList != "" {
 		line("")
 		line("%s: %s", fmt.Sprintf(l.FullList, r.Stale), r.FullList)

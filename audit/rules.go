@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Column types of a ColumnRule.
@@ -104,8 +105,8 @@ type Rules struct {
 
 type colRule struct {
 	ColumnRule
-	typeRule        string // the finding's Rule for a failed type check
-	enum            map[string]struct{}
+	typeRule        string         // the finding's Rule for a failed type check
+	enum            map[string]int // value (folded with IgnoreCase) → index in Enum
 	enumText        string
 	re              *regexp.Regexp
 	notBefore       *dateLimit
@@ -197,104 +198,195 @@ var (
 	textTypes = []string{"", TypeText, TypeEmail, TypePhone, TypeURL}
 )
 
-// RuleError is Compile's error: which rule of the set does not compile, so
-// that the configuration can point at the line that wrote it. Its text is
-// Err's; errors.Is(err, ErrInvalid) holds.
+// RuleError is one problem Compile finds in a rule set: which rule, which
+// of its settings, and what is wrong, so that the configuration can point
+// at the line that wrote it. errors.Is(err, ErrInvalid) holds.
 type RuleError struct {
 	// Column names the column rule at fault; Row is the index in
 	// RuleSet.Rows of the row rule at fault, -1 for a column rule.
 	Column string
 	Row    int
-	Err    error
+	// Rule is the row rule's name, "" for a column rule or a row rule
+	// without one.
+	Rule string
+	// Field is the setting at fault as configuration files write it, with
+	// the index of a list item: "type", "enum[2]", "not_after",
+	// "require[1]", "name", and "when.<column>" for one condition of a row
+	// rule; "" when the rule as a whole is at fault.
+	Field string
+	// Err is the problem, worded to follow the setting's name (`"高" is
+	// not a valid integer`), as a configuration error reads after the key.
+	Err error
 }
 
-func (e *RuleError) Error() string { return e.Err.Error() }
+// Error names the rule and the setting, then the problem:
+// `column "等级": enum[2]: "高" is not a valid integer`.
+func (e *RuleError) Error() string {
+	rule := fmt.Sprintf("column %q", e.Column)
+	if e.Row >= 0 {
+		name := e.Rule
+		if strings.TrimSpace(name) == "" {
+			name = "#" + strconv.Itoa(e.Row+1)
+		}
+		rule = fmt.Sprintf("row rule %q", name)
+	}
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %v", rule, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", rule, e.Field, e.Err)
+}
+
+// Unwrap returns Err, which wraps ErrInvalid.
 func (e *RuleError) Unwrap() error { return e.Err }
+
+// RuleErrors is every problem Compile found, in rule set order, so that a
+// user fixes them all in one round. Its text is one line per problem.
+type RuleErrors []*RuleError
+
+func (es RuleErrors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find each *RuleError and errors.Is find ErrInvalid.
+func (es RuleErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// invalidError is a problem that reads as its own text (no trailing
+// ": invalid") and still matches ErrInvalid.
+type invalidError struct{ msg string }
+
+func (e invalidError) Error() string        { return e.msg }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, args ...any) error {
+	return invalidError{fmt.Sprintf(format, args...)}
+}
+
+// problems collects the RuleErrors of one rule.
+type problems struct {
+	rule RuleError // Column, Row and Rule of every problem
+	errs RuleErrors
+}
+
+func (p *problems) add(field, format string, args ...any) {
+	e := p.rule
+	e.Field, e.Err = field, invalidf(format, args...)
+	p.errs = append(p.errs, &e)
+}
 
 // Compile checks a rule set and prepares it for Check: regular expressions
 // are compiled, enums become sets, bounds are parsed. It is the one judge of
 // what a rule may say: the config layer checks only the shape and reports
-// Compile's error (a *RuleError wrapping ErrInvalid, naming the column or
-// row rule at fault) at the line that wrote the rule.
+// each of Compile's errors (RuleErrors, every problem of the set, each a
+// *RuleError naming the rule and the setting at fault) at the line that
+// wrote it.
 func Compile(rs RuleSet) (*Rules, error) {
 	cat, ok := catalogFor(rs.Locale)
 	if !ok {
 		return nil, fmt.Errorf("locale %q: use en or zh-CN: %w", rs.Locale, ErrInvalid)
 	}
 	r := &Rules{cat: cat}
+	var errs RuleErrors
 	seen := make(map[string]bool, len(rs.Columns))
 	for _, cr := range rs.Columns {
-		c, err := compileColumn(cr, cat)
-		if err != nil {
-			return nil, &RuleError{Column: cr.Column, Row: -1, Err: fmt.Errorf("column %q: %w: %w", cr.Column, err, ErrInvalid)}
-		}
+		p := &problems{rule: RuleError{Column: cr.Column, Row: -1}}
 		if seen[cr.Column] {
-			return nil, &RuleError{Column: cr.Column, Row: -1, Err: fmt.Errorf("column %q has two rules; merge them into one: %w", cr.Column, ErrInvalid)}
+			p.add("", "the column has two rules; merge them into one")
 		}
 		seen[cr.Column] = true
+		c := compileColumn(cr, cat, p)
+		if len(p.errs) > 0 {
+			errs = append(errs, p.errs...)
+			continue
+		}
 		if ref := cr.References; ref != nil && ref.Tab != "" && !slices.Contains(r.tabs, ref.Tab) {
 			r.tabs = append(r.tabs, ref.Tab)
 		}
 		r.cols = append(r.cols, c)
 	}
 	slices.Sort(r.tabs)
+	names := make(map[string]bool, len(rs.Rows))
 	for i, rr := range rs.Rows {
-		c, err := compileRow(rr, cat)
-		if err != nil {
-			name := rr.Name
-			if name == "" {
-				name = "#" + strconv.Itoa(i+1)
-			}
-			return nil, &RuleError{Row: i, Err: fmt.Errorf("row rule %q: %w: %w", name, err, ErrInvalid)}
+		p := &problems{rule: RuleError{Row: i, Rule: rr.Name}}
+		if names[rr.Name] && strings.TrimSpace(rr.Name) != "" {
+			p.add("name", "%q is also the name of an earlier row rule; a name tells a rule's findings apart", rr.Name)
+		}
+		names[rr.Name] = true
+		c := compileRow(rr, cat, p)
+		if len(p.errs) > 0 {
+			errs = append(errs, p.errs...)
+			continue
 		}
 		r.rows = append(r.rows, c)
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return r, nil
 }
 
-func compileColumn(cr ColumnRule, cat *catalog) (colRule, error) {
+func compileColumn(cr ColumnRule, cat *catalog, p *problems) colRule {
 	c := colRule{ColumnRule: cr}
-	switch {
-	case strings.TrimSpace(cr.Column) == "":
-		return c, fmt.Errorf("column name is empty")
-	case !slices.Contains(allTypes, cr.Type):
-		return c, fmt.Errorf("type %q is unknown: use text, integer, number, date, datetime, bool, email, phone or url", cr.Type)
-	case cr.Severity < Error || cr.Severity > Info:
-		return c, fmt.Errorf("severity %d is unknown", cr.Severity)
+	if strings.TrimSpace(cr.Column) == "" {
+		p.add("", "the column name is empty")
+	}
+	known := slices.Contains(allTypes, cr.Type)
+	if !known {
+		p.add("type", "%q is unknown: use text, integer, number, date, datetime, bool, email, phone or url%s", cr.Type, suggest(cr.Type, allTypes[1:]))
+	}
+	if cr.Severity < Error || cr.Severity > Info {
+		p.add("severity", "%d is unknown", cr.Severity)
 	}
 	if cr.Type != "" && cr.Type != TypeText {
 		c.typeRule = "type:" + cr.Type
 	}
 	if cr.Enum != nil {
 		if len(cr.Enum) == 0 {
-			return c, fmt.Errorf("enum lists no value")
+			p.add("enum", "lists no value")
 		}
-		c.enum = make(map[string]struct{}, len(cr.Enum))
-		for _, e := range cr.Enum {
-			switch {
-			case strings.TrimSpace(e) == "":
-				return c, fmt.Errorf("enum holds an empty value (leave required off to allow blank cells)")
-			case !validTyped(cr.Type, e):
-				return c, fmt.Errorf("enum value %q is not a valid %s", e, cr.Type)
-			}
+		c.enum = make(map[string]int, len(cr.Enum))
+		for i, e := range cr.Enum {
+			field := fmt.Sprintf("enum[%d]", i)
 			k := strings.TrimSpace(e)
 			if cr.IgnoreCase {
 				k = strings.ToLower(foldWidth(k))
 			}
-			c.enum[k] = struct{}{}
+			switch first, dup := c.enum[k]; {
+			case k == "":
+				p.add(field, "is empty (leave required off to allow blank cells)")
+			case known && !validTyped(cr.Type, e):
+				p.add(field, "%q is not a valid %s", e, cr.Type)
+			case dup:
+				p.add(field, "%q is listed twice (also enum[%d])", e, first)
+			default:
+				c.enum[k] = i
+			}
 		}
 		c.enumText = cat.list(cr.Enum, 12)
 	}
 	if cr.Pattern != "" {
 		re, err := regexp.Compile(cr.Pattern)
 		if err != nil {
-			return c, fmt.Errorf("pattern %q is not a valid RE2 expression: %v", cr.Pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			p.add("pattern", "is not a valid RE2 expression: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 		}
 		c.re = re
 	}
 	numeric := cr.Type == TypeInteger || cr.Type == TypeNumber
-	if (cr.Min != nil || cr.Max != nil) && !numeric {
-		return c, fmt.Errorf("min/max apply to type integer or number, not %q (use min_length/max_length for text, not_before/not_after for dates)", cr.Type)
+	if (cr.Min != nil || cr.Max != nil) && known && !numeric {
+		field := "min"
+		if cr.Min == nil {
+			field = "max"
+		}
+		p.add(field, "applies to type integer or number, not %s (use min_length/max_length for text, not_before/not_after for dates)", typeName(cr.Type))
 	}
 	if cr.Min != nil {
 		c.minText = strconv.FormatFloat(*cr.Min, 'f', -1, 64)
@@ -303,16 +395,22 @@ func compileColumn(cr ColumnRule, cat *catalog) (colRule, error) {
 		c.maxText = strconv.FormatFloat(*cr.Max, 'f', -1, 64)
 	}
 	if cr.Min != nil && cr.Max != nil && *cr.Min > *cr.Max {
-		return c, fmt.Errorf("min %s is greater than max %s", c.minText, c.maxText)
+		p.add("max", "%s is less than min %s", c.maxText, c.minText)
 	}
-	if (cr.MinLength != nil || cr.MaxLength != nil) && !slices.Contains(textTypes, cr.Type) {
-		return c, fmt.Errorf("min_length/max_length apply to text, email, phone and url columns, not %q", cr.Type)
+	if (cr.MinLength != nil || cr.MaxLength != nil) && known && !slices.Contains(textTypes, cr.Type) {
+		field := "min_length"
+		if cr.MinLength == nil {
+			field = "max_length"
+		}
+		p.add(field, "applies to text, email, phone and url columns, not %s", typeName(cr.Type))
 	}
 	switch {
-	case cr.MinLength != nil && *cr.MinLength < 0, cr.MaxLength != nil && *cr.MaxLength < 0:
-		return c, fmt.Errorf("min_length/max_length must not be negative")
+	case cr.MinLength != nil && *cr.MinLength < 0:
+		p.add("min_length", "must not be negative")
+	case cr.MaxLength != nil && *cr.MaxLength < 0:
+		p.add("max_length", "must not be negative")
 	case cr.MinLength != nil && cr.MaxLength != nil && *cr.MinLength > *cr.MaxLength:
-		return c, fmt.Errorf("min_length %d is greater than max_length %d", *cr.MinLength, *cr.MaxLength)
+		p.add("max_length", "%d is less than min_length %d", *cr.MaxLength, *cr.MinLength)
 	}
 	dated := cr.Type == TypeDate || cr.Type == TypeDateTime
 	for _, b := range []struct {
@@ -323,27 +421,78 @@ func compileColumn(cr ColumnRule, cat *catalog) (colRule, error) {
 		if b.text == "" {
 			continue
 		}
-		if !dated {
-			return c, fmt.Errorf("%s applies to type date or datetime, not %q", b.name, cr.Type)
+		if known && !dated {
+			p.add(b.name, "applies to type date or datetime, not %s", typeName(cr.Type))
+			continue
 		}
 		l, err := parseDateLimit(b.text)
 		if err != nil {
-			return c, fmt.Errorf("%s: %v", b.name, err)
+			p.add(b.name, "%v", err)
+			continue
 		}
 		*b.dst = &l
 	}
 	if b, a := c.notBefore, c.notAfter; b != nil && a != nil && b.relative == a.relative {
 		if (b.relative && b.days > a.days) || (!b.relative && b.date.ord() > a.date.ord()) {
-			return c, fmt.Errorf("not_after %s is earlier than not_before %s", cr.NotAfter, cr.NotBefore)
+			p.add("not_after", "%s is earlier than not_before %s", cr.NotAfter, cr.NotBefore)
 		}
 	}
 	if ref := cr.References; ref != nil {
 		if strings.TrimSpace(ref.Column) == "" {
-			return c, fmt.Errorf("references names no column")
+			p.add("references", "names no column")
 		}
 		c.refTab, c.refText = ref.Tab, ref.Column
 	}
-	return c, nil
+	return c
+}
+
+// typeName names a column type in a message; "" is text.
+func typeName(t string) string {
+	if t == "" {
+		return TypeText
+	}
+	return t
+}
+
+// suggest returns ` (did you mean "x"?)` when one of known is close to s.
+func suggest(s string, known []string) string {
+	best, bestDist := "", -1
+	for _, k := range known {
+		ls, lk := strings.ToLower(s), strings.ToLower(k)
+		d := editDistance(ls, lk)
+		if ls != "" && (strings.HasPrefix(lk, ls) || strings.HasPrefix(ls, lk)) {
+			d = min(d, 1) // "warn" for "warning"
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if s == "" || bestDist < 0 || bestDist > max(1, utf8.RuneCountInString(s)/3) {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // validTyped reports whether v is a value of column type t.
@@ -371,21 +520,31 @@ func validTyped(t, v string) bool {
 	return true
 }
 
-func compileRow(rr RowRule, cat *catalog) (rowRule, error) {
+func compileRow(rr RowRule, cat *catalog, p *problems) rowRule {
 	c := rowRule{RowRule: rr}
-	switch {
-	case strings.TrimSpace(rr.Name) == "":
-		return c, fmt.Errorf("name is empty (it names the rule in findings)")
-	case len(rr.When) == 0:
-		return c, fmt.Errorf("when needs at least one column: value condition")
-	case len(rr.Require) == 0:
-		return c, fmt.Errorf("require needs at least one column")
-	case rr.Severity < Error || rr.Severity > Info:
-		return c, fmt.Errorf("severity %d is unknown", rr.Severity)
+	if strings.TrimSpace(rr.Name) == "" {
+		p.add("name", "is empty (it names the rule in findings)")
 	}
-	for _, col := range rr.Require {
-		if strings.TrimSpace(col) == "" {
-			return c, fmt.Errorf("require holds an empty column name")
+	if len(rr.When) == 0 {
+		p.add("when", "needs at least one column: value condition")
+	}
+	if len(rr.Require) == 0 {
+		p.add("require", "needs at least one column")
+	}
+	if rr.Severity < Error || rr.Severity > Info {
+		p.add("severity", "%d is unknown", rr.Severity)
+	}
+	seen := make(map[string]int, len(rr.Require))
+	for i, col := range rr.Require {
+		field := fmt.Sprintf("require[%d]", i)
+		first, dup := seen[col]
+		switch {
+		case strings.TrimSpace(col) == "":
+			p.add(field, "is an empty column name")
+		case dup:
+			p.add(field, "%q is listed twice (also require[%d])", col, first)
+		default:
+			seen[col] = i
 		}
 	}
 	// Map order is random; sorted conditions keep messages stable.
@@ -399,9 +558,11 @@ func compileRow(rr RowRule, cat *catalog) (rowRule, error) {
 		vs := rr.When[col]
 		switch {
 		case strings.TrimSpace(col) == "":
-			return c, fmt.Errorf("when holds an empty column name")
+			p.add("when", "holds an empty column name")
+			continue
 		case len(vs) == 0:
-			return c, fmt.Errorf("when %q lists no value", col)
+			p.add("when."+col, "lists no value (write \"\" for a blank cell)")
+			continue
 		}
 		trimmed := make([]string, len(vs))
 		for i, v := range vs {
@@ -415,7 +576,7 @@ func compileRow(rr RowRule, cat *catalog) (rowRule, error) {
 		parts = append(parts, fmt.Sprintf(cat.cond, col, strings.Join(quoted, cat.or)))
 	}
 	c.condText = strings.Join(parts, cat.and)
-	return c, nil
+	return c
 }
 
 // ReferencedTabs returns the other tabs whose columns the rules reference,
@@ -433,5 +594,5 @@ func ParseSeverity(s string) (Severity, error) {
 	case "info":
 		return Info, nil
 	}
-	return Error, fmt.Errorf("severity %q: use error, warning or info: %w", s, ErrInvalid)
+	return Error, invalidf("%q is not a severity: use error, warning or info%s", s, suggest(strings.TrimSpace(s), []string{"error", "warning", "info"}))
 }

@@ -133,28 +133,115 @@ func (i StaleItem) Finding(sheet string) Finding {
 	return f
 }
 
-// Validate checks the policy against the table it will run on. It returns an
-// error (wrapping ErrInvalid) for what makes the check meaningless — a named
-// column missing from the sheet, a negative duration, an unknown basis — and
-// warnings for what is probably a typo: a listed stage that no row has.
-// CheckStale returns nothing for a table that fails Validate.
-func (p StalePolicy) Validate(t *Table) (warnings []Finding, err error) {
+// PolicyError is one problem of a StalePolicy's settings, so that the
+// configuration can point at the line that wrote it. errors.Is(err,
+// ErrInvalid) holds.
+type PolicyError struct {
+	// Field is the setting at fault as configuration files write it:
+	// "basis", "date_column", "stages.<stage>", "reset_on".
+	Field string
+	// Err is the problem, worded to follow the setting's name.
+	Err error
+}
+
+func (e *PolicyError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns Err, which wraps ErrInvalid.
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// PolicyErrors is every problem Check found, one line each.
+type PolicyErrors []*PolicyError
+
+func (es PolicyErrors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find each *PolicyError and errors.Is find ErrInvalid.
+func (es PolicyErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// Check is the one judge of what a policy may say, without a table: a
+// known basis with what it needs, something that can go stale, a stage
+// column for stages, no negative time. It returns PolicyErrors, every
+// problem at once; Validate runs it first.
+func (p StalePolicy) Check() error {
+	var errs PolicyErrors
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &PolicyError{Field: field, Err: invalidf(format, args...)})
+	}
 	switch p.Basis {
 	case "", BasisColumn:
 		if p.DateColumn == "" {
-			return nil, fmt.Errorf("staleness: basis column needs date_column; name the follow-up date column or use basis: history: %w", ErrInvalid)
+			add("date_column", "is required with basis column: name the follow-up date column, or use basis: history")
+		}
+		if len(p.ResetOn) > 0 {
+			add("reset_on", "applies to basis: history only")
 		}
 	case BasisHistory:
 	default:
-		return nil, fmt.Errorf("staleness: basis %q: want column or history: %w", p.Basis, ErrInvalid)
+		add("basis", "%q is unknown: use column or history%s", p.Basis, suggest(p.Basis, []string{BasisColumn, BasisHistory}))
 	}
-	if p.Default < 0 || p.WarnBefore < 0 {
-		return nil, fmt.Errorf("staleness: default and warn_before must not be negative: %w", ErrInvalid)
+	if p.Default <= 0 && len(p.Stages) == 0 {
+		add("default", "set default or stages: how long a row may go without follow-up")
+	}
+	if p.Default < 0 {
+		add("default", "must not be negative")
+	}
+	if p.WarnBefore < 0 {
+		add("warn_before", "must not be negative")
+	}
+	if (len(p.Stages) > 0 || len(p.Exempt) > 0) && p.StageColumn == "" {
+		add("stage_column", "is required with stages or exempt")
+	}
+	for _, s := range p.stageNames() {
+		switch {
+		case p.Stages[s] < 0:
+			add("stages."+s, "must not be negative")
+		case slices.Contains(p.Exempt, s):
+			add("stages."+s, "stage %q is also exempt", s)
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// stageNames lists the stages of Stages in StageOrder, then the rest in
+// name order, so that Check reports them in the order they were written.
+func (p StalePolicy) stageNames() []string {
+	var out []string
+	for _, s := range p.StageOrder {
+		if _, ok := p.Stages[s]; ok && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
 	}
 	for _, s := range sortedNames(p.Stages) {
-		if p.Stages[s] < 0 {
-			return nil, fmt.Errorf("staleness: stage %q has a negative threshold: %w", s, ErrInvalid)
+		if !slices.Contains(out, s) {
+			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// Validate checks the policy against the table it will run on. It returns an
+// error (wrapping ErrInvalid) for what makes the check meaningless — what
+// Check rejects, a named column missing from the sheet — and warnings for
+// what is probably a typo: a listed stage that no row has. CheckStale
+// returns nothing for a table that fails Validate. Its errors name the
+// setting, not the staleness block; callers say which block it is.
+func (p StalePolicy) Validate(t *Table) (warnings []Finding, err error) {
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	if t == nil {
 		return nil, nil
@@ -168,8 +255,8 @@ func (p StalePolicy) Validate(t *Table) (warnings []Finding, err error) {
 	}
 	for _, c := range cols {
 		if c.name != "" && t.Column(c.name) < 0 {
-			return nil, fmt.Errorf("staleness: %s %q is not in the sheet (columns: %s); fix the name in the config: %w",
-				c.key, c.name, strings.Join(t.Header, ", "), ErrInvalid)
+			return nil, invalidf("%s %q is not in the sheet (columns: %s); fix the name in the config",
+				c.key, c.name, strings.Join(t.Header, ", "))
 		}
 	}
 	for _, c := range p.ResetOn {

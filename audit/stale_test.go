@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"errors"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -466,5 +467,52 @@ func TestNextDateSnoozes(t *testing.T) {
 	p.NextDateColumn = "下次联系"
 	if _, err := p.Validate(tb); err == nil || !strings.Contains(err.Error(), `next_date_column "下次联系" is not in the sheet`) {
 		t.Errorf("Validate with a missing next_date_column = %v; want it named", err)
+	}
+}
+
+// Check is the one judge of a policy's settings: each problem names the
+// setting as the configuration writes it, all of them at once.
+func TestStalePolicyCheck(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(p *audit.StalePolicy)
+		fields []string
+	}{
+		{"valid", func(p *audit.StalePolicy) {}, nil},
+		{"zero stage threshold is not checked", func(p *audit.StalePolicy) { p.Stages["签约完成"] = 0 }, nil},
+		{"unknown basis", func(p *audit.StalePolicy) { p.Basis = "colum" }, []string{"basis"}},
+		{"column basis without a date column", func(p *audit.StalePolicy) { p.DateColumn = "" }, []string{"date_column"}},
+		{"reset_on with column basis", func(p *audit.StalePolicy) { p.ResetOn = []string{"备注"} }, []string{"reset_on"}},
+		{"nothing can go stale", func(p *audit.StalePolicy) { p.Default, p.Stages = 0, nil }, []string{"default"}},
+		{"negative times", func(p *audit.StalePolicy) { p.Default, p.WarnBefore, p.Stages["商务谈判"] = -day, -day, -day },
+			[]string{"default", "warn_before", "stages.商务谈判"}},
+		{"stages without a stage column", func(p *audit.StalePolicy) { p.StageColumn = "" }, []string{"stage_column"}},
+		{"stage also exempt", func(p *audit.StalePolicy) { p.Exempt = append(p.Exempt, "签约完成") }, []string{"stages.签约完成"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := policy()
+			p.Stages = maps.Clone(p.Stages)
+			tt.edit(&p)
+			err := p.Check()
+			var got []string
+			var pes audit.PolicyErrors
+			if errors.As(err, &pes) {
+				for _, pe := range pes {
+					got = append(got, pe.Field)
+				}
+			} else if err != nil {
+				t.Fatalf("Check = %v, want PolicyErrors", err)
+			}
+			if diff := cmp.Diff(tt.fields, got); diff != "" {
+				t.Errorf("fields (-want +got):\n%s\n%v", diff, err)
+			}
+			if err != nil && (!errors.Is(err, audit.ErrInvalid) || strings.Contains(err.Error(), "invalid")) {
+				t.Errorf("Check = %q: want ErrInvalid in the chain, not in the text", err)
+			}
+			if _, verr := p.Validate(nil); (verr == nil) != (err == nil) {
+				t.Errorf("Validate(nil) = %v, Check = %v: Validate must run Check", verr, err)
+			}
+		})
 	}
 }

@@ -96,6 +96,13 @@ type State struct {
 	// Access is the file's sharing as the last access audit read it, for
 	// the next one to report what changed; nil when never read.
 	Access []Permission `json:"access,omitempty"`
+	// Protected is the protection last set on sheetaudit's own tabs (mode
+	// and tabs), so it is set again only when a tab is new or it changes.
+	Protected string `json:"protected,omitempty"`
+	// Restores is the time of the newest restore record whose rows are in
+	// the Change Log; the next cycle logs the restores made after it.
+	// Zero: those made after the version Logged names.
+	Restores time.Time `json:"restores,omitzero"`
 }
 
 // PendingWrite is a write-back carrying Change Log rows that a cycle was
@@ -108,6 +115,9 @@ type PendingWrite struct {
 	Rows  int    `json:"rows"`
 	// At is the time the rows show, so they can be rebuilt as they were.
 	At time.Time `json:"at,omitzero"`
+	// Restores are the restore records the rows mark (RestoreLogCells,
+	// MarkRestored), kept whole so a rebuild writes the same rows.
+	Restores []RestoreRecord `json:"restores,omitempty"`
 }
 
 // StateStore keeps one State per sheet.

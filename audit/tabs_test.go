@@ -15,7 +15,7 @@ import (
 func TestCatalogsHaveChinese(t *testing.T) {
 	walkCatalog(t, "catalog", reflect.ValueOf(*english), reflect.ValueOf(*chinese))
 	for _, k := range []ChangeKind{RowAdded, RowRemoved, CellModified, ColumnAdded, ColumnRemoved,
-		ColumnRenamed, ValueRecalculated, HeaderChanged, Restored} {
+		ColumnRenamed, ValueRecalculated, HeaderChanged, Restored, AccessAdded, AccessRemoved, AccessChanged} {
 		for name, c := range map[string]*catalog{"en": english, "zh-CN": chinese} {
 			if _, ok := c.changeLog.kinds[k]; !ok {
 				t.Errorf("%s catalog has no Change Log name for %q", name, k)
@@ -24,7 +24,8 @@ func TestCatalogsHaveChinese(t *testing.T) {
 	}
 	for _, r := range []string{"key", "header", RuleStale, RuleDueSoon, RuleMissingColumn, RuleMissingTab,
 		RuleBadPaste, "required", "enum", "pattern", "min", "max", "min_length", "max_length",
-		"not_before", "not_after", "unique", "references"} {
+		"not_before", "not_after", "unique", "references", RuleAccessAnyone, RuleAccessDomain, RuleAccessOutside,
+		RuleAccessWriters, RuleChangeLogDeleted, RuleChangeLogEdited, RuleChangeLogReordered} {
 		if _, ok := chinese.rules[r]; !ok {
 			t.Errorf("zh-CN catalog has no name for rule %q", r)
 		}

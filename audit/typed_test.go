@@ -89,3 +89,83 @@ func TestCycleReadsTypedValues(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// oneRead is a backend whose ReadTabTyped returns every column's typed
+// values with the values, or, when paged, none (as the Google backend does
+// for a tab too large for one read); it counts ReadTyped calls.
+type oneRead struct {
+	*audittest.Workbook
+	paged      bool
+	typedReads int
+}
+
+func (w *oneRead) ReadTabTyped(ctx context.Context, tab string) (*audit.Tab, [][]string, error) {
+	t, err := w.ReadTab(ctx, tab)
+	if err != nil || w.paged {
+		return t, nil, err
+	}
+	all := make([]int, 16)
+	for i := range all {
+		all[i] = i
+	}
+	typed, err := w.Workbook.ReadTyped(ctx, tab, all)
+	return t, typed, err
+}
+
+func (w *oneRead) ReadTyped(ctx context.Context, tab string, cols []int) ([][]string, error) {
+	w.typedReads++
+	return w.Workbook.ReadTyped(ctx, tab, cols)
+}
+
+// TestCycleReadsTypedValuesWithTheValues: a backend that reads typed values
+// with the displayed ones (TypedTabReader) gives the cycle the same typed
+// grid as ReadTyped would, the columns not named left out, without a
+// second read; one that could not (a large tab) is asked with ReadTyped.
+func TestCycleReadsTypedValuesWithTheValues(t *testing.T) {
+	shown := [][]string{
+		{"编号", "跟进日期", "金额", "件数"},
+		{"C1", "01/02/2026", "5.10", "3"},
+		{"C2", "", "", "4"},
+		{"C3", "01/02/2026", "7"},
+	}
+	typed := [][]string{{}, {"", serial(2026, 2, 1), "5.1", "3"}, {"", "", "", "4"}, {"", "", "7"}}
+	want := [][]string{{}, {"", serial(2026, 2, 1), "5.1"}, {}, {"", "", "7"}}
+	for _, paged := range []bool{false, true} {
+		wb := &oneRead{Workbook: audittest.NewWorkbook(map[string][][]string{"客户": shown}), paged: paged}
+		wb.SetTyped("客户", typed)
+		store := audittest.NewStore()
+		c := &audit.Cycle{
+			Spec: audit.Spec{Name: "clients", Tab: "客户", HeaderRow: 1, Key: []string{"编号"},
+				TypedColumns: []string{"跟进日期", "金额"}},
+			Workbook: wb, Store: store, State: store, Logger: zaptest.NewLogger(t),
+		}
+		if _, err := c.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, store.Snapshots("clients")[0].Typed, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("paged %v: stored typed values mismatch (-want +got):\n%s", paged, diff)
+		}
+		if n, wantN := wb.typedReads, map[bool]int{false: 0, true: 1}[paged]; n != wantN {
+			t.Errorf("paged %v: %d ReadTyped calls, want %d", paged, n, wantN)
+		}
+	}
+}
+
+func TestKeepColumns(t *testing.T) {
+	grid := [][]string{{"a", "b"}, {}, {"", "", "c", "d"}, {"e"}, {"", "f"}}
+	for _, tc := range []struct {
+		cols []int
+		want [][]string
+	}{
+		{[]int{1}, [][]string{{"", "b"}, {}, {}, {}, {"", "f"}}},
+		{[]int{2, 3}, [][]string{{}, {}, {"", "", "c", "d"}}},
+		{[]int{0}, [][]string{{"a"}, {}, {}, {"e"}}},
+		{[]int{7}, [][]string{}},
+		{nil, [][]string{}},
+	} {
+		got := audit.KeepColumns(grid, tc.cols)
+		if !cmp.Equal(tc.want, got) {
+			t.Errorf("KeepColumns(%v) = %q, want %q", tc.cols, got, tc.want)
+		}
+	}
+}

@@ -418,32 +418,42 @@ func TestCheckCustomMessageLongValue(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		rs   RuleSet
-		want []string // parts the error must name
+		name  string
+		rs    RuleSet
+		field string   // RuleError.Field
+		want  []string // parts the error must name
 	}{
-		{"invalid regex", RuleSet{Columns: []ColumnRule{{Column: "客户编号", Pattern: `^C(\d{5}$`}}}, []string{"客户编号", "pattern"}},
-		{"unknown type", RuleSet{Columns: []ColumnRule{{Column: "联系方式", Type: "mobile"}}}, []string{"联系方式", "type", "mobile"}},
-		{"min over max", RuleSet{Columns: []ColumnRule{{Column: "金额", Type: TypeNumber, Min: valPtr(5.0), Max: valPtr(1.0)}}}, []string{"金额", "min 5", "max 1"}},
-		{"min on text", RuleSet{Columns: []ColumnRule{{Column: "金额", Min: valPtr(0.0)}}}, []string{"金额", "min/max"}},
-		{"empty enum", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{}}}}, []string{"行业", "enum"}},
-		{"blank enum value", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{"IT", " "}}}}, []string{"行业", "enum"}},
-		{"enum of wrong type", RuleSet{Columns: []ColumnRule{{Column: "级别", Type: TypeInteger, Enum: []string{"1", "高"}}}}, []string{"级别", "enum", "高"}},
-		{"invalid date bound", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotAfter: "tomorrow"}}}, []string{"日期", "not_after", "tomorrow"}},
-		{"bad relative bound", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotBefore: "today-30m"}}}, []string{"日期", "not_before"}},
-		{"bound on text", RuleSet{Columns: []ColumnRule{{Column: "日期", NotAfter: "today"}}}, []string{"日期", "not_after"}},
-		{"bounds crossed", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotBefore: "today", NotAfter: "today-1d"}}}, []string{"日期", "not_after"}},
-		{"length on date", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, MaxLength: valPtr(3)}}}, []string{"日期", "max_length"}},
-		{"lengths crossed", RuleSet{Columns: []ColumnRule{{Column: "名称", MinLength: valPtr(5), MaxLength: valPtr(2)}}}, []string{"名称", "min_length"}},
-		{"reference without column", RuleSet{Columns: []ColumnRule{{Column: "集团", References: &Reference{Tab: "集团"}}}}, []string{"集团", "references"}},
-		{"two rules for a column", RuleSet{Columns: []ColumnRule{{Column: "名称"}, {Column: "名称"}}}, []string{"名称", "two rules"}},
-		{"empty column name", RuleSet{Columns: []ColumnRule{{Column: " "}}}, []string{"column name"}},
-		{"bad severity", RuleSet{Columns: []ColumnRule{{Column: "名称", Severity: 7}}}, []string{"名称", "severity"}},
-		{"row rule without name", RuleSet{Rows: []RowRule{{When: map[string][]string{"a": {"b"}}, Require: []string{"c"}}}}, []string{"#1", "name"}},
-		{"row rule without when", RuleSet{Rows: []RowRule{{Name: "r", Require: []string{"c"}}}}, []string{`"r"`, "when"}},
-		{"row rule without values", RuleSet{Rows: []RowRule{{Name: "r", When: map[string][]string{"a": nil}, Require: []string{"c"}}}}, []string{`"r"`, "when", `"a"`}},
-		{"row rule without require", RuleSet{Rows: []RowRule{{Name: "r", When: map[string][]string{"a": {"b"}}}}}, []string{`"r"`, "require"}},
-		{"unknown locale", RuleSet{Locale: "fr"}, []string{"locale", "fr"}},
+		{"invalid regex", RuleSet{Columns: []ColumnRule{{Column: "客户编号", Pattern: `^C(\d{5}$`}}}, "pattern", []string{"客户编号", "RE2", "missing closing )"}},
+		{"unknown type", RuleSet{Columns: []ColumnRule{{Column: "联系方式", Type: "mobile"}}}, "type", []string{"联系方式", "mobile"}},
+		{"misspelt type", RuleSet{Columns: []ColumnRule{{Column: "人数", Type: "interger"}}}, "type", []string{`did you mean "integer"`}},
+		{"min over max", RuleSet{Columns: []ColumnRule{{Column: "金额", Type: TypeNumber, Min: valPtr(5.0), Max: valPtr(1.0)}}}, "max", []string{"金额", "1 is less than min 5"}},
+		{"min on text", RuleSet{Columns: []ColumnRule{{Column: "金额", Min: valPtr(0.0)}}}, "min", []string{"金额", "integer or number"}},
+		{"max on date", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, Max: valPtr(0.0)}}}, "max", []string{"not_before/not_after"}},
+		{"empty enum", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{}}}}, "enum", []string{"行业", "no value"}},
+		{"blank enum value", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{"IT", " "}}}}, "enum[1]", []string{"行业", "empty"}},
+		{"enum of wrong type", RuleSet{Columns: []ColumnRule{{Column: "级别", Type: TypeInteger, Enum: []string{"1", "高"}}}}, "enum[1]", []string{"级别", "高", "integer"}},
+		{"enum listed twice", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{"IT", "金融", "IT"}}}}, "enum[2]", []string{"IT", "twice", "enum[0]"}},
+		{"enum twice ignoring case", RuleSet{Columns: []ColumnRule{{Column: "行业", Enum: []string{"it", "ＩＴ"}, IgnoreCase: true}}}, "enum[1]", []string{"twice"}},
+		{"invalid date bound", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotAfter: "tomorrow"}}}, "not_after", []string{"日期", "tomorrow", "today-30d"}},
+		{"bad relative bound", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotBefore: "today-30m"}}}, "not_before", []string{"日期", "d (days) or w (weeks)"}},
+		{"impossible date", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotBefore: "2026-02-30"}}}, "not_before", []string{"2026-02-30"}},
+		{"bound on text", RuleSet{Columns: []ColumnRule{{Column: "日期", NotAfter: "today"}}}, "not_after", []string{"日期", "date or datetime"}},
+		{"bounds crossed", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, NotBefore: "today", NotAfter: "today-1d"}}}, "not_after", []string{"日期", "earlier than not_before"}},
+		{"length on date", RuleSet{Columns: []ColumnRule{{Column: "日期", Type: TypeDate, MaxLength: valPtr(3)}}}, "max_length", []string{"日期", "text"}},
+		{"negative length", RuleSet{Columns: []ColumnRule{{Column: "名称", MinLength: valPtr(-1)}}}, "min_length", []string{"negative"}},
+		{"lengths crossed", RuleSet{Columns: []ColumnRule{{Column: "名称", MinLength: valPtr(5), MaxLength: valPtr(2)}}}, "max_length", []string{"名称", "min_length 5"}},
+		{"reference without column", RuleSet{Columns: []ColumnRule{{Column: "集团", References: &Reference{Tab: "集团"}}}}, "references", []string{"集团", "no column"}},
+		{"two rules for a column", RuleSet{Columns: []ColumnRule{{Column: "名称"}, {Column: "名称"}}}, "", []string{"名称", "two rules"}},
+		{"empty column name", RuleSet{Columns: []ColumnRule{{Column: " "}}}, "", []string{"column name"}},
+		{"bad severity", RuleSet{Columns: []ColumnRule{{Column: "名称", Severity: 7}}}, "severity", []string{"名称", "7"}},
+		{"row rule without name", RuleSet{Rows: []RowRule{{When: map[string][]string{"a": {"b"}}, Require: []string{"c"}}}}, "name", []string{"#1", "empty"}},
+		{"row rules with one name", RuleSet{Rows: []RowRule{
+			{Name: "r", When: map[string][]string{"a": {"b"}}, Require: []string{"c"}},
+			{Name: "r", When: map[string][]string{"a": {"b"}}, Require: []string{"d"}}}}, "name", []string{`"r"`, "earlier row rule"}},
+		{"row rule without when", RuleSet{Rows: []RowRule{{Name: "r", Require: []string{"c"}}}}, "when", []string{`"r"`, "at least one column"}},
+		{"row rule without values", RuleSet{Rows: []RowRule{{Name: "r", When: map[string][]string{"a": nil}, Require: []string{"c"}}}}, "when.a", []string{`"r"`, "no value"}},
+		{"row rule without require", RuleSet{Rows: []RowRule{{Name: "r", When: map[string][]string{"a": {"b"}}}}}, "require", []string{`"r"`, "at least one column"}},
+		{"row rule requires twice", RuleSet{Rows: []RowRule{{Name: "r", When: map[string][]string{"a": {"b"}}, Require: []string{"c", "c"}}}}, "require[1]", []string{`"c"`, "twice"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -454,12 +464,54 @@ func TestCompileErrors(t *testing.T) {
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("Compile error %v does not wrap ErrInvalid", err)
 			}
+			var re *RuleError
+			if !errors.As(err, &re) {
+				t.Fatalf("Compile error %v is not a *RuleError", err)
+			}
+			if re.Field != tt.field {
+				t.Errorf("RuleError.Field = %q, want %q (%v)", re.Field, tt.field, err)
+			}
+			if strings.Contains(err.Error(), ": invalid") {
+				t.Errorf("Compile error %q shows the bare sentinel", err)
+			}
 			for _, part := range tt.want {
 				if !strings.Contains(err.Error(), part) {
 					t.Errorf("Compile error %q does not name %q", err, part)
 				}
 			}
 		})
+	}
+	t.Run("unknown locale", func(t *testing.T) {
+		_, err := Compile(RuleSet{Locale: "fr"})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"fr"`) {
+			t.Errorf("Compile(locale fr) = %v, want an error naming it", err)
+		}
+	})
+}
+
+// Compile reports every problem of a set at once, in the set's order, so
+// that a configuration is fixed in one round.
+func TestCompileReportsEveryProblem(t *testing.T) {
+	_, err := Compile(RuleSet{
+		Columns: []ColumnRule{
+			{Column: "客户编号", Pattern: "("},
+			{Column: "合同金额", Type: TypeNumber, Enum: []string{"¥100", "很多"}, Min: valPtr(9.0), Max: valPtr(1.0)},
+			{Column: "客户名称", Required: true},
+		},
+		Rows: []RowRule{{Name: "签约需合同编号", When: map[string][]string{"销售进展": {"签约完成"}}}},
+	})
+	var es RuleErrors
+	if !errors.As(err, &es) {
+		t.Fatalf("Compile = %v, want RuleErrors", err)
+	}
+	type at struct{ Column, Field string }
+	var got []at
+	for _, e := range es {
+		got = append(got, at{e.Column, e.Field})
+	}
+	want := []at{{"客户编号", "pattern"}, {"合同金额", "enum[1]"}, {"合同金额", "max"}, {"", "require"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s\n%v", diff, err)
 	}
 }
 

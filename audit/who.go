@@ -57,38 +57,44 @@ func (w *Who) Record(ctx context.Context, sheet, cycleID string, rows [][]Cell, 
 
 // Review runs the parts that are on: the access audit against prevAccess
 // (State.Access), the Change Log check against the chain (changeLogTab
-// empty skips it), and attribution of the window (since, until]. A part
-// that fails returns the error; nothing is half-reported.
+// empty skips it), and, with edits, attribution of the window (since,
+// until] (the cycle asks only when it has changes to attribute, so a
+// cycle without them costs no Drive request for it). Each part runs even
+// when another fails; the parts that failed are joined in the error and
+// leave their fields empty, so nothing is half-reported.
 func (w *Who) Review(ctx context.Context, wb Workbook, sheet, changeLogTab string, prevAccess []Permission,
-	since, until time.Time, loc *time.Location, locale string) (WhoReview, error) {
+	since, until time.Time, edits bool, loc *time.Location, locale string) (WhoReview, error) {
 	var r WhoReview
 	if w == nil {
 		return r, nil
 	}
+	var errs []error
 	if w.Access != nil {
 		cur, fs, changes, err := AuditAccess(ctx, w.Access, sheet, prevAccess, w.Policy, locale)
 		if err != nil {
-			return r, err
+			errs = append(errs, err)
+		} else {
+			r.Access, r.AccessChanges = cur, changes
+			r.Findings = append(r.Findings, fs...)
 		}
-		r.Access, r.AccessChanges = cur, changes
-		r.Findings = append(r.Findings, fs...)
 	}
 	if w.Chain != nil && changeLogTab != "" {
 		check, err := CheckChangeLog(ctx, wb, w.Chain, sheet, changeLogTab, locale)
 		if err != nil {
-			return r, fmt.Errorf("check the Change Log against the store's change log: %w", err)
-		}
-		r.Findings = append(r.Findings, check.Findings...)
-		for _, row := range check.Restore {
-			r.Restore = append(r.Restore, ChainRowCells(row, loc))
+			errs = append(errs, fmt.Errorf("check the Change Log against the store's change log: %w", err))
+		} else {
+			r.Findings = append(r.Findings, check.Findings...)
+			for _, row := range check.Restore {
+				r.Restore = append(r.Restore, ChainRowCells(row, loc))
+			}
 		}
 	}
 	if ar, ok := w.Editors.(AccessActivityReader); ok && w.Activity && len(r.AccessChanges) > 0 && !since.IsZero() {
 		acts, err := ar.AccessActivities(ctx, since, until)
-		if err != nil && !errors.Is(err, ErrPermission) {
-			return r, err
-		}
-		if err == nil {
+		switch {
+		case err != nil && !errors.Is(err, ErrPermission):
+			errs = append(errs, fmt.Errorf("who changed the sharing: %w", err))
+		case err == nil:
 			if acts == nil {
 				acts = []Activity{}
 			}
@@ -97,18 +103,30 @@ func (w *Who) Review(ctx context.Context, wb Workbook, sheet, changeLogTab strin
 			r.AccessEditor = &a
 		}
 	}
-	if w.Editors != nil && !since.IsZero() {
+	if w.Editors != nil && edits && !since.IsZero() {
 		a, err := Editors(ctx, w.Editors, r.Access, since, until, w.Self, w.Activity, locale)
-		if err != nil && !errors.Is(err, ErrPermission) {
-			return r, err
-		}
-		if err == nil {
+		switch {
+		case err == nil:
 			r.Editor = &a
-		} else {
-			r.Editor = &Attribution{Editor: "unknown", Degraded: err.Error()}
+		case errors.Is(err, ErrPermission):
+			r.Editor = &Attribution{Editor: unknownEditor(locale), Degraded: err.Error()}
+		default:
+			errs = append(errs, err)
 		}
 	}
-	return r, nil
+	return r, errors.Join(errs...)
+}
+
+// Attributes reports whether attribution is on: the Change Log then has
+// an Editor column.
+func (w *Who) Attributes() bool { return w != nil && w.Editors != nil }
+
+// unknownEditor is the Editor of a window Google named nobody for.
+func unknownEditor(locale string) string {
+	if locale == "zh-CN" {
+		return "未知"
+	}
+	return "unknown"
 }
 
 // ChainRowCells turns a Change Log row as the chain keeps it (text) back

@@ -15,7 +15,7 @@ func TestWhoNil(t *testing.T) {
 	if err := w.Record(context.Background(), "s", "c1", [][]audit.Cell{{audit.Text("x")}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	r, err := w.Review(context.Background(), nil, "s", "Change Log", nil, time.Time{}, time.Now(), nil, "en")
+	r, err := w.Review(context.Background(), nil, "s", "Change Log", nil, time.Time{}, time.Now(), true, nil, "en")
 	if err != nil || len(r.Findings) != 0 || r.Editor != nil {
 		t.Fatalf("nil Who Review = %+v, %v; want nothing", r, err)
 	}
@@ -37,7 +37,7 @@ func TestWhoReview(t *testing.T) {
 	tab := [][]string{{"Time", "Change", "Key", "Column", "Old value", "New value", "Snapshot", "Cycle"}}
 	tab = append(tab, slices.Clone(chain.entries[0].Rows[0])) // the second row was deleted
 	wb := audittest.NewWorkbook(map[string][][]string{"Change Log": tab})
-	r, err := w.Review(ctx, wb, "s", "Change Log", nil, time.Time{}, at, loc, "en")
+	r, err := w.Review(ctx, wb, "s", "Change Log", nil, time.Time{}, at, true, loc, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

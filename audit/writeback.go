@@ -95,6 +95,10 @@ type Layout struct {
 	Wrap       []int // 0-based columns whose long text wraps
 	Filter     bool  // a basic filter (autoFilter) over the header and the rows below it
 	Highlights []Highlight
+	// BoldRows are 0-based rows below the header shown bold like it (a
+	// report's section titles). A tab whose rows move each time it is
+	// written gets the rest of its rows set back to plain.
+	BoldRows []int
 }
 
 // TabWrite is one tab's part of a write-back: either rows appended below
@@ -109,6 +113,15 @@ type TabWrite struct {
 	// Layout is applied when the tab is created or when it differs from
 	// the layout the backend last applied; nil leaves formats alone.
 	Layout *Layout
+	// Style, set when Layout is nil because the tab has it already, is
+	// that layout, for styling the cells this write adds (wrapped columns,
+	// header rows) like the rows it styled; none of it is applied to the
+	// tab. Backends that keep formats on new cells by themselves ignore it.
+	Style *Layout
+	// Protect, when this write creates the tab, protects it in the same
+	// batch on backends that can (TabProtector): ProtectWarning or
+	// ProtectStrict; "" leaves it unprotected. Ignored when the tab exists.
+	Protect string
 }
 
 // WriteBack is everything one cycle writes, in one unit: a backend that

@@ -3,6 +3,7 @@
 # data set, in one run (issue 7). See bench/README.md.
 #
 #   bench/run.sh [--size small|large|max] [--smoke] [--keep] [--profile]
+#   bench/run.sh --size fleet [--sheets N] [--window 6s] [--smoke] [--keep]
 #
 # Cycles: 1 on version 1, 2 after 1% churn, 3 on the unchanged sheet, 4
 # after one row is inserted at the top.
@@ -17,9 +18,14 @@
 # also runs the churn cycle again in process under pprof
 # (bench/cmd/cycleprof) and adds the top of its CPU and allocation
 # profiles to the results.
+#
+# fleet: 1,000 spreadsheets of 2,000 × 12 on one emulator that enforces
+# Google's per-minute quotas on a 6-second "minute" (--window), one daemon
+# on one service account: a first full pass, then two ticks with 5% of the
+# sheets edited (bench/cmd/fleet). Under 10 minutes on 2 cores.
 set -euo pipefail
 
-size=small smoke=0 keep=0 profile=0
+size=small smoke=0 keep=0 profile=0 sheets=1000 window=6s
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="${2:-}"; shift 2 ;;
@@ -27,15 +33,18 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1; shift ;;
     --keep) keep=1; shift ;;
     --profile) profile=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown argument $1 (want --size small|large|max, --smoke, --keep)" >&2; exit 2 ;;
+    --sheets) sheets="${2:-}"; shift 2 ;;
+    --window) window="${2:-}"; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (want --size small|large|max|fleet, --smoke, --keep, --profile, --sheets N, --window D)" >&2; exit 2 ;;
   esac
 done
 case "$size" in
   small) rows=2000 cols=12 count=5 peer_timeout=120s ;;
   large) rows=200000 cols=12 count=5 peer_timeout=600s ;;
   max) rows=490000 cols=20 count=3 peer_timeout=900s ;;
-  *) echo "run.sh: --size must be small, large or max" >&2; exit 2 ;;
+  fleet) rows=2000 cols=12 ;;
+  *) echo "run.sh: --size must be small, large, max or fleet" >&2; exit 2 ;;
 esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +71,65 @@ log() { printf '== %s\n' "$*" >&2; }
 
 log "size $size: $rows rows × $cols columns; work folder $tmp"
 cat /proc/loadavg > "$res/loadavg.start" 2>/dev/null || true
+
+# results_file: where the report goes (the repository's RESULTS.md, or a
+# copy in the work folder with --smoke).
+results_file() {
+  out=$repo/bench/RESULTS.md
+  if [ "$smoke" = 1 ]; then
+    out=$tmp/RESULTS.md
+    [ -f "$repo/bench/RESULTS.md" ] && cp "$repo/bench/RESULTS.md" "$out"
+  fi
+}
+
+if [ "$size" = fleet ]; then
+  # The fleet: one daemon, one service account, $sheets spreadsheets on
+  # one emulator with quotas on a $window "minute" (bench/cmd/fleet).
+  log "build (the real binary and the fleet tools)"
+  (cd "$repo" && go build -o "$bin/sheetaudit" ./cmd/sheetaudit)
+  for t in gen tap fleet report; do
+    (cd "$repo" && go build -o "$bin/$t" "./bench/cmd/$t")
+  done
+  echo "$SECONDS" >"$res/build.seconds"
+  log "generate $sheets spreadsheets"
+  "$bin/gen" -out "$data" -fleet "$sheets" -rows "$rows" -cols "$cols" >&2
+  cp "$data/gen.json" "$res/gen.json"
+  echo "$SECONDS" >"$res/gen.seconds"
+  log "emulator: load the fleet, quotas on a $window window"
+  "$bin/sheetaudit" emulator --addr 127.0.0.1:0 --load-dir "$data/fleet" --quota-window "$window" \
+    --share "fleet@sheetaudit-bench.iam.gserviceaccount.com:writer" >"$tmp/emu.out" 2>"$tmp/emu.log" &
+  pids+=($!)
+  emu_pid=$!
+  ep=""
+  for i in $(seq 1 1200); do
+    ep=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$tmp/emu.out" 2>/dev/null | head -1 || true)
+    [ -n "$ep" ] && break
+    kill -0 "$emu_pid" 2>/dev/null || { cat "$tmp/emu.log" >&2; echo "run.sh: emulator exited" >&2; exit 1; }
+    sleep 0.2
+  done
+  [ -n "$ep" ] || { echo "run.sh: emulator did not start" >&2; exit 1; }
+  echo "$SECONDS" >"$res/load.seconds"
+  "$bin/tap" -target "$ep" -addr-file "$tmp/fleet.tap" 2>"$tmp/fleet.tap.log" &
+  pids+=($!)
+  for i in $(seq 1 100); do
+    [ -s "$tmp/fleet.tap" ] && break
+    sleep 0.1
+  done
+  mkdir -p "$tmp/fleet"
+  log "daemon: first pass, then two ticks with 5% of the sheets edited"
+  "$bin/fleet" -sheetaudit "$bin/sheetaudit" -emulator "$ep" -tap "$(cat "$tmp/fleet.tap")" \
+    -emulator-pid "$emu_pid" -dir "$tmp/fleet" -schema "$data/schema.json" -n "$sheets" \
+    -rows "$rows" -cols "$cols" -window "$window" -o "$res/fleet.json"
+  echo "$SECONDS" >"$res/total.seconds"
+  cat /proc/loadavg > "$res/loadavg.end" 2>/dev/null || true
+  results_file
+  "$bin/report" -dir "$res" -size fleet -o "$out"
+  if [ "$smoke" = 1 ]; then
+    sed -n "/<!-- size:fleet begin -->/,/<!-- size:fleet end -->/p" "$out"
+  fi
+  log "done in ${SECONDS}s: $out"
+  exit 0
+fi
 
 log "build (the real binary and the bench tools)"
 (cd "$repo" && go build -o "$bin/sheetaudit" ./cmd/sheetaudit)
@@ -229,11 +297,7 @@ else
 fi
 cat /proc/loadavg > "$res/loadavg.end" 2>/dev/null || true
 
-out=$repo/bench/RESULTS.md
-if [ "$smoke" = 1 ]; then
-  out=$tmp/RESULTS.md
-  [ -f "$repo/bench/RESULTS.md" ] && cp "$repo/bench/RESULTS.md" "$out"
-fi
+results_file
 "$bin/report" -dir "$res" -size "$size" -o "$out"
 if [ "$smoke" = 1 ]; then
   sed -n "/<!-- size:$size begin -->/,/<!-- size:$size end -->/p" "$out"

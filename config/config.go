@@ -45,24 +45,13 @@ const (
 	LocaleChinese = "zh-CN"
 )
 
-// Column types a Rule may declare.
-const (
-	TypeText     = "text"
-	TypeInteger  = "integer"
-	TypeNumber   = "number"
-	TypeDate     = "date"
-	TypeDateTime = "datetime"
-	TypeBool     = "bool"
-	TypeEmail    = "email"
-	TypePhone    = "phone"
-	TypeURL      = "url"
-)
+// TypeText is the type of a column rule that names none. The types a rule
+// may name, and everything else a rule may say, are the rule engine's to
+// judge (audit.Compile): config keeps a rule's text as written.
+const TypeText = "text"
 
-// Severities of findings.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-)
+// SeverityError is the severity of a rule that names none.
+const SeverityError = "error"
 
 // Staleness bases.
 const (
@@ -96,8 +85,11 @@ type Config struct {
 	StoreTimeout time.Duration `yaml:"store_timeout"`
 	HTTP         HTTP          `yaml:"http"`
 	Quotas       Quotas        `yaml:"quotas"`
-	Retention    Retention     `yaml:"retention"`
-	Report       Report        `yaml:"report"`
+	// Credentials names the Google service accounts sheets may use, each
+	// with its own quota limiters (source.google.credentials).
+	Credentials []Credential `yaml:"credentials,omitempty"`
+	Retention   Retention    `yaml:"retention"`
+	Report      Report       `yaml:"report"`
 	// Access is what the sharing of every audited Google file may be
 	// (sheets with source.google.access_audit).
 	Access Access  `yaml:"access,omitempty"`
@@ -121,12 +113,83 @@ type HTTP struct {
 // Enabled reports whether the HTTP listener should run.
 func (h HTTP) Enabled() bool { return h.Listen != "" }
 
-// Quotas bounds the Google API traffic of the whole process.
+// Quotas bounds the Google API traffic of the process. Google counts
+// Sheets requests per minute per user (the service account) and per
+// project, so each credential gets its own read and write limiter, shared
+// by every sheet that uses it.
 type Quotas struct {
+	// ReadPerMinute and WritePerMinute are each credential's Sheets
+	// requests a minute, unless its credentials entry says otherwise.
 	ReadPerMinute  int `yaml:"read_per_minute"`
 	WritePerMinute int `yaml:"write_per_minute"`
 	// CycleDeadline bounds one cycle of one sheet including retries.
 	CycleDeadline time.Duration `yaml:"cycle_deadline"`
+	// Window is the length of the quota's "minute" the limiters pace on
+	// (and retries back off on); default 1m. For benchmarks and tests
+	// only, against an emulator started with the same --quota-window:
+	// Google's quotas are per real minute.
+	Window time.Duration `yaml:"window,omitempty"`
+}
+
+// QuotaWindow is Window, or a minute when it is unset.
+func (q Quotas) QuotaWindow() time.Duration {
+	if q.Window <= 0 {
+		return time.Minute
+	}
+	return q.Window
+}
+
+// Credential is one Google service account. The sheets that name it in
+// source.google.credentials use its key and share its quota limiters; a
+// second credential doubles the requests a minute the daemon may send.
+type Credential struct {
+	// Name is what source.google.credentials refers to.
+	Name string `yaml:"name"`
+	// File is the service-account JSON key; empty means Application
+	// Default Credentials (or none, for a sheet with an endpoint).
+	File string `yaml:"file,omitempty"`
+	// ReadPerMinute and WritePerMinute override quotas.read_per_minute
+	// and quotas.write_per_minute for this account (after Google raised
+	// its quota, for example); 0 means the quotas value.
+	ReadPerMinute  int `yaml:"read_per_minute,omitempty"`
+	WritePerMinute int `yaml:"write_per_minute,omitempty"`
+}
+
+// Credential returns the credentials entry with the given name.
+func (c *Config) Credential(name string) (Credential, bool) {
+	for _, cr := range c.Credentials {
+		if cr.Name == name {
+			return cr, true
+		}
+	}
+	return Credential{}, false
+}
+
+// CredentialOf returns the account a Google sheet uses: the credentials
+// entry with its key file (named in source.google.credentials, or the same
+// file as its credentials_file), else an unnamed one with that file and
+// the quotas' limits. "" is Application Default Credentials (or none).
+func (c *Config) CredentialOf(g *Google) Credential {
+	key := g.KeyFile()
+	for _, cr := range c.Credentials {
+		if cr.File == key {
+			return cr
+		}
+	}
+	return Credential{File: key}
+}
+
+// Limits returns the account's reads and writes a minute: its own, or
+// the quotas' where it sets none.
+func (c *Config) Limits(cr Credential) (read, write int) {
+	read, write = cr.ReadPerMinute, cr.WritePerMinute
+	if read <= 0 {
+		read = c.Quotas.ReadPerMinute
+	}
+	if write <= 0 {
+		write = c.Quotas.WritePerMinute
+	}
+	return read, write
 }
 
 // Retention is a restic-style keep policy applied after each cycle. All
@@ -272,8 +335,12 @@ type Source struct {
 type Google struct {
 	SpreadsheetID string `yaml:"spreadsheet_id"`
 	// CredentialsFile is a service-account key; empty means Application
-	// Default Credentials (or none, with Endpoint).
+	// Default Credentials (or none, with Endpoint). It excludes
+	// Credentials.
 	CredentialsFile string `yaml:"credentials_file,omitempty"`
+	// Credentials names an entry of the top-level credentials list: the
+	// sheet uses that account's key and its quota limiters.
+	Credentials string `yaml:"credentials,omitempty"`
 	// Endpoint replaces the API's base URL, for the emulator and tests.
 	Endpoint string `yaml:"endpoint,omitempty"`
 	// ChangeCheck (default true) asks Drive for the file's version before
@@ -287,6 +354,20 @@ type Google struct {
 	// Attribution names the editors of each window between snapshots
 	// (Drive revisions.list and Drive Activity activity:query).
 	Attribution bool `yaml:"attribution,omitempty"`
+
+	// keyFile is the key of the named Credentials, resolved by Validate.
+	keyFile string
+}
+
+// KeyFile is the service-account key the sheet uses: CredentialsFile, or
+// the file of its named credentials entry; "" means Application Default
+// Credentials (or none, with Endpoint). Sheets with the same key file are
+// the same account and share one quota.
+func (g *Google) KeyFile() string {
+	if g.CredentialsFile != "" {
+		return g.CredentialsFile
+	}
+	return g.keyFile
 }
 
 // ChecksChanges reports whether the cycle asks Drive for the file's
@@ -334,7 +415,9 @@ type Column struct {
 	Rule Rule
 }
 
-// Rule is what one column's values must satisfy.
+// Rule is what one column's values must satisfy, as the file writes it:
+// its shape is checked here, its meaning by the rule engine (audit.Compile),
+// whose errors cmd/sheetaudit reports at this rule's line (Config.ErrorAt).
 type Rule struct {
 	Type       string   `yaml:"type"`
 	Required   bool     `yaml:"required,omitempty"`
@@ -343,16 +426,19 @@ type Rule struct {
 	IgnoreCase bool     `yaml:"ignore_case,omitempty"`
 	// Pattern is an RE2 expression the value must match somewhere; anchor
 	// it (^…$) to match the whole value.
-	Pattern   string     `yaml:"pattern,omitempty"`
-	Min       *float64   `yaml:"min,omitempty"`
-	Max       *float64   `yaml:"max,omitempty"`
-	MinLength *int       `yaml:"min_length,omitempty"`
-	MaxLength *int       `yaml:"max_length,omitempty"`
-	NotBefore *DateLimit `yaml:"not_before,omitempty"`
-	NotAfter  *DateLimit `yaml:"not_after,omitempty"`
+	Pattern   string   `yaml:"pattern,omitempty"`
+	Min       *float64 `yaml:"min,omitempty"`
+	Max       *float64 `yaml:"max,omitempty"`
+	MinLength *int     `yaml:"min_length,omitempty"`
+	MaxLength *int     `yaml:"max_length,omitempty"`
+	// NotBefore and NotAfter are a date (2026-01-01), "today" or
+	// "today-30d"/"today+2w", as the rule engine reads them.
+	NotBefore string `yaml:"not_before,omitempty"`
+	NotAfter  string `yaml:"not_after,omitempty"`
 	// References requires the value to appear in another column.
 	References *Reference `yaml:"references,omitempty"`
-	Severity   string     `yaml:"severity"`
+	// Severity is error (the default), warning or info.
+	Severity string `yaml:"severity"`
 	// Message replaces the generated message of every finding of this rule.
 	Message string `yaml:"message,omitempty"`
 }

@@ -27,7 +27,7 @@ func env(kv ...string) func(string) string {
 
 func ptr[T any](v T) *T { return &v }
 
-var ignoreUnexported = cmpopts.IgnoreUnexported(Config{})
+var ignoreUnexported = cmpopts.IgnoreUnexported(Config{}, Google{})
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
@@ -118,9 +118,9 @@ func TestLoadFull(t *testing.T) {
 					{"官网", Rule{Type: "url", Severity: "error"}},
 					{"行业", Rule{Type: "text", Enum: []string{"IT", "金融", "制造", "零售", "医疗", "教育", "其他"}, IgnoreCase: true, Severity: "error"}},
 					{"销售进展", Rule{Type: "text", Required: true, Enum: stage, Severity: "error"}},
-					{"首次接触日期", Rule{Type: "date", NotBefore: &DateLimit{Date: Date{2020, 1, 1}}, NotAfter: &DateLimit{Relative: true}, Severity: "error"}},
-					{"最后跟进日期", Rule{Type: "date", NotAfter: &DateLimit{Relative: true}, Severity: "error"}},
-					{"下次跟进时间", Rule{Type: "datetime", NotBefore: &DateLimit{Relative: true, Days: -30}, Severity: "error"}},
+					{"首次接触日期", Rule{Type: "date", NotBefore: "2020-01-01", NotAfter: "today", Severity: "error"}},
+					{"最后跟进日期", Rule{Type: "date", NotAfter: "today", Severity: "error"}},
+					{"下次跟进时间", Rule{Type: "datetime", NotBefore: "today-30d", Severity: "error"}},
 					{"合同金额", Rule{Type: "number", Min: ptr(0.0), Max: ptr(1e9), Severity: "error"}},
 					{"员工人数", Rule{Type: "integer", Min: ptr(1.0), Severity: "error"}},
 					{"联系人", Rule{Type: "text", MinLength: ptr(2), MaxLength: ptr(20), Severity: "error"}},
@@ -456,9 +456,9 @@ func TestValidateWithoutPositions(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate(built in code) = %v", err)
 	}
-	c.Sheets[0].Columns = Columns{{Name: "K", Rule: Rule{Type: "text", Severity: "error", Pattern: "("}}}
+	c.Sheets[0].WriteBack.ChangeLogLimit = 0
 	err := c.Validate()
-	want := "sheets[0].columns.K.pattern: invalid regular expression: missing closing ): `(`"
+	want := "sheets[0].write_back.change_log_limit: must be at least 1"
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %q", err, want)
 	}
@@ -512,5 +512,62 @@ func TestStalenessThreshold(t *testing.T) {
 	s.Default = 0
 	if _, ok := s.Threshold("初步洽谈"); ok {
 		t.Errorf("Threshold(unlisted) with no default = _, true, want false")
+	}
+}
+
+// TestCredentials: sheets name a credentials entry and use its key file;
+// an entry's own limits override the quotas', and a sheet with its own
+// credentials_file keeps it.
+func TestCredentials(t *testing.T) {
+	c, err := Parse([]byte(`
+quotas: {read_per_minute: 60, write_per_minute: 50, window: 6s}
+credentials:
+  - name: sa-a
+    file: keys/a.json
+  - name: sa-b
+    file: /etc/sheetaudit/b.json
+    read_per_minute: 600
+sheets:
+  - {name: one, source: {google: {spreadsheet_id: s1, credentials: sa-a}}, tab: T, key: [id]}
+  - {name: two, source: {google: {spreadsheet_id: s2, credentials: sa-b}}, tab: T, key: [id]}
+  - {name: three, source: {google: {spreadsheet_id: s3, credentials_file: own.json}}, tab: T, key: [id]}
+  - {name: four, source: {google: {spreadsheet_id: s4}}, tab: T, key: [id]}
+`), "/srv/conf/sheetaudit.yaml", env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, s := range c.Sheets {
+		files = append(files, s.Source.Google.KeyFile())
+	}
+	if diff := cmp.Diff([]string{"/srv/conf/keys/a.json", "/etc/sheetaudit/b.json", "/srv/conf/own.json", ""}, files); diff != "" {
+		t.Errorf("key files (-want +got):\n%s", diff)
+	}
+	type limits struct{ Read, Write int }
+	var got []limits
+	for _, name := range []string{"sa-a", "sa-b"} {
+		cr, ok := c.Credential(name)
+		if !ok {
+			t.Fatalf("no credential %q", name)
+		}
+		r, w := c.Limits(cr)
+		got = append(got, limits{r, w})
+	}
+	r, w := c.Limits(Credential{})
+	got = append(got, limits{r, w})
+	if diff := cmp.Diff([]limits{{60, 50}, {600, 50}, {60, 50}}, got); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+	if c.Quotas.QuotaWindow() != 6*time.Second || Default().Quotas.QuotaWindow() != time.Minute {
+		t.Errorf("quota window %s, default %s", c.Quotas.QuotaWindow(), Default().Quotas.QuotaWindow())
+	}
+	out, err := c.Redacted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"credentials:\n  - name: sa-a\n    file: /srv/conf/keys/a.json", "credentials: sa-b", "window: 6s"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out)
+		}
 	}
 }

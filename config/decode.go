@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -15,23 +16,32 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// Check is a check that another package makes of a parsed configuration,
+// such as the rule engine's compile of every sheet's rules. It returns nil,
+// or Errors located with ErrorAt; Parse reports them with the file's own
+// problems, in file order, so that a user fixes all of them in one round.
+// A check also runs when the file has other problems: what it reports at
+// a key that already has an error, or under a key that could not be
+// decoded, is dropped.
+type Check func(*Config) error
+
 // Load reads and parses the configuration file at path; see Parse.
-func Load(path string, getenv func(string) string) (*Config, error) {
+func Load(path string, getenv func(string) string, checks ...Check) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, path, getenv)
+	return Parse(data, path, getenv, checks...)
 }
 
 // Parse decodes a configuration file's content strictly, applies defaults,
 // expands ${VAR} through getenv (nil means no variable is set), resolves
-// relative paths against filename's folder and validates the result.
-// filename is also the name used in error messages.
+// relative paths against filename's folder, validates the result and runs
+// checks. filename is also the name used in error messages.
 //
 // On failure the error is an Errors listing every problem found, each with
 // its position and key path.
-func Parse(data []byte, filename string, getenv func(string) string) (*Config, error) {
+func Parse(data []byte, filename string, getenv func(string) string, checks ...Check) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -52,6 +62,26 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	if err := c.validate(filename); err != nil {
 		for _, e := range err.(Errors) {
 			if !d.covers(e.Path) {
+				errs = append(errs, e)
+			}
+		}
+	}
+	reported := map[string]bool{}
+	for _, e := range errs {
+		reported[e.Path] = true
+	}
+	for _, check := range checks {
+		err := check(c)
+		var es Errors
+		switch {
+		case err == nil:
+			continue
+		case !errors.As(err, &es):
+			es = Errors{{File: filename, Msg: err.Error(), Err: err}}
+		}
+		for _, e := range es {
+			if !d.covers(e.Path) && !reported[e.Path] {
+				reported[e.Path] = true
 				errs = append(errs, e)
 			}
 		}
@@ -113,7 +143,6 @@ func (d *decoder) record(path string, n *yaml.Node) {
 var (
 	durationType  = reflect.TypeFor[time.Duration]()
 	dateType      = reflect.TypeFor[Date]()
-	dateLimitType = reflect.TypeFor[DateLimit]()
 	referenceType = reflect.TypeFor[Reference]()
 	columnsType   = reflect.TypeFor[Columns]()
 	stagesType    = reflect.TypeFor[Stages]()
@@ -128,9 +157,6 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case dateType:
 		d.parsed(n, v, path, "a date such as 2026-10-01", func(s string) (any, error) { return ParseDate(s) })
-		return
-	case dateLimitType:
-		d.parsed(n, v, path, "a date, today or today-30d", func(s string) (any, error) { return ParseDateLimit(s) })
 		return
 	case referenceType:
 		d.decodeReference(n, v, path)
@@ -585,6 +611,9 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	if e := c.Report.Email; e != nil {
 		rel(&e.PasswordFile)
+	}
+	for i := range c.Credentials {
+		rel(&c.Credentials[i].File)
 	}
 	for i := range c.Sheets {
 		s := &c.Sheets[i]

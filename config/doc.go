@@ -3,6 +3,12 @@
 // reports every problem with file:line:column and the key at fault, and
 // Validate for the cross-field rules.
 //
+// What a validation rule says (its type, enum, pattern, bounds, dates, row
+// conditions) is kept as written and judged by the rule engine alone
+// (audit.Compile): cmd/sheetaudit passes its compile to Load as a Check,
+// and each of its errors is reported at the key that wrote the rule
+// (ErrorAt), beside the file's own problems.
+//
 // Parsing has no side effects beyond reading the one file Load is given: it
 // expands ${VAR} references through an injected getenv function, resolves
 // relative paths against the config file's folder and checks time zones, but
@@ -18,9 +24,9 @@
 //
 // Durations accept Go syntax ("36h", "15m") plus days and weeks ("14d",
 // "2w", "1d12h"); negative durations are errors. Dates are written
-// 2026-10-01. A column's not_before/not_after is a date, "today", or
-// "today-30d"/"today+2w" (days or weeks relative to the day of the check,
-// in the config's time zone).
+// 2026-10-01. A column's not_before/not_after (a date, "today", or
+// "today-30d"/"today+2w": days or weeks relative to the day of the check,
+// in the config's time zone) is kept as text for the rule engine to read.
 //
 // ${VAR} and ${VAR:-default} are expanded in scalar values (never in keys)
 // before the value is decoded, so "header_row: ${ROW}" works. A variable

@@ -60,11 +60,6 @@ func encode(v reflect.Value) *yaml.Node {
 		return str(FormatDuration(x))
 	case Date:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: x.String()}
-	case DateLimit:
-		if !x.Relative {
-			return encode(reflect.ValueOf(x.Date))
-		}
-		return str(x.String())
 	case Secret:
 		return str(x.String())
 	case Reference:

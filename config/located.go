@@ -11,6 +11,11 @@ func ColumnPath(i int, name string) string {
 // RulePath is the key path of row rule j of sheet i: sheets[0].rules[2].
 func RulePath(i, j int) string { return fmt.Sprintf("sheets[%d].rules[%d]", i, j) }
 
+// KeyPath is path followed by key, as errors show it: sheets[0].rules[1].when
+// and 销售进展 make sheets[0].rules[1].when.销售进展; a key with dots, spaces
+// or punctuation is quoted (when["a.b"]).
+func KeyPath(path, key string) string { return joinPath(path, key) }
+
 // SheetPath is the key path of key of sheet i: sheets[0].schema.
 func SheetPath(i int, key string) string { return joinPath(fmt.Sprintf("sheets[%d]", i), key) }
 

@@ -63,40 +63,6 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
-func TestParseDateLimit(t *testing.T) {
-	today := Date{2026, 3, 1}
-	tests := []struct {
-		in      string
-		want    DateLimit
-		resolve Date
-		str     string
-	}{
-		{"2026-01-01", DateLimit{Date: Date{2026, 1, 1}}, Date{2026, 1, 1}, "2026-01-01"},
-		{"today", DateLimit{Relative: true}, today, "today"},
-		{"Today", DateLimit{Relative: true}, today, "today"},
-		{"today-30d", DateLimit{Relative: true, Days: -30}, Date{2026, 1, 30}, "today-30d"},
-		{"today + 2w", DateLimit{Relative: true, Days: 14}, Date{2026, 3, 15}, "today+14d"},
-	}
-	for _, tt := range tests {
-		got, err := ParseDateLimit(tt.in)
-		if err != nil || got != tt.want {
-			t.Errorf("ParseDateLimit(%q) = %+v, %v, want %+v", tt.in, got, err, tt.want)
-			continue
-		}
-		if r := got.Resolve(today); r != tt.resolve {
-			t.Errorf("ParseDateLimit(%q).Resolve(%v) = %v, want %v", tt.in, today, r, tt.resolve)
-		}
-		if s := got.String(); s != tt.str {
-			t.Errorf("ParseDateLimit(%q).String() = %q, want %q", tt.in, s, tt.str)
-		}
-	}
-	for _, in := range []string{"yesterday", "today-", "today-3", "today*3d", "2026-02-30", "2026/01/01"} {
-		if got, err := ParseDateLimit(in); err == nil {
-			t.Errorf("ParseDateLimit(%q) = %+v, want an error", in, got)
-		}
-	}
-}
-
 func TestCheckCron(t *testing.T) {
 	valid := []string{
 		"0 8 * * MON", "*/15 * * * *", "0 9-18 * * 1-5", "0 0 1,15 * *", "30 2 * JAN-MAR sun",

@@ -90,6 +90,10 @@ func (v *validator) config() {
 	if c.Quotas.CycleDeadline <= 0 {
 		v.errf("quotas.cycle_deadline", "must be positive")
 	}
+	if w := c.Quotas.Window; w != 0 && (w < time.Second || w > time.Minute) {
+		v.errf("quotas.window", "must be between 1s and 1m (it shortens the quota minute for benchmarks and tests; leave it out against Google)")
+	}
+	v.credentials()
 	r := c.Retention
 	for _, k := range []struct {
 		name string
@@ -120,6 +124,38 @@ func (v *validator) config() {
 			v.errf(p+".name", "duplicate sheet name %q (first at line %d)", s.Name, v.line(first+".name"))
 		} else {
 			names[s.Name] = p
+		}
+	}
+}
+
+// credentials checks the credentials list: named, unique, one entry per
+// key file (one account is one quota, so it gets one limiter).
+func (v *validator) credentials() {
+	names, files := map[string]int{}, map[string]int{}
+	for i, cr := range v.c.Credentials {
+		p := fmt.Sprintf("credentials[%d]", i)
+		switch first, dup := names[cr.Name]; {
+		case cr.Name == "":
+			v.errf(p+".name", "is required (sheets refer to it in source.google.credentials)")
+		case dup:
+			v.errf(p+".name", "duplicate credentials name %q (first at line %d)", cr.Name, v.line(fmt.Sprintf("credentials[%d].name", first)))
+		default:
+			names[cr.Name] = i
+		}
+		if first, dup := files[cr.File]; dup {
+			what := fmt.Sprintf("key file %q", cr.File)
+			if cr.File == "" {
+				what = "Application Default Credentials (no file)"
+			}
+			v.errf(p+".file", "%s is already credentials[%d] (%s): one account has one quota, so name it once", what, first, v.c.Credentials[first].Name)
+		} else {
+			files[cr.File] = i
+		}
+		if cr.ReadPerMinute < 0 {
+			v.errf(p+".read_per_minute", "must not be negative (0 means quotas.read_per_minute)")
+		}
+		if cr.WritePerMinute < 0 {
+			v.errf(p+".write_per_minute", "must not be negative (0 means quotas.write_per_minute)")
 		}
 	}
 }
@@ -273,21 +309,10 @@ func (v *validator) sheet(p string, s *Sheet) {
 		tabs[t.name] = "write_back." + t.key
 	}
 
-	for _, col := range s.Columns {
-		v.rule(joinPath(p+".columns", col.Name), col.Name, &col.Rule)
-	}
-	ruleNames := map[string]int{}
-	for i := range s.Rules {
-		rp := fmt.Sprintf("%s.rules[%d]", p, i)
-		v.rowRule(rp, &s.Rules[i])
-		if n := s.Rules[i].Name; n != "" {
-			if first, dup := ruleNames[n]; dup {
-				v.errf(rp+".name", "duplicate rule name %q (first is rules[%d])", n, first)
-			} else {
-				ruleNames[n] = i
-			}
-		}
-	}
+	// What a column rule or a row rule says (types, enums, patterns,
+	// bounds, row conditions) is the rule engine's to judge:
+	// cmd/sheetaudit compiles the rules and reports its errors at the
+	// rule's line (ErrorAt).
 	if s.Staleness != nil {
 		v.staleness(p+".staleness", s)
 	}
@@ -329,6 +354,28 @@ func (v *validator) source(p string, src *Source) {
 		}
 		v.errf(p+".google.spreadsheet_id", "write the id from the spreadsheet's URL, not the URL%s", hint)
 	}
+	g.keyFile = ""
+	if g.Credentials != "" {
+		switch cr, ok := v.c.Credential(g.Credentials); {
+		case g.CredentialsFile != "":
+			v.errf(p+".google.credentials", "set only one of credentials and credentials_file")
+		case !ok:
+			var known []string
+			for _, c := range v.c.Credentials {
+				if c.Name != "" && !slices.Contains(known, c.Name) {
+					known = append(known, c.Name)
+				}
+			}
+			if len(known) == 0 {
+				v.errf(p+".google.credentials", "no credentials entry named %q: add it to the top-level credentials list (name, file)", g.Credentials)
+				break
+			}
+			v.errf(p+".google.credentials", "no credentials entry named %q (known: %s)%s", g.Credentials,
+				strings.Join(known, ", "), suggest(g.Credentials, known))
+		default:
+			g.keyFile = cr.File
+		}
+	}
 	if g.Endpoint != "" {
 		u, err := url.Parse(g.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -368,147 +415,11 @@ func (v *validator) names(p string, names []string, what string) {
 	}
 }
 
-var (
-	types      = []string{TypeText, TypeInteger, TypeNumber, TypeDate, TypeDateTime, TypeBool, TypeEmail, TypePhone, TypeURL}
-	textTypes  = []string{TypeText, TypeEmail, TypePhone, TypeURL}
-	severities = []string{SeverityError, SeverityWarning}
-)
-
-func (v *validator) severity(p, s string) {
-	if !slices.Contains(severities, s) {
-		v.errf(p, "unknown severity %q: use error or warning%s", s, suggest(s, severities))
-	}
-}
-
-func (v *validator) rule(p, name string, r *Rule) {
-	if strings.TrimSpace(name) == "" {
-		v.errf(p, "column name must not be empty")
-	}
-	known := slices.Contains(types, r.Type)
-	if !known {
-		v.errf(p+".type", "unknown type %q: use one of %s%s", r.Type, strings.Join(types, ", "), suggest(r.Type, types))
-	}
-	v.severity(p+".severity", r.Severity)
-	if r.Enum != nil && len(r.Enum) == 0 {
-		v.errf(p+".enum", "must list at least one value")
-	}
-	seen := map[string]bool{}
-	for i, e := range r.Enum {
-		ip := fmt.Sprintf("%s.enum[%d]", p, i)
-		k := e
-		if r.IgnoreCase {
-			k = strings.ToLower(e)
-		}
-		switch {
-		case e == "":
-			v.errf(ip, "empty value (leave required off to allow blank cells)")
-		case seen[k]:
-			v.errf(ip, "%q is listed twice", e)
-		}
-		// Whether a value fits the column's type ("yes" and "是" for bool,
-		// "¥100" for number) is the rule engine's to judge: cmd/sheetaudit
-		// compiles the rules and reports its errors at this line.
-		seen[k] = true
-	}
-	if r.Pattern != "" {
-		if _, err := regexp.Compile(r.Pattern); err != nil {
-			v.errf(p+".pattern", "invalid regular expression: %v", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		}
-	}
-	numeric := r.Type == TypeInteger || r.Type == TypeNumber
-	if (r.Min != nil || r.Max != nil) && known && !numeric {
-		key := "min"
-		if r.Min == nil {
-			key = "max"
-		}
-		v.errf(p+"."+key, "applies to type integer or number, not %s (use min_length/max_length for text, not_before/not_after for dates)", r.Type)
-	}
-	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-		v.errf(p+".max", "is less than min (%v > %v)", *r.Min, *r.Max)
-	}
-	if (r.MinLength != nil || r.MaxLength != nil) && known && !slices.Contains(textTypes, r.Type) {
-		key := "min_length"
-		if r.MinLength == nil {
-			key = "max_length"
-		}
-		v.errf(p+"."+key, "applies to text, email, phone and url columns, not %s", r.Type)
-	}
-	if r.MinLength != nil && *r.MinLength < 0 {
-		v.errf(p+".min_length", "must not be negative")
-	}
-	if r.MaxLength != nil && *r.MaxLength < 0 {
-		v.errf(p+".max_length", "must not be negative")
-	}
-	if r.MinLength != nil && r.MaxLength != nil && *r.MinLength > *r.MaxLength {
-		v.errf(p+".max_length", "is less than min_length (%d > %d)", *r.MinLength, *r.MaxLength)
-	}
-	dated := r.Type == TypeDate || r.Type == TypeDateTime
-	if (r.NotBefore != nil || r.NotAfter != nil) && known && !dated {
-		key := "not_before"
-		if r.NotBefore == nil {
-			key = "not_after"
-		}
-		v.errf(p+"."+key, "applies to type date or datetime, not %s", r.Type)
-	}
-	if b, a := r.NotBefore, r.NotAfter; b != nil && a != nil && b.Relative == a.Relative {
-		before := b.Date.In(time.UTC).After(a.Date.In(time.UTC))
-		if b.Relative {
-			before = b.Days > a.Days
-		}
-		if before {
-			v.errf(p+".not_after", "is earlier than not_before (%s < %s)", a, b)
-		}
-	}
-	if ref := r.References; ref != nil {
-		if ref.Column == "" {
-			v.errf(p+".references", "needs a column name")
-		}
-	}
-}
-
-func (v *validator) rowRule(p string, r *RowRule) {
-	if r.Name == "" {
-		v.errf(p+".name", "is required (it names the rule in findings)")
-	}
-	if len(r.When) == 0 {
-		v.errf(p+".when", "needs at least one column: value condition")
-	}
-	for _, c := range r.When {
-		cp := joinPath(p+".when", c.Column)
-		if strings.TrimSpace(c.Column) == "" {
-			v.errf(cp, "column name must not be empty")
-		}
-		if len(c.Values) == 0 {
-			v.errf(cp, "needs at least one value")
-		}
-	}
-	if len(r.Require) == 0 {
-		v.errf(p+".require", "needs at least one column")
-	}
-	v.names(p+".require", r.Require, "column")
-	v.severity(p+".severity", r.Severity)
-}
-
 func (v *validator) staleness(p string, s *Sheet) {
 	st := s.Staleness
-	switch st.Basis {
-	case BasisColumn:
-		if st.DateColumn == "" {
-			v.errf(p+".date_column", "is required with basis: column (or use basis: history)")
-		}
-		if len(st.ResetOn) > 0 {
-			v.errf(p+".reset_on", "applies to basis: history only")
-		}
-	case BasisHistory:
-	default:
-		v.errf(p+".basis", "unknown basis %q: use column or history%s", st.Basis, suggest(st.Basis, []string{BasisColumn, BasisHistory}))
-	}
-	if st.Default <= 0 && len(st.Stages) == 0 {
-		v.errf(p+".default", "set default or stages (how long a row may go without follow-up)")
-	}
-	if (len(st.Stages) > 0 || len(st.Exempt) > 0) && st.StageColumn == "" {
-		v.errf(p+".stage_column", "is required with stages or exempt")
-	}
+	// The basis and what it needs, thresholds, stages and exempt stages are
+	// the staleness engine's to judge (audit.StalePolicy.Check):
+	// cmd/sheetaudit reports its errors at their keys (ErrorAt).
 	// Stage names must be values the stage column can hold, when it has an enum.
 	var enum []string
 	if r, ok := s.Columns.Lookup(st.StageColumn); ok && st.StageColumn != "" {
@@ -520,20 +431,11 @@ func (v *validator) staleness(p string, s *Sheet) {
 		}
 	}
 	for _, sg := range st.Stages {
-		sp := joinPath(p+".stages", sg.Name)
-		if sg.Threshold <= 0 {
-			v.errf(sp, "must be positive")
-		}
-		if slices.Contains(st.Exempt, sg.Name) {
-			v.errf(sp, "stage %q is also exempt", sg.Name)
-		}
-		inEnum(sp, sg.Name)
+		inEnum(joinPath(p+".stages", sg.Name), sg.Name)
 	}
 	for i, e := range st.Exempt {
 		inEnum(fmt.Sprintf("%s.exempt[%d]", p, i), e)
 	}
-	v.nonNegative(p+".warn_before", st.WarnBefore)
-	v.nonNegative(p+".default", st.Default)
 	switch st.Calendar {
 	case "", CalendarCN:
 		if st.Calendar != "" && !st.BusinessDays {

@@ -475,7 +475,7 @@ func (d *Daemon) run(ctx context.Context, j Job, why string, tick time.Time) {
 	if failed {
 		log.Error("cycle failed", zap.Duration("duration", dur), zap.String("error", r.Error))
 	} else {
-		log.Info("cycle finished", zap.Duration("duration", dur),
+		log.Info("cycle finished", zap.Duration("duration", dur), zap.Bool("unchanged", r.Unchanged),
 			zap.Int("rows", r.Rows), zap.Int("changes", r.Changes),
 			zap.Int("findings", len(r.Findings)), zap.String("snapshot", r.Snapshot))
 	}

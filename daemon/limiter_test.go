@@ -12,19 +12,23 @@ import (
 func TestNewLimiter(t *testing.T) {
 	tests := []struct {
 		perMinute int
+		window    time.Duration
 		limit     rate.Limit
 		burst     int
 	}{
-		{60, rate.Limit(54.0 / 60), 6},
-		{300, rate.Limit(270.0 / 60), 30},
-		{5, rate.Limit(4.0 / 60), 1},
-		{1, rate.Limit(1.0 / 60), 1},
-		{0, rate.Inf, 1},
+		{60, 0, rate.Limit(54.0 / 60), 6},
+		{60, time.Minute, rate.Limit(54.0 / 60), 6},
+		{300, 0, rate.Limit(270.0 / 60), 30},
+		{5, 0, rate.Limit(4.0 / 60), 1},
+		{1, 0, rate.Limit(1.0 / 60), 1},
+		{0, 0, rate.Inf, 1},
+		// A 6-second quota "minute" (benchmarks): ten times the rate.
+		{60, 6 * time.Second, rate.Limit(54.0 / 6), 6},
 	}
 	for _, tt := range tests {
-		l := daemon.NewLimiter(tt.perMinute)
+		l := daemon.NewLimiter(tt.perMinute, tt.window)
 		if diff := float64(l.Limit() - tt.limit); diff > 1e-9 || diff < -1e-9 || l.Burst() != tt.burst {
-			t.Errorf("NewLimiter(%d) = limit %v burst %d, want %v and %d", tt.perMinute, l.Limit(), l.Burst(), tt.limit, tt.burst)
+			t.Errorf("NewLimiter(%d, %s) = limit %v burst %d, want %v and %d", tt.perMinute, tt.window, l.Limit(), l.Burst(), tt.limit, tt.burst)
 		}
 	}
 }
@@ -33,7 +37,7 @@ func TestNewLimiter(t *testing.T) {
 // refused, and no minute-long window ever holds more than the quota: 60 a
 // minute lets 6 go at once, then one every 1.11 s.
 func TestLimiterPaces(t *testing.T) {
-	l := daemon.NewLimiter(60)
+	l := daemon.NewLimiter(60, 0)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	var at []time.Duration
 	for range 200 {

@@ -26,6 +26,12 @@ type Source struct {
 	Location *time.Location
 	// Weeks is the length of the trend, this week included (default 8).
 	Weeks int
+	// State and AccessPolicy, when both set, give the report its access
+	// section: the sharing as the latest cycle's access audit read it
+	// (State.Access), checked against the policy. It is the sharing of
+	// now, also when an earlier week is rebuilt.
+	State        audit.StateStore
+	AccessPolicy *audit.AccessPolicy
 }
 
 // DefaultWeeks is the length of the trend when Source.Weeks is zero.
@@ -100,6 +106,13 @@ func Build(ctx context.Context, src Source, week string, now time.Time) (audit.R
 		r.Movement = &m
 	}
 	link(&r, this.snap.Meta)
+	if src.State != nil && src.AccessPolicy != nil {
+		st, err := src.State.LoadState(ctx, spec.Name)
+		if err != nil {
+			return audit.Report{}, fmt.Errorf("load the sharing the last cycle read: %w", err)
+		}
+		r.Access = audit.NewReportAccess(spec.Name, st.Access, *src.AccessPolicy, spec.Locale)
+	}
 
 	weeks := src.Weeks
 	if weeks <= 0 {
@@ -142,8 +155,10 @@ func Build(ctx context.Context, src Source, week string, now time.Time) (audit.R
 }
 
 // link gives every listed row a link to its row in the sheet, when the
-// version was read from a backend with URLs (Google).
+// version was read from a backend with URLs (Google), and names the data
+// tab, which the report tab links into otherwise.
 func link(r *audit.Report, meta audit.TabMeta) {
+	r.DataTab = meta.Title
 	if meta.URL == "" {
 		return
 	}

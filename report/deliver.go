@@ -214,10 +214,12 @@ func writeTab(ctx context.Context, t *Tab, r audit.Report, locale string) (strin
 	return meta.URL, nil
 }
 
-// tabLayout fits the report tab: the title row frozen, the key and
-// customer columns wide enough, the explanation wrapped.
+// tabLayout fits the report tab: the title row frozen, the section
+// titles bold, the key and customer columns wide enough, the explanation
+// wrapped.
 func tabLayout(t audit.ReportTab) *audit.Layout {
-	return &audit.Layout{HeaderRows: 1, Widths: []int{150, 200, 90, 110, 110, 90, 80, 100, 420}, Wrap: []int{8}}
+	return &audit.Layout{HeaderRows: 1, Widths: []int{150, 200, 90, 110, 110, 90, 80, 100, 420}, Wrap: []int{8},
+		BoldRows: t.HeaderRows}
 }
 
 // WriteFile writes data to path atomically (a temp file in the same

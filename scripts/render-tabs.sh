@@ -4,7 +4,8 @@
 # cycles on a copy of examples/clients.xlsx: a baseline, a colleague's edits
 # (a few cells, a row added, a row removed), then one value pasted over the
 # whole 联系方式 column (the bad-paste alarm); then the weekly report; then
-# prints each tab's first rows with LibreOffice and converts the pages.
+# restores the version before the paste into a tab of its own; then prints
+# each tab's first rows with LibreOffice and converts the pages.
 #
 #   scripts/render-tabs.sh [OUTDIR]        # default docs/img
 #   LOCALE=zh-CN scripts/render-tabs.sh    # the tabs in Chinese (files *-zh-CN.png)
@@ -44,6 +45,8 @@ run run --once
 "$work/tabshots" paste "$work/clients.xlsx" 联系方式
 run run --once
 run report --no-mail || echo "render-tabs: the report failed; its tab is not shown" >&2
+# The version before the paste, restored into a tab of its own.
+run restore latest~1 --reason "render-tabs" || echo "render-tabs: the restore failed; its tab is not shown" >&2
 
 "$work/tabshots" crop "$work/clients.xlsx" "$work/tabs.xlsx" "$rows" >"$work/tabs.txt"
 # LibreOffice's profile goes into the work folder, not the user's.

@@ -78,3 +78,42 @@ func BenchmarkDecodeValueRanges(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadTabTyped reads a 8,333×12 tab (100,000 cells) from the
+// emulator both ways a cycle with typed columns can: one spreadsheets.get
+// of displayed and typed values, or ReadTab and then ReadTyped of three
+// columns with two values.batchGet.
+func BenchmarkReadTabTyped(b *testing.B) {
+	const rows, cols = 8_333, 12
+	data := make([][]string, rows)
+	for r := range data {
+		data[r] = make([]string, cols)
+		for c := range data[r] {
+			data[r][c] = fmt.Sprintf("r%dc%d", r+1, c+1)
+		}
+	}
+	srv := startBook(b, sheetstest.Options{}, map[string][][]string{"Big": data})
+	wb := openBook(b, srv, Options{Logger: zap.NewNop()})
+	ctx := context.Background()
+	b.Run("one get", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			tab, typed, err := wb.ReadTabTyped(ctx, "Big")
+			if err != nil || typed == nil || len(tab.Values) != rows {
+				b.Fatalf("read %d rows, typed %v, err %v", len(tab.Values), typed != nil, err)
+			}
+		}
+	})
+	b.Run("two batchGet", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			tab, err := wb.ReadTab(ctx, "Big")
+			if err != nil || len(tab.Values) != rows {
+				b.Fatalf("read %d rows, err %v", len(tab.Values), err)
+			}
+			if _, err := wb.ReadTyped(ctx, "Big", []int{2, 3, 7}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -14,9 +14,9 @@ import (
 
 var _ audit.Charter = (*Workbook)(nil)
 
-// chartsFields asks spreadsheets.get for the tab list and the id of every
-// chart, nothing else.
-const chartsFields = "sheets(properties(sheetId,title),charts(chartId))"
+// chartsFields asks spreadsheets.get for the tab list with grid sizes and
+// the id of every chart, nothing else.
+const chartsFields = "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),charts(chartId))"
 
 // ChartID is the id sheetaudit gives its chart on the tab with the given
 // sheetId. Sheets accepts a caller-chosen chartId on addChart, so deriving
@@ -84,6 +84,17 @@ func (w *Workbook) PutBarChart(ctx context.Context, title string, c audit.BarCha
 			reqs = append(reqs, &sheets.Request{DeleteEmbeddedObject: &sheets.DeleteEmbeddedObjectRequest{ObjectId: id}})
 		}
 	}
+	// The anchor must lie inside the grid: a report tab written by a
+	// write-back is as wide as its rows, and the chart sits beside them.
+	grown := false
+	if g := p.GridProperties; g != nil {
+		if n := c.AnchorCol + 1 - int(g.ColumnCount); n > 0 {
+			reqs, grown = append(reqs, appendDimension(p.SheetId, "COLUMNS", n)), true
+		}
+		if n := c.AnchorRow + 1 - int(g.RowCount); n > 0 {
+			reqs, grown = append(reqs, appendDimension(p.SheetId, "ROWS", n)), true
+		}
+	}
 	reqs = append(reqs, &sheets.Request{AddChart: &sheets.AddChartRequest{Chart: barChart(id, p.SheetId, c)}})
 	err = w.call(ctx, "spreadsheets.batchUpdate", true, func(ctx context.Context) error {
 		_, err := w.svc.Spreadsheets.BatchUpdate(w.id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).
@@ -93,8 +104,11 @@ func (w *Workbook) PutBarChart(ctx context.Context, title string, c audit.BarCha
 	if err != nil {
 		return w.translate(err, op)
 	}
+	if grown {
+		w.drop(p.SheetId) // its remembered grid size is no longer right
+	}
 	w.log.Debug("drew chart", zap.String("tab", p.Title), zap.Int64("chart_id", id),
-		zap.Bool("replaced", len(reqs) > 1))
+		zap.Int("requests", len(reqs)))
 	return nil
 }
 

@@ -3,7 +3,9 @@ package sheets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/api/sheets/v4"
@@ -155,5 +157,76 @@ func TestChartID(t *testing.T) {
 		if ChartID(sid) != id {
 			t.Errorf("ChartID(%d) is not deterministic", sid)
 		}
+	}
+}
+
+// TestReportChartReadsNumbers writes the Staleness Report tab as the weekly
+// report does (typed cells in one write-back, then the chart) and reads it
+// back through the real client against the emulator: the chart's value
+// range holds numbers (numberValue, not a string), its label range the
+// owners, so the bars have something to draw.
+func TestReportChartReadsNumbers(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{"Data": {{"id"}, {"1"}}})
+	wb := openBook(t, srv, Options{})
+	r := audit.Report{Sheet: "s", Week: "2026-W49", Produced: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), FirstWeek: true}
+	for i, o := range []string{"张三", "张三", "李四", "张三", "李四", "王五"} {
+		r.Items = append(r.Items, audit.StaleItem{Key: fmt.Sprintf("C%d", i), Owner: o, Row: i + 2,
+			DaysSince: 40 + i, Threshold: 30, DaysOverdue: 10 + i, Rule: "default", Explanation: "stale"})
+	}
+	tab := r.Tab("zh-CN")
+	if err := wb.WriteBack(ctx, &audit.WriteBack{Location: time.UTC, Tabs: []audit.TabWrite{{Title: "超期报告", Rows: tab.Rows,
+		Layout: &audit.Layout{HeaderRows: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wb.PutBarChart(ctx, "超期报告", audit.BarChart{Title: tab.ChartTitle, FirstRow: tab.ChartFirst,
+		LastRow: tab.ChartLast, LabelCol: 0, ValueCol: 1, AnchorRow: 1, AnchorCol: 10}); err != nil {
+		t.Fatal(err)
+	}
+	charts := chartsOn(t, wb, "超期报告")
+	if len(charts) != 1 {
+		t.Fatalf("charts = %+v, want one", charts)
+	}
+	c := charts[0]
+	ss, err := wb.svc.Spreadsheets.Get(testID).Ranges("超期报告").IncludeGridData(true).
+		Fields("sheets(properties(sheetId),data(rowData(values(userEnteredValue,effectiveValue))))").Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := ss.Sheets[0]
+	if c.Values[0] != sh.Properties.SheetId || c.Labels[0] != sh.Properties.SheetId {
+		t.Fatalf("chart ranges %v, %v are not on the report tab %d", c.Labels, c.Values, sh.Properties.SheetId)
+	}
+	cell := func(row, col int64) *sheets.CellData {
+		rows := sh.Data[0].RowData
+		if row >= int64(len(rows)) || col >= int64(len(rows[row].Values)) {
+			return &sheets.CellData{}
+		}
+		return rows[row].Values[col]
+	}
+	var labels []string
+	var values []float64
+	for row := c.Values[1]; row < c.Values[2]; row++ {
+		v := cell(row, c.Values[3])
+		if v.UserEnteredValue == nil || v.UserEnteredValue.NumberValue == nil || v.UserEnteredValue.StringValue != nil {
+			t.Errorf("chart value cell row %d = %+v, want a number", row+1, v.UserEnteredValue)
+			continue
+		}
+		if v.EffectiveValue == nil || v.EffectiveValue.NumberValue == nil {
+			t.Errorf("chart value cell row %d shows %+v, want a number", row+1, v.EffectiveValue)
+		}
+		values = append(values, *v.UserEnteredValue.NumberValue)
+		if l := cell(row, c.Labels[3]).UserEnteredValue; l != nil && l.StringValue != nil {
+			labels = append(labels, *l.StringValue)
+		}
+	}
+	if diff := cmp.Diff([]float64{3, 2, 1}, values); diff != "" {
+		t.Errorf("chart values (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"张三", "李四", "王五"}, labels); diff != "" {
+		t.Errorf("chart labels (-want +got):\n%s", diff)
+	}
+	if c.Labels[1] != c.Values[1] || c.Labels[2] != c.Values[2] {
+		t.Errorf("labels %v and values %v cover different rows", c.Labels, c.Values)
 	}
 }

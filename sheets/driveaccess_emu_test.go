@@ -90,7 +90,7 @@ func TestAccessActorOnEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	since, until := now.Add(-time.Minute), now.Add(time.Minute)
-	r, err := w.Review(ctx, nil, "clients", "", before, since, until, time.UTC, "en")
+	r, err := w.Review(ctx, nil, "clients", "", before, since, until, false, time.UTC, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

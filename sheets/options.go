@@ -11,9 +11,10 @@ import (
 )
 
 // Limiter paces requests; *rate.Limiter from golang.org/x/time/rate satisfies
-// it. The daemon shares one read and one write limiter across all sheets so
-// that the per-project quota (300 reads and 300 writes a minute) holds for
-// the whole process, not per workbook.
+// it. The daemon gives each Google account (service-account key) one read
+// and one write limiter, shared by all the sheets that use the account, so
+// that the per-user quota (60 reads and 60 writes a minute) holds for the
+// whole process, not per workbook.
 type Limiter interface {
 	Wait(ctx context.Context) error
 }

@@ -54,12 +54,7 @@ func (w *Workbook) ProtectTabs(ctx context.Context, tabs []string, strict bool) 
 		}
 		switch {
 		case own == nil:
-			reqs = append(reqs, &sheets.Request{AddProtectedRange: &sheets.AddProtectedRangeRequest{
-				ProtectedRange: &sheets.ProtectedRange{
-					Range:       &sheets.GridRange{SheetId: sh.Properties.SheetId, ForceSendFields: []string{"SheetId"}},
-					Description: protectDescription,
-					WarningOnly: !strict,
-				}}})
+			reqs = append(reqs, protectRequest(sh.Properties.SheetId, strict))
 		case own.WarningOnly == strict:
 			// The mode changed. Without editors, a strict range is
 			// editable by the requester (and the owner) only.
@@ -83,4 +78,16 @@ func (w *Workbook) ProtectTabs(ctx context.Context, tabs []string, strict bool) 
 	}
 	w.log.Info("tabs protected", zap.Strings("tabs", tabs), zap.Bool("strict", strict), zap.Int("requests", len(reqs)))
 	return len(reqs), nil
+}
+
+// protectRequest protects the whole tab id as sheetaudit's own: with a
+// warning, or with strict editable by the requesting account and the
+// file's owner only. The write-back sends it with a tab it creates.
+func protectRequest(id int64, strict bool) *sheets.Request {
+	return &sheets.Request{AddProtectedRange: &sheets.AddProtectedRangeRequest{
+		ProtectedRange: &sheets.ProtectedRange{
+			Range:       &sheets.GridRange{SheetId: id, ForceSendFields: []string{"SheetId"}},
+			Description: protectDescription,
+			WarningOnly: !strict,
+		}}}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -172,4 +173,73 @@ func clone2(v [][]string) [][]string {
 		out[i] = append([]string(nil), r...)
 	}
 	return out
+}
+
+// TestReadTabTyped reads displayed and typed values with one
+// spreadsheets.get of the grid data and checks them against what ReadTab
+// and ReadTyped read with two values.batchGet: the same text, the same
+// typed cells, so a version stored by either path equals the other's.
+func TestReadTabTyped(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{"客户": {{"编号", "日期", "备注", "金额", "有效"}}})
+	wb := openBook(t, srv, Options{})
+	_, err := wb.svc.Spreadsheets.Values.Update(testID, "'客户'!A2:F9", &sheets.ValueRange{Values: [][]any{
+		{"C1", "2026/11/01", "一", "1,234.50", "TRUE"},
+		{"C2", "11/1/2026", "二", "5.10", "false"},
+		{},
+		{"C3", "", "三", "n/a", ""},
+		{"C4", "not a date", "", "7", "yes", "=1+2"},
+		{"", "", "", "", "", ""},
+		{"C5", "2026-11-02", "五", "$3", "TRUE"},
+	}}).ValueInputOption("USER_ENTERED").Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []int{1, 3, 4, 5}
+	before := len(srv.Requests())
+	tab, typed, err := wb.ReadTabTyped(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kinds(srv, before), []string{"spreadsheets.get", "spreadsheets.get"}; !cmp.Equal(got, want) {
+		t.Errorf("requests %q, want %q (metadata, then grid data)", got, want)
+	}
+	if typed == nil {
+		t.Fatal("typed values not read with the values")
+	}
+	wantTab, err := wb.ReadTab(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantTab, tab); diff != "" {
+		t.Errorf("ReadTabTyped values differ from ReadTab's (-ReadTab +ReadTabTyped):\n%s", diff)
+	}
+	wantTyped, err := wb.ReadTyped(ctx, "客户", cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantTyped, audit.KeepColumns(typed, cols)); diff != "" {
+		t.Errorf("typed values differ from ReadTyped's (-ReadTyped +ReadTabTyped):\n%s", diff)
+	}
+	if want := [][]string{{}, {"", "46327", "", "1234.5", "TRUE"}}; !cmp.Equal(want, typed[:2]) {
+		t.Errorf("typed rows 1-2 = %q, want %q", typed[:2], want)
+	}
+
+	// A tab larger than one values request is read as ReadTab reads it;
+	// its typed values are left to ReadTyped.
+	paged := openBook(t, srv, Options{PageRows: 2, BlocksPerRequest: 2})
+	before = len(srv.Requests())
+	tab, typed, err = paged.ReadTabTyped(ctx, "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typed != nil || strings.Count(strings.Join(kinds(srv, before), " "), "values.batchGet") == 0 {
+		t.Errorf("paged tab: typed %q, requests %q; want nil and values.batchGet pages", typed, kinds(srv, before))
+	}
+	if diff := cmp.Diff(wantTab.Values, tab.Values); diff != "" {
+		t.Errorf("paged tab values mismatch (-want +got):\n%s", diff)
+	}
+	if _, _, err := wb.ReadTabTyped(ctx, "nope"); !errors.Is(err, audit.ErrNotFound) {
+		t.Errorf("ReadTabTyped(missing tab) error = %v, want ErrNotFound", err)
+	}
 }

@@ -105,11 +105,35 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		plans = append(plans, pl)
 	}
 
+	// A layout with highlights sent again for a tab that exists replaces
+	// the conditional format rules sheetaudit added before: find them
+	// (one read, only then; a layout without highlights, as the weekly
+	// report's, leaves rules alone and costs none).
+	var relaid map[int64]bool
+	for _, pl := range plans {
+		if pl.p != nil && pl.t.Layout != nil && len(pl.t.Layout.Highlights) > 0 {
+			if relaid == nil {
+				relaid = map[int64]bool{}
+			}
+			relaid[pl.id] = true
+		}
+	}
+	var drop map[int64][]int
+	if relaid != nil {
+		if drop, err = w.ownRules(ctx, op, relaid); err != nil {
+			return err
+		}
+	}
+
 	var reqs, formats []*sheets.Request // formats of existing tabs go after every data request
 	var added []audit.TabMeta
 	for i := range plans {
 		pl := &plans[i]
 		data := rowData(pl.rows, loc, func(target string) string { return linkURI(target, ids) })
+		mask := cellMask
+		if wrapCells(data, pl.t, pl.p == nil) {
+			mask += ",userEnteredFormat.wrapStrategy"
+		}
 		if pl.p == nil {
 			grid := &sheets.GridProperties{RowCount: int64(max(len(pl.rows), 1)), ColumnCount: int64(max(pl.width, 1))}
 			reqs = append(reqs, &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{
@@ -119,21 +143,26 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 				reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
 					Start:  &sheets.GridCoordinate{SheetId: pl.id, ForceSendFields: []string{"SheetId", "RowIndex", "ColumnIndex"}},
 					Rows:   data,
-					Fields: cellMask,
+					Fields: mask,
 				}})
 			}
 			added = append(added, audit.TabMeta{TabID: pl.id, Title: pl.t.Title, GridRows: int(grid.RowCount), GridCols: int(grid.ColumnCount)})
 			if l := pl.t.Layout; l != nil {
-				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, true)...)
+				reqs = append(reqs, layoutRequests(pl.id, *l, pl.width, nil)...)
+			}
+			if pl.t.Protect != "" {
+				reqs = append(reqs, protectRequest(pl.id, pl.t.Protect == audit.ProtectStrict))
 			}
 			continue
-		}
-		if l := pl.t.Layout; l != nil {
-			formats = append(formats, layoutRequests(pl.id, *l, pl.width, false)...)
 		}
 		gridRows, gridCols := 0, 0
 		if g := pl.p.GridProperties; g != nil {
 			gridRows, gridCols = int(g.RowCount), int(g.ColumnCount)
+		}
+		if l := pl.t.Layout; l != nil {
+			// The whole grid's width: an append of one short row still
+			// lays out the table.
+			formats = append(formats, layoutRequests(pl.id, *l, max(pl.width, gridCols), drop[pl.id])...)
 		}
 		if pl.width > gridCols {
 			reqs = append(reqs, appendDimension(pl.id, "COLUMNS", pl.width-gridCols))
@@ -141,7 +170,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		if pl.t.Append {
 			if len(data) > 0 {
 				reqs = append(reqs, &sheets.Request{AppendCells: &sheets.AppendCellsRequest{
-					SheetId: pl.id, Rows: data, Fields: cellMask, ForceSendFields: []string{"SheetId"},
+					SheetId: pl.id, Rows: data, Fields: mask, ForceSendFields: []string{"SheetId"},
 				}})
 			}
 			continue // appendCells adds the rows it needs: the grid size is no longer known
@@ -152,7 +181,7 @@ func (w *Workbook) WriteBack(ctx context.Context, b *audit.WriteBack) error {
 		reqs = append(reqs, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
 			Range:  &sheets.GridRange{SheetId: pl.id, ForceSendFields: []string{"SheetId"}},
 			Rows:   data,
-			Fields: cellMask,
+			Fields: mask,
 		}})
 		pl.stable = true
 	}
@@ -253,6 +282,40 @@ func checkCellText(op, id, title string, rows [][]audit.Cell) error {
 		}
 	}
 	return nil
+}
+
+// wrapCells marks the cells of t's wrapped columns below its header rows
+// to wrap, and reports whether it marked any. Rows appendCells adds (and
+// rows a replaced tab grows by) are new to the grid and carry no format,
+// so the wrap the layout set on the columns must travel with each cell:
+// with t.Layout when the tab is laid out now, with t.Style after.
+func wrapCells(data []*sheets.RowData, t audit.TabWrite, created bool) bool {
+	l := t.Layout
+	if l == nil {
+		l = t.Style
+	}
+	if l == nil || len(l.Wrap) == 0 {
+		return false
+	}
+	first := l.HeaderRows // the header rows written now, above the rows
+	if t.Append && !created {
+		first = 0 // an append below an existing header: every row is a body row
+	}
+	marked := false
+	for i := first; i < len(data); i++ {
+		for _, c := range l.Wrap {
+			if c < 0 || c >= len(data[i].Values) {
+				continue
+			}
+			d := data[i].Values[c]
+			if d.UserEnteredFormat == nil {
+				d.UserEnteredFormat = &sheets.CellFormat{}
+			}
+			d.UserEnteredFormat.WrapStrategy = "WRAP"
+			marked = true
+		}
+	}
+	return marked
 }
 
 // rowData turns cells into the API's typed cell data.

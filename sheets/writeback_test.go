@@ -2,12 +2,14 @@ package sheets
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/zap/zaptest"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/audit/audittest"
@@ -51,6 +53,7 @@ func TestWriteBackIsOneBatchUpdate(t *testing.T) {
 	}
 	b.Cycle = "c2"
 	b.Tabs = b.Tabs[:1]
+	b.Tabs[0].Layout = nil // laid out already: the cycle sends a layout again only when it changed
 	b.Tabs[0].Rows = [][]audit.Cell{{audit.TimeOf(at), audit.Text("0012"), audit.Number(-3), audit.Text("c2")}}
 	before = len(srv.Requests())
 	if err := wb.WriteBack(ctx, b); err != nil {
@@ -170,7 +173,7 @@ func TestLayoutRequests(t *testing.T) {
 	l := audit.Layout{HeaderRows: 1, Widths: []int{120, 0, 300}, Wrap: []int{2}, Filter: true,
 		Highlights: []audit.Highlight{{Column: 0, Value: `错误 "x"`, Tone: audit.ToneError}}}
 	var got []string
-	for _, r := range layoutRequests(7, l, 3, true) {
+	for _, r := range layoutRequests(7, l, 3, nil) {
 		b, err := r.MarshalJSON()
 		if err != nil {
 			t.Fatal(err)
@@ -189,8 +192,19 @@ func TestLayoutRequests(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("layout requests (-want +got):\n%s", diff)
 	}
-	if n := len(layoutRequests(7, l, 3, false)); n != len(want)-1 {
-		t.Errorf("an existing tab gets %d layout requests, want %d (no conditional format added twice)", n, len(want)-1)
+	var again []string
+	for _, r := range layoutRequests(7, l, 3, []int{4, 1}) {
+		b, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again = append(again, string(b))
+	}
+	want = slices.Insert(want, len(want)-1,
+		`{"deleteConditionalFormatRule":{"index":4,"sheetId":7}}`,
+		`{"deleteConditionalFormatRule":{"index":1,"sheetId":7}}`)
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("layout requests replacing old rules (-want +got):\n%s", diff)
 	}
 }
 
@@ -238,5 +252,81 @@ func TestWriteBackFormats(t *testing.T) {
 	}
 	if md := sh.Data[0].ColumnMetadata; len(md) == 0 || md[0].PixelSize != 150 {
 		t.Errorf("column metadata = %+v, want the first column 150 px", md)
+	}
+}
+
+// TestWriteBackColoursAnExistingTabOnce reads back, through the real client
+// against the emulator, the conditional format rules of a tab that an
+// older version wrote without them: the layout sent again adds them once,
+// a changed layout replaces them, a person's own rule stays, and a
+// steady-state write (no Layout) is still one batchUpdate.
+func TestWriteBackColoursAnExistingTabOnce(t *testing.T) {
+	ctx := context.Background()
+	srv := startBook(t, sheetstest.Options{}, map[string][][]string{
+		"Data":         {{"id"}, {"1"}},
+		"Needs Review": {{"Produced …"}, {"Severity", "Row", "Message"}, {"error", "2", "bad"}},
+	})
+	wb := openBook(t, srv, Options{})
+	if _, err := wb.ReadTab(ctx, "Data"); err != nil {
+		t.Fatal(err)
+	}
+	rulesOf := func() []string {
+		t.Helper()
+		ss, err := wb.svc.Spreadsheets.Get(testID).Ranges("Needs Review").
+			Fields("sheets(conditionalFormats)").Context(ctx).Do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range ss.Sheets[0].ConditionalFormats {
+			out = append(out, r.BooleanRule.Condition.Values[0].UserEnteredValue)
+		}
+		return out
+	}
+	// A person's own rule on the tab.
+	meta, err := wb.tabOf(ctx, "test", "Needs Review", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wb.svc.Spreadsheets.BatchUpdate(testID, &sheets.BatchUpdateSpreadsheetRequest{Requests: []*sheets.Request{{
+		AddConditionalFormatRule: &sheets.AddConditionalFormatRuleRequest{Rule: &sheets.ConditionalFormatRule{
+			Ranges: []*sheets.GridRange{{SheetId: meta.TabID, ForceSendFields: []string{"SheetId"}}},
+			BooleanRule: &sheets.BooleanRule{
+				Condition: &sheets.BooleanCondition{Type: "CUSTOM_FORMULA", Values: []*sheets.ConditionValue{{UserEnteredValue: "=$B3>100"}}},
+				Format:    &sheets.CellFormat{TextFormat: &sheets.TextFormat{Bold: true}},
+			},
+		}},
+	}}}).Context(ctx).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(l *audit.Layout) []string {
+		t.Helper()
+		before := len(srv.Requests())
+		err := wb.WriteBack(ctx, &audit.WriteBack{Tabs: []audit.TabWrite{{Title: "Needs Review", Layout: l, Rows: [][]audit.Cell{
+			{audit.Text("Produced …")}, {audit.Text("Severity"), audit.Text("Row"), audit.Text("Message")},
+			{audit.Text("warning"), audit.Number(3), audit.Text("stale")}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kinds(srv, before)
+	}
+	lay := audit.ReviewLayout("en", false, false)
+	write(&lay)
+	want := []string{"=$B3>100", `=TRIM($A3)="error"`, `=TRIM($A3)="info"`, `=TRIM($A3)="warning"`}
+	if diff := cmp.Diff(want, slices.Sorted(slices.Values(rulesOf()))); diff != "" {
+		t.Errorf("rules after the layout went to an existing tab (-want +got):\n%s", diff)
+	}
+	zh := audit.ReviewLayout("zh-CN", false, false)
+	write(&zh)
+	want = []string{"=$B3>100", `=TRIM($A3)="提示"`, `=TRIM($A3)="警告"`, `=TRIM($A3)="错误"`}
+	if diff := cmp.Diff(want, slices.Sorted(slices.Values(rulesOf()))); diff != "" {
+		t.Errorf("rules after a changed layout (-want +got):\n%s", diff)
+	}
+	if got := write(nil); !cmp.Equal(got, []string{"spreadsheets.batchUpdate"}) {
+		t.Errorf("a steady-state write sent %q, want one batchUpdate", got)
+	}
+	if n := len(rulesOf()); n != 4 {
+		t.Errorf("%d rules after a steady-state write, want 4", n)
 	}
 }

@@ -507,9 +507,15 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 	if lay != nil {
 		lastCol = max(lastCol, len(lay.Widths))
 	}
+	// styled is the layout the new cells are styled by: the one sent, or
+	// else the one the tab already shows.
+	styled := lay
+	if styled == nil {
+		styled = keptLayout(src, l, st)
+	}
 	headerRows := 0
-	if lay != nil {
-		headerRows = lay.HeaderRows
+	if styled != nil {
+		headerRows = styled.HeaderRows
 	}
 
 	// Hyperlinks: an append keeps those of the rows it keeps.
@@ -547,10 +553,13 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 			fmt.Fprintf(&links, `<%shyperlink xmlns:r="%s" ref="%s" r:id="%s" display="%s"/>`, p, nsRelations, ref, id, escapeAttr(shown))
 		}
 	}
-	wrap := map[int]bool{}
-	if lay != nil {
-		for _, c := range lay.Wrap {
+	wrap, bold := map[int]bool{}, map[int]bool{}
+	if styled != nil {
+		for _, c := range styled.Wrap {
 			wrap[c] = true
+		}
+		for _, r := range styled.BoldRows {
+			bold[r+1] = true
 		}
 	}
 
@@ -563,22 +572,22 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 	for i, r := range rows {
 		num := first + i
 		ht := 0.0
-		if lay != nil && num > headerRows {
-			ht = rowHeight(r, lay)
+		if styled != nil && num > headerRows {
+			ht = rowHeight(r, styled)
 		}
 		writeTypedRow(&data, p, num, ht, r, func(col int, c audit.Cell) int {
 			switch {
-			case num <= headerRows:
+			case num <= headerRows, bold[num] && c.Kind == audit.TextCell:
 				return st.header
 			case c.Link != "":
 				return st.link
 			case c.Kind == audit.TimeCell:
 				return st.time
-			case c.Kind == audit.NumberCell && lay != nil:
+			case c.Kind == audit.NumberCell && styled != nil:
 				return st.number
 			case c.Kind == audit.TextCell && wrap[col]:
 				return st.wrap
-			case lay != nil:
+			case styled != nil:
 				return st.plain
 			}
 			return 0
@@ -617,6 +626,12 @@ func buildSheet(src, rels []byte, t audit.TabWrite, st batchStyles, loc *time.Lo
 			own["autoFilter"] = []byte(`<` + p + `autoFilter ref="` + start + ":" + end + `"/>`)
 		}
 		own["conditionalFormatting"] = conditionalXML(p, lay, headerRows, lastCol, st)
+	} else {
+		for _, s := range tail {
+			if s.name == "autoFilter" {
+				own["autoFilter"] = stretchFilter(src[s.start:s.end], lastRow, 0)
+			}
+		}
 	}
 
 	var out bytes.Buffer

@@ -296,3 +296,80 @@ func TestWriteBackReplaceDropsOldLinks(t *testing.T) {
 		t.Errorf("%d link relationships, want 1", n)
 	}
 }
+
+// TestWriteBackWithoutLayoutKeepsTheLook writes the tabs as every cycle
+// after the first does, without a Layout (the cycle sends it only when it
+// changed): the new cells still look like the ones the layout styled, and
+// the filter reaches the new rows, read back by reopening the file.
+func TestWriteBackWithoutLayoutKeepsTheLook(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	writeBook(t, path, map[string][][]string{"客户": {{"客户编号"}, {"C00001"}}})
+	w := openTest(t, path)
+	ctx := context.Background()
+	row := func(key string) []audit.Cell {
+		return []audit.Cell{audit.TimeOf(batchTime), audit.Text("row added"), audit.Text(key), audit.Text(strings.Repeat("客户名称: 上海某某有限公司; ", 12))}
+	}
+	review := func(n int) audit.TabWrite {
+		rows := [][]audit.Cell{{audit.Text("Produced …")},
+			{audit.Text("Severity"), audit.Text("Row"), audit.Text("Message")}}
+		for i := range n {
+			rows = append(rows, []audit.Cell{audit.Text("error"), audit.Number(float64(i + 2)), audit.Text(strings.Repeat("long message ", 30))})
+		}
+		return audit.TabWrite{Title: "Needs Review", Rows: rows}
+	}
+	first := logBatch("c1", row("A"))
+	r := review(1)
+	r.Layout = &audit.Layout{HeaderRows: 2, Widths: []int{80, 60, 300}, Wrap: []int{2}, Filter: true}
+	first.Tabs = append(first.Tabs, r)
+	if err := w.WriteBack(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	next := logBatch("c2", row("B"), row("C"))
+	next.Tabs[0].Layout = nil
+	next.Tabs = append(next.Tabs, review(3))
+	if err := w.WriteBack(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	style := func(sheet, cell string) *excelize.Style {
+		t.Helper()
+		id, err := f.GetCellStyle(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	for _, c := range []struct{ sheet, cell string }{{"Change Log", "D4"}, {"Needs Review", "C5"}} {
+		if st := style(c.sheet, c.cell); st.Alignment == nil || !st.Alignment.WrapText {
+			t.Errorf("%s!%s style = %+v, want wrapped text like the rows the layout styled", c.sheet, c.cell, st)
+		}
+	}
+	for _, cell := range []string{"A1", "A2"} {
+		if st := style("Needs Review", cell); st.Font == nil || !st.Font.Bold {
+			t.Errorf("Needs Review!%s style = %+v, want the bold header kept", cell, st)
+		}
+	}
+	if st := style("Change Log", "A4"); st.CustomNumFmt == nil || *st.CustomNumFmt != DateTimeFormat {
+		t.Errorf("Change Log!A4 style = %+v, want the date-time format", st)
+	}
+	if h, _ := f.GetRowHeight("Change Log", 4); h <= 20 {
+		t.Errorf("Change Log row 4 is %v points high, want room for its wrapped text", h)
+	}
+	for tab, want := range map[string]string{"Change Log": `<autoFilter ref="A1:D4"/>`, "Needs Review": `<autoFilter ref="A2:C5"/>`} {
+		if x := partOf(t, path, tab); !strings.Contains(x, want) {
+			t.Errorf("%s: want %s, the filter over the new rows:\n%s", tab, want, x)
+		}
+	}
+	if panes, err := f.GetPanes("Needs Review"); err != nil || !panes.Freeze || panes.YSplit != 2 {
+		t.Errorf("Needs Review panes = %+v (%v), want 2 frozen rows kept", panes, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,13 @@ func (w *Workbook) putBarChart(ctx context.Context, title string, bc audit.BarCh
 			Categories: quoteSheet(sh.name) + "!" + absRange(bc.LabelCol, bc.FirstRow, bc.LastRow-1),
 			Values:     quoteSheet(sh.name) + "!" + absRange(bc.ValueCol, bc.FirstRow, bc.LastRow-1),
 		}},
-		Legend:     excelize.ChartLegend{Position: "none"},
+		Legend: excelize.ChartLegend{Position: "none"},
+		// Categories from the top down, in the order of the rows (the
+		// most stale owner first), as Google draws a bar chart.
+		XAxis: excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+		YAxis: excelize.ChartAxis{Font: axisFont},
+		// Each bar says its count, readable on a phone without the axis.
+		PlotArea:   excelize.ChartPlotArea{ShowVal: true},
 		VaryColors: new(false),
 		Dimension: excelize.ChartDimension{
 			Width:  uint(cmpOr(bc.WidthPixels, defaultChartWidth)),
@@ -106,8 +113,17 @@ func (w *Workbook) putBarChart(ctx context.Context, title string, bc audit.BarCh
 				return false, fmt.Errorf("delete the previous chart at %s: %w", cell, err)
 			}
 		}
+		before := chartPartNames(f)
 		if err := f.AddChart(sheet, anchor, chart); err != nil {
 			return false, fmt.Errorf("add the chart: %w: %w", audit.ErrInvalid, err)
+		}
+		for name := range chartPartNames(f) {
+			if before[name] {
+				continue
+			}
+			if err := fillChartCache(f, sheet, name, bc); err != nil {
+				return false, err
+			}
 		}
 		return true, nil
 	})
@@ -118,6 +134,10 @@ func (w *Workbook) putBarChart(ctx context.Context, title string, bc audit.BarCh
 		zap.Int("replaced", len(ours)), zap.Duration("duration", time.Since(start)))
 	return nil
 }
+
+// axisFont writes axis labels dark enough to read (excelize's default is
+// a pale grey).
+var axisFont = excelize.Font{Color: "404040", Size: 10}
 
 func cmpOr(v, def int) int {
 	if v == 0 {
@@ -246,3 +266,75 @@ func parseChartAnchors(b []byte) ([]chartAnchor, error) {
 		}
 	}
 }
+
+// chartPartNames lists the chart parts of the package excelize holds.
+func chartPartNames(f *excelize.File) map[string]bool {
+	out := map[string]bool{}
+	f.Pkg.Range(func(k, _ any) bool {
+		if name, ok := k.(string); ok && strings.HasPrefix(name, "xl/charts/chart") && strings.HasSuffix(name, ".xml") {
+			out[name] = true
+		}
+		return true
+	})
+	return out
+}
+
+// fillChartCache writes the values the chart shows into its part's caches
+// (the series name, category and value caches), which excelize leaves
+// empty. Excel and LibreOffice read the cells again on opening, but
+// previews (a phone's file viewer, a mail attachment, WPS's preview) draw
+// only what the cache holds: an empty cache is an empty chart there.
+func fillChartCache(f *excelize.File, sheet, part string, bc audit.BarChart) error {
+	v, ok := f.Pkg.Load(part)
+	b, isBytes := v.([]byte)
+	if !ok || !isBytes {
+		return nil
+	}
+	cell := func(col, row int) string {
+		name, _ := excelize.CoordinatesToCellName(col+1, row+1)
+		s, err := f.GetCellValue(sheet, name, excelize.Options{RawCellValue: true})
+		if err != nil {
+			return ""
+		}
+		return s
+	}
+	var labels, values bytes.Buffer
+	n := bc.LastRow - bc.FirstRow
+	for i := range n {
+		row := bc.FirstRow + i
+		fmt.Fprintf(&labels, `<pt idx="%d"><v>`, i)
+		_ = xml.EscapeText(&labels, []byte(cell(bc.LabelCol, row)))
+		labels.WriteString(`</v></pt>`)
+		if num, err := strconv.ParseFloat(strings.TrimSpace(cell(bc.ValueCol, row)), 64); err == nil {
+			fmt.Fprintf(&values, `<pt idx="%d"><v>%s</v></pt>`, i, strconv.FormatFloat(num, 'f', -1, 64))
+		}
+	}
+	var name bytes.Buffer
+	_ = xml.EscapeText(&name, []byte(cell(bc.ValueCol, max(bc.FirstRow-1, 0))))
+	count := fmt.Sprintf(`<ptCount val="%d"/>`, n)
+	out, hits := b, 0
+	replace := func(re *regexp.Regexp, cache string) {
+		out = re.ReplaceAllFunc(out, func(m []byte) []byte {
+			hits++
+			sub := re.FindSubmatch(m)
+			return []byte(string(sub[1]) + cache + string(sub[2]))
+		})
+	}
+	replace(txRef, `<strCache><ptCount val="1"/><pt idx="0"><v>`+name.String()+`</v></pt></strCache>`)
+	replace(catRef, `<strCache>`+count+labels.String()+`</strCache>`)
+	replace(valRef, `<numCache><formatCode>General</formatCode>`+count+values.String()+`</numCache>`)
+	if hits != 3 {
+		return fmt.Errorf("fill the chart's cache: %d of its 3 references found in %s: %w", hits, part, audit.ErrInvalid)
+	}
+	f.Pkg.Store(part, out)
+	return nil
+}
+
+// The references of the one series excelize writes, with the cache that
+// follows each (none, or an empty numCache), in the chart part's default
+// namespace, as excelize writes them.
+var (
+	txRef  = regexp.MustCompile(`(<tx><strRef><f>[^<]*</f>)(</strRef></tx>)`)
+	catRef = regexp.MustCompile(`(<cat><strRef><f>[^<]*</f>)(</strRef></cat>)`)
+	valRef = regexp.MustCompile(`(<val><numRef><f>[^<]*</f>)(?:<numCache>.*?</numCache>)?(</numRef></val>)`)
+)

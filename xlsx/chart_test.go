@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
@@ -256,4 +258,137 @@ func chartFacts(t *testing.T, part string) (barDir string, refs, texts []string)
 			in = ""
 		}
 	}
+}
+
+// staleReport is a week's report with stale rows of three owners: the
+// chart's bars are 3, 2 and 1.
+func staleReport() audit.Report {
+	r := audit.Report{Sheet: "s", Week: "2026-W49", Produced: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), FirstWeek: true}
+	for i, o := range []string{"张三", "张三", "李四", "张三", "李四", "Bob & <Ann>"} {
+		r.Items = append(r.Items, audit.StaleItem{Key: "C" + strconv.Itoa(i), Owner: o, Row: i + 2,
+			DaysSince: 40 + i, Threshold: 30, DaysOverdue: 10 + i, Rule: "default", Explanation: "stale"})
+	}
+	r.Stale, r.Active, r.Rows = len(r.Items), 10, 10
+	return r
+}
+
+// TestReportChartReadsNumbers writes the Staleness Report tab as the
+// weekly report does (typed cells in one write-back, then the chart) and
+// reads the file back: the chart's source cells are numbers (t="n"), its
+// references name them, and its caches hold what it shows, so even a
+// viewer that draws only the cache shows the bars.
+func TestReportChartReadsNumbers(t *testing.T) {
+	ctx := context.Background()
+	path := reportBook(t)
+	w := openTest(t, path)
+	tab := staleReport().Tab("zh-CN")
+	if err := w.WriteBack(ctx, &audit.WriteBack{Tabs: []audit.TabWrite{{Title: "Staleness Report", Rows: tab.Rows,
+		Layout: &audit.Layout{HeaderRows: 1, Widths: []int{150, 200}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PutBarChart(ctx, "Staleness Report", audit.BarChart{Title: tab.ChartTitle, FirstRow: tab.ChartFirst,
+		LastRow: tab.ChartLast, LabelCol: 0, ValueCol: 1, AnchorRow: 1, AnchorCol: 10}); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var labels, values []string
+	for r := tab.ChartFirst + 1; r <= tab.ChartLast; r++ {
+		a, b := "A"+strconv.Itoa(r), "B"+strconv.Itoa(r)
+		if typ, err := f.GetCellType("Staleness Report", b); err != nil || typ != excelize.CellTypeNumber {
+			t.Errorf("chart source cell %s is %v (%v), want a number", b, typ, err)
+		}
+		la, _ := f.GetCellValue("Staleness Report", a)
+		vb, _ := f.GetCellValue("Staleness Report", b)
+		labels, values = append(labels, la), append(values, vb)
+	}
+	if want := []string{"3", "2", "1"}; !cmp.Equal(values, want) {
+		t.Errorf("chart values %q, want %q", values, want)
+	}
+	sheetXML := partOf(t, path, "Staleness Report")
+	if !strings.Contains(sheetXML, `<c r="B`+strconv.Itoa(tab.ChartFirst+1)+`" s="`) ||
+		!regexp.MustCompile(`<c r="B`+strconv.Itoa(tab.ChartFirst+1)+`" [^>]*t="n"><v>3</v>`).MatchString(sheetXML) {
+		t.Errorf("the first bar's cell is not written t=\"n\":\n%s", sheetXML)
+	}
+
+	var ours string
+	for name, b := range chartParts(rawParts(t, path)) {
+		if !strings.Contains(b, "deals by month") && strings.Contains(b, "Staleness Report") {
+			ours = name
+		}
+	}
+	if ours == "" {
+		t.Fatal("no chart on the report tab")
+	}
+	_, refs, _ := chartFacts(t, rawParts(t, path)[ours])
+	first, last := strconv.Itoa(tab.ChartFirst+1), strconv.Itoa(tab.ChartLast)
+	wantRefs := []string{`'Staleness Report'!$B$` + strconv.Itoa(tab.ChartFirst) + `:$B$` + strconv.Itoa(tab.ChartFirst),
+		`'Staleness Report'!$A$` + first + `:$A$` + last, `'Staleness Report'!$B$` + first + `:$B$` + last}
+	if diff := cmp.Diff(wantRefs, refs); diff != "" {
+		t.Errorf("chart references (-want +got):\n%s", diff)
+	}
+	cache := chartCache(t, rawParts(t, path)[ours])
+	name, _ := f.GetCellValue("Staleness Report", "B"+strconv.Itoa(tab.ChartFirst))
+	want := map[string][]string{"tx": {name}, "cat": labels, "val": values}
+	if diff := cmp.Diff(want, cache); diff != "" {
+		t.Errorf("chart caches (-want +got):\n%s", diff)
+	}
+}
+
+// chartCache reads the cached points of a chart part's series name (tx),
+// categories (cat) and values (val), checking each cache's ptCount.
+func chartCache(t *testing.T, part string) map[string][]string {
+	t.Helper()
+	type pt struct {
+		Idx int    `xml:"idx,attr"`
+		V   string `xml:"v"`
+	}
+	type cache struct {
+		Count struct {
+			Val int `xml:"val,attr"`
+		} `xml:"ptCount"`
+		Pts []pt `xml:"pt"`
+	}
+	type ref struct {
+		Str *cache `xml:"strRef>strCache"`
+		Num *cache `xml:"numRef>numCache"`
+	}
+	var cs struct {
+		Ser []struct {
+			Tx  ref `xml:"tx"`
+			Cat ref `xml:"cat"`
+			Val ref `xml:"val"`
+		} `xml:"chart>plotArea>barChart>ser"`
+	}
+	if err := xml.Unmarshal([]byte(part), &cs); err != nil {
+		t.Fatalf("parse chart: %v", err)
+	}
+	if len(cs.Ser) != 1 {
+		t.Fatalf("%d series, want 1", len(cs.Ser))
+	}
+	out := map[string][]string{}
+	for name, r := range map[string]ref{"tx": cs.Ser[0].Tx, "cat": cs.Ser[0].Cat, "val": cs.Ser[0].Val} {
+		c := r.Str
+		if c == nil {
+			c = r.Num
+		}
+		if c == nil {
+			t.Errorf("%s has no cache", name)
+			continue
+		}
+		vals := make([]string, c.Count.Val)
+		for _, p := range c.Pts {
+			if p.Idx < 0 || p.Idx >= len(vals) {
+				t.Errorf("%s point %d outside ptCount %d", name, p.Idx, c.Count.Val)
+				continue
+			}
+			vals[p.Idx] = p.V
+		}
+		out[name] = vals
+	}
+	return out
 }

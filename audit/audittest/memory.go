@@ -212,19 +212,44 @@ func clone(v [][]string) [][]string {
 
 // Store is an in-memory audit.Store and audit.StateStore.
 type Store struct {
-	mu     sync.Mutex
-	snaps  map[string][]*audit.Snapshot
-	states map[string]audit.State
+	mu       sync.Mutex
+	snaps    map[string][]*audit.Snapshot
+	states   map[string]audit.State
+	restores map[string][]audit.RestoreRecord
 }
 
 var (
-	_ audit.Store      = (*Store)(nil)
-	_ audit.StateStore = (*Store)(nil)
+	_ audit.Store         = (*Store)(nil)
+	_ audit.StateStore    = (*Store)(nil)
+	_ audit.RestoreLister = (*Store)(nil)
 )
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{snaps: make(map[string][]*audit.Snapshot), states: make(map[string]audit.State)}
+	return &Store{snaps: make(map[string][]*audit.Snapshot), states: make(map[string]audit.State),
+		restores: make(map[string][]audit.RestoreRecord)}
+}
+
+// RecordRestore keeps rec as a restore record of rec.Sheet, as the
+// snapshot store does (the restore package's Recorder).
+func (s *Store) RecordRestore(_ context.Context, rec audit.RestoreRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.restores[rec.Sheet] = append(s.restores[rec.Sheet], rec)
+	return nil
+}
+
+// RestoresSince implements audit.RestoreLister.
+func (s *Store) RestoresSince(_ context.Context, sheet string, since time.Time) ([]audit.RestoreRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []audit.RestoreRecord
+	for _, r := range s.restores[sheet] {
+		if r.Time.After(since) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Latest implements audit.Store.

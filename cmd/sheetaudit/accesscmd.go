@@ -21,12 +21,12 @@ func openDriveAudit(ctx context.Context, s config.Sheet, log *zap.Logger, deps b
 	}
 	d, err := sheets.NewDriveAudit(ctx, sheets.Options{
 		SpreadsheetID:   g.SpreadsheetID,
-		CredentialsFile: g.CredentialsFile,
+		CredentialsFile: g.KeyFile(),
 		Endpoint:        g.Endpoint,
 		Logger:          log.With(zap.String("sheet", s.Name)),
 		ReadLimiter:     deps.readLimiter,
 		Metrics:         deps.metrics,
-		Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+		Retry:           scaledRetry(deps.retryDeadline, deps.window),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", s.Name, err)

@@ -30,13 +30,13 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 	reg := daemon.NewRegistry()
 	metrics := daemon.NewMetrics(reg)
 	deps := backendDeps{
-		readLimiter:   daemon.NewLimiter(cfg.Quotas.ReadPerMinute),
-		writeLimiter:  daemon.NewLimiter(cfg.Quotas.WritePerMinute),
 		metrics:       metrics,
 		retryDeadline: cfg.Quotas.CycleDeadline,
+		window:        cfg.Quotas.Window,
 	}
+	limiters := newLimiterSet(cfg.Quotas.QuotaWindow())
 	d, err := daemon.New(daemon.Options{
-		Jobs:            a.jobs(cfg, store, deps, metrics),
+		Jobs:            a.jobs(cfg, store, deps, limiters, metrics),
 		MaxConcurrent:   cfg.MaxConcurrent,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Listen:          cfg.HTTP.Listen,
@@ -63,12 +63,13 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 			case <-reloadCtx.Done():
 				return
 			case <-hup:
-				a.reload(d, cfg, store, deps, metrics)
+				a.reload(d, cfg, store, deps, limiters, metrics)
 			}
 		}
 	}()
 	a.log.Info("daemon started", zap.Int("sheets", len(cfg.Sheets)), zap.String("listen", cfg.HTTP.Listen),
-		zap.String("instance", store.Holder()))
+		zap.String("instance", store.Holder()), zap.Int("google_accounts", limiters.accounts()),
+		zap.Duration("quota_window", cfg.Quotas.QuotaWindow()))
 	a.sayUnscheduled(cfg)
 	err = d.Run(ctx)
 	stopReload()
@@ -105,7 +106,7 @@ func (a *app) sayUnscheduled(cfg *config.Config) {
 // reload re-reads the configuration file and swaps the daemon's jobs. It
 // logs which settings took effect and which changed but keep their running
 // value until a restart.
-func (a *app) reload(d *daemon.Daemon, running *config.Config, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) {
+func (a *app) reload(d *daemon.Daemon, running *config.Config, store *snapshot.Store, deps backendDeps, limiters *limiterSet, metrics *daemon.Metrics) {
 	cfg, err := config.Load(a.configPath, a.getenv)
 	if err == nil {
 		err = checkRules(cfg)
@@ -114,7 +115,7 @@ func (a *app) reload(d *daemon.Daemon, running *config.Config, store *snapshot.S
 		a.log.Error("reload refused: configuration invalid; keeping the running one", zap.Error(err))
 		return
 	}
-	if err := d.Reload(a.jobs(cfg, store, deps, metrics)); err != nil {
+	if err := d.Reload(a.jobs(cfg, store, deps, limiters, metrics)); err != nil {
 		a.log.Error("reload refused; keeping the running configuration", zap.Error(err))
 		return
 	}
@@ -143,6 +144,7 @@ func restartNeeded(old, cfg *config.Config) []string {
 		{"max_concurrent", old.MaxConcurrent != cfg.MaxConcurrent},
 		{"shutdown_timeout", old.ShutdownTimeout != cfg.ShutdownTimeout},
 		{"quotas", old.Quotas != cfg.Quotas},
+		{"credentials limits", !sameLimits(old, cfg)},
 	} {
 		if c.changed {
 			out = append(out, c.name)
@@ -151,11 +153,30 @@ func restartNeeded(old, cfg *config.Config) []string {
 	return out
 }
 
+// sameLimits reports whether every account keeps its limits: a reload
+// may add credentials (their limiters start then) but the limiters of
+// running accounts keep their rates until a restart.
+func sameLimits(old, cfg *config.Config) bool {
+	for _, cr := range cfg.Credentials {
+		prev := old.CredentialOf(&config.Google{CredentialsFile: cr.File})
+		r0, w0 := old.Limits(prev)
+		r1, w1 := cfg.Limits(cr)
+		if r0 != r1 || w0 != w1 {
+			return false
+		}
+	}
+	return true
+}
+
 // jobs maps the configuration onto daemon jobs: one cycle job per sheet and,
-// with report.schedule, one report job per sheet that has staleness.
-func (a *app) jobs(cfg *config.Config, store *snapshot.Store, deps backendDeps, metrics *daemon.Metrics) []daemon.Job {
+// with report.schedule, one report job per sheet that has staleness. Each
+// sheet's cycles are paced by its account's limiters.
+func (a *app) jobs(cfg *config.Config, store *snapshot.Store, shared backendDeps, limiters *limiterSet, metrics *daemon.Metrics) []daemon.Job {
 	var jobs []daemon.Job
 	for _, s := range cfg.Sheets {
+		deps := shared
+		al := limiters.forSheet(cfg, s)
+		deps.readLimiter, deps.writeLimiter = al.read, al.write
 		jobs = append(jobs, daemon.Job{
 			Name:       s.Name,
 			Sheet:      s.Name,

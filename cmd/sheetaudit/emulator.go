@@ -19,8 +19,10 @@ import (
 // emulatorFlags are the emulator command's settings.
 type emulatorFlags struct {
 	addr, load, id, save string
+	loadDir              string
 	requireAuth          bool
 	quota                string
+	quotaWindow          time.Duration
 	admin                string
 	share                []string
 	disable              []string
@@ -36,7 +38,8 @@ sheetaudit uses) that any Sheets client can use. Point a sheet's
 source.google.endpoint at it; no credentials are needed unless --require-auth.
 
 Like Google, it enforces per-minute quotas (60 reads and 60 writes per user,
-300 per project; --quota off for benchmarks) and each spreadsheet's sharing:
+300 per project; --quota off for benchmarks, --quota-window 6s for a
+shortened "minute") and each spreadsheet's sharing:
 a caller with a token sees only what it owns or what was shared with it
 (--share). Anonymous callers, possible only without --require-auth, see all.`,
 		Args: cobra.NoArgs,
@@ -47,10 +50,12 @@ a caller with a token sees only what it owns or what was shared with it
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8089", "listen address (loopback unless you mean otherwise)")
 	fl.StringVar(&f.load, "load", "", "an .xlsx or .csv file to serve as a spreadsheet")
+	fl.StringVar(&f.loadDir, "load-dir", "", "a folder of spreadsheets to serve: each subfolder is one (named after it) with a tab per .csv in it; each .csv or .xlsx in the folder is one (named after the file)")
 	fl.StringVar(&f.id, "id", "", "spreadsheet id of the loaded file (default: the file name without extension)")
 	fl.StringVar(&f.save, "save", "", "on exit, save the spreadsheet to this .xlsx file")
 	fl.BoolVar(&f.requireAuth, "require-auth", false, "accept only bearer tokens from the emulator's own token endpoint (a service-account JSON whose token_uri is <endpoint>token)")
 	fl.StringVar(&f.quota, "quota", "on", "per-minute quotas like Google's: on or off")
+	fl.DurationVar(&f.quotaWindow, "quota-window", time.Minute, `the quota's "minute", for benchmarks and tests (e.g. 6s: ten quota minutes a minute; set sheetaudit's quotas.window the same)`)
 	fl.StringVar(&f.admin, "admin", "admin@example.com", `the account that owns --load and makes direct edits ("Name <email>" or an email)`)
 	fl.StringArrayVar(&f.share, "share", nil, `share the loaded spreadsheet: EMAIL[:ROLE] (role reader, commenter, writer or owner; default writer), or "anyone:reader"; repeatable`)
 	fl.StringArrayVar(&f.disable, "disable-api", nil, `answer this API with Google's 403 SERVICE_DISABLED: sheets, drive or driveactivity; repeatable`)
@@ -62,7 +67,10 @@ func (a *app) serveEmulator(ctx context.Context, f emulatorFlags) error {
 	opts := emulator.Options{Logger: a.log, RequireAuth: f.requireAuth, Sharing: true, Admin: f.admin}
 	switch f.quota {
 	case "on":
-		opts.Quota = &emulator.Quota{}
+		if f.quotaWindow < time.Second || f.quotaWindow > time.Minute {
+			return cantRun(fmt.Errorf("--quota-window %s: want 1s to 1m", f.quotaWindow))
+		}
+		opts.Quota = &emulator.Quota{Window: f.quotaWindow}
 	case "off":
 	default:
 		return cantRun(fmt.Errorf("--quota %q: want on or off", f.quota))
@@ -83,19 +91,33 @@ func (a *app) serveEmulator(ctx context.Context, f emulatorFlags) error {
 			return cantRun(fmt.Errorf("load %s: %w", f.load, err))
 		}
 	}
+	var shared []string
+	if f.load != "" {
+		shared = append(shared, id)
+	}
+	if f.loadDir != "" {
+		ids, err := srv.LoadDir(f.loadDir)
+		if err != nil {
+			return cantRun(fmt.Errorf("--load-dir %s: %w", f.loadDir, err))
+		}
+		shared = append(shared, ids...)
+		fmt.Fprintf(a.stdout, "loaded %d spreadsheets from %s\n", len(ids), f.loadDir)
+	}
 	if f.save != "" && id == "" {
 		return cantRun(errors.New("--save needs --load or --id: which spreadsheet to save"))
 	}
-	if len(f.share) > 0 && f.load == "" {
-		return cantRun(errors.New("--share needs --load: which spreadsheet to share"))
+	if len(f.share) > 0 && len(shared) == 0 {
+		return cantRun(errors.New("--share needs --load or --load-dir: which spreadsheets to share"))
 	}
 	for _, sh := range f.share {
 		who, role, ok := strings.Cut(sh, ":")
 		if !ok {
 			role = "writer"
 		}
-		if err := srv.Share(id, who, role); err != nil {
-			return cantRun(fmt.Errorf("--share %q: %w", sh, err))
+		for _, sid := range shared {
+			if err := srv.Share(sid, who, role); err != nil {
+				return cantRun(fmt.Errorf("--share %q: %w", sh, err))
+			}
 		}
 	}
 	ln, err := net.Listen("tcp", f.addr)
@@ -114,6 +136,8 @@ func (a *app) serveEmulator(ctx context.Context, f emulatorFlags) error {
 	}
 	if f.quota == "off" {
 		fmt.Fprintln(a.stdout, "quotas off")
+	} else if f.quotaWindow != time.Minute {
+		fmt.Fprintf(a.stdout, "quota window %s: the per-minute quotas refill every %s\n", f.quotaWindow, f.quotaWindow)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

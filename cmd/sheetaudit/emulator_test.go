@@ -221,3 +221,72 @@ func TestEmulatorCommandLikeGoogle(t *testing.T) {
 		t.Fatalf("emulator exit %d; stderr %s", c, stderr.String())
 	}
 }
+
+// TestEmulatorCommandFleet serves a folder of spreadsheets with a shortened
+// quota window, as the fleet benchmark does: every spreadsheet is served
+// and shared, and the quota refills when the short window turns.
+func TestEmulatorCommandFleet(t *testing.T) {
+	dir := t.TempDir()
+	for _, id := range []string{"fleet-1", "fleet-2"} {
+		if err := os.MkdirAll(filepath.Join(dir, id), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, id, "客户.csv"), []byte("客户编号\n"+id+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"emulator", "--addr", "127.0.0.1:0", "--load-dir", dir, "--quota-window", "2s",
+			"--share", "sa@p.iam.gserviceaccount.com"}, func(string) string { return "" }, &stdout, &stderr)
+	}()
+	endpointRE := regexp.MustCompile(`serving on (http://127\.0\.0\.1:\d+/)`)
+	var endpoint string
+	for deadline := time.Now().Add(10 * time.Second); endpoint == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m := endpointRE.FindStringSubmatch(stdout.String()); m != nil {
+			endpoint = m[1]
+		}
+	}
+	if endpoint == "" {
+		t.Fatalf("no endpoint printed; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "loaded 2 spreadsheets") || !strings.Contains(out, "quota window 2s") {
+		t.Errorf("stdout %q", out)
+	}
+	svc, err := gsheets.NewService(ctx, option.WithEndpoint(endpoint),
+		option.WithAuthCredentialsJSON(option.ServiceAccount, serviceAccountJSON(t, "sa@p.iam.gserviceaccount.com", endpoint+"token")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"fleet-1", "fleet-2"} {
+		vr, err := svc.Spreadsheets.Values.Get(id, "客户!A2").Do()
+		if err != nil || len(vr.Values) != 1 || vr.Values[0][0] != id {
+			t.Errorf("%s: %v %v", id, vr, err)
+		}
+	}
+	// 60 reads a 2-second window: reading on past the quota meets a 429
+	// (unless the machine cannot send 30 reads a second), and once the
+	// window turns reads work again.
+	var quotaErr error
+	for i := 0; i < 2000 && quotaErr == nil; i++ {
+		_, quotaErr = svc.Spreadsheets.Values.Get("fleet-1", "A1").Do()
+	}
+	var ge *googleapi.Error
+	if !errors.As(quotaErr, &ge) || ge.Code != 429 {
+		t.Fatalf("reads past the quota: %v", quotaErr)
+	}
+	var refillErr error = quotaErr
+	for deadline := time.Now().Add(10 * time.Second); refillErr != nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, refillErr = svc.Spreadsheets.Values.Get("fleet-1", "A1").Do()
+	}
+	if refillErr != nil {
+		t.Errorf("reads after the window turned: %v", refillErr)
+	}
+	cancel()
+	if c := <-done; c != exitOK {
+		t.Fatalf("emulator exit %d; stderr %s", c, stderr.String())
+	}
+}

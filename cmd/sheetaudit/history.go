@@ -26,7 +26,7 @@ change, column, old → new. With --column, only that column's changes.
 
 Today this loads every stored version of the sheet once, oldest first, so it takes about as long
 as restoring each of them; a later store index will answer it from the manifests alone.`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err

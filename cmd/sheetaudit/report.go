@@ -34,9 +34,10 @@ the group chats of report.chat with --chat.`,
 			if err != nil {
 				return err
 			}
+			now := time.Now()
 			if week != "" {
-				if week, err = report.ParseWeek(week, cfg.Location()); err != nil {
-					return &exitError{code: exitCantRun, err: fmt.Errorf("--week: %w", err)}
+				if week, err = checkWeek(week, now, cfg.Location()); err != nil {
+					return &exitError{code: exitCantRun, err: err}
 				}
 			}
 			sheets, err := sheetsOf(cfg, sheet)
@@ -56,7 +57,7 @@ the group chats of report.chat with --chat.`,
 					}
 					continue
 				}
-				rr := reportRun{week: week, out: out, mail: !noMail, chat: chat && !noChat, now: time.Now()}
+				rr := reportRun{week: week, out: out, mail: !noMail, chat: chat && !noChat, now: now}
 				var sum string
 				err := a.leased(cmd.Context(), store, s.Name, "report", func(ctx context.Context) (err error) {
 					sum, err = a.deliverReport(ctx, cfg, s, store, rr)
@@ -66,7 +67,7 @@ the group chats of report.chat with --chat.`,
 					return err
 				}
 				if err != nil {
-					fmt.Fprintf(a.stdout, "%s: report FAILED: %v\n", s.Name, err)
+					fmt.Fprintf(a.stdout, "%s: report FAILED: %s\n", s.Name, sentence(err.Error()))
 					failures++
 				}
 				if sum != "" {
@@ -88,6 +89,20 @@ the group chats of report.chat with --chat.`,
 	return cmd
 }
 
+// checkWeek reads --week: YYYY-Www (case and surrounding space aside),
+// normalised to 2026-W05, of a week that has started by now.
+func checkWeek(s string, now time.Time, loc *time.Location) (string, error) {
+	week, err := report.ParseWeek(s, loc)
+	if err != nil {
+		// ParseWeek names the value and says how to write it.
+		return "", fmt.Errorf("--week %s", strings.TrimPrefix(sentence(err.Error()), "week "))
+	}
+	if start, _, err := audit.ParseISOWeek(week, loc); err == nil && start.After(now) {
+		return "", fmt.Errorf("--week %s has not started yet (this week is %s)", week, audit.ISOWeek(now, loc))
+	}
+	return week, nil
+}
+
 // reportRun is one request for a report.
 type reportRun struct {
 	week string // "" = the week of now
@@ -106,8 +121,19 @@ func (a *app) reportJob(cfg *config.Config, s config.Sheet, store *snapshot.Stor
 	if err != nil {
 		return nil, err
 	}
+	src := report.Source{Spec: spec, Store: store, Location: cfg.Location()}
+	if g := s.Source.Google; g != nil && g.AccessAudit {
+		// The access section reads the sharing the last cycle kept; the
+		// policy needs sheetaudit's own address, from the credentials.
+		d, err := openDriveAudit(context.Background(), s, a.log, backendDeps{})
+		if err != nil {
+			return nil, err
+		}
+		p := accessPolicyOf(cfg, d.ServiceAccount())
+		src.State, src.AccessPolicy = store, &p
+	}
 	j := &report.Job{
-		Source:  report.Source{Spec: spec, Store: store, Location: cfg.Location()},
+		Source:  src,
 		Options: report.Options{Locale: cfg.Locale, Files: store, OutDir: rr.out, FileMode: cfg.Report.FileMode(), Logger: a.log, Observe: rr.observe},
 	}
 	if !rr.now.IsZero() {

@@ -52,7 +52,7 @@ they keep the cell's number format. A new tab gets the text only.
 
 On Google Sheets a large tab is written in several requests; if one fails, the message says
 how to re-run, and re-running finishes the job.`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(f.format, "text", "json"); err != nil {
 				return err
@@ -114,7 +114,7 @@ func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.S
 		Sheet: s.Name, Tab: s.Tab, HeaderRow: s.HeaderRow, Key: s.Key, Snapshot: id,
 		InPlace: f.inPlace, Rows: f.rows, Columns: f.columns, Force: f.force, DryRun: f.dryRun,
 		TypedColumns: spec.TypedColumns, CaptureFormulas: s.CapturesFormulas(),
-		ShortTabTitles: s.Source.Google == nil, Location: cfg.Location(),
+		ShortTabTitles: s.Source.Google == nil, Location: cfg.Location(), Locale: cfg.Locale,
 		By: by, Reason: f.why,
 	})
 	switch {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ func (a *app) restoresCmd() *cobra.Command {
 				fmt.Fprintln(tb, "TIME\tSHEET\tBY\tFROM\tMODE\tCHANGES\tSAFETY (UNDO)\tREASON")
 				for _, r := range all {
 					fmt.Fprintf(tb, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Time.In(cfg.Location()).Format(time.DateTime),
-						r.Sheet, terminal(r.By), r.From, r.Mode, r.Changes, r.Safety, terminal(r.Reason))
+						r.Sheet, terminal(r.By), r.From, terminal(restoreMode(r)), r.Changes, r.Safety, terminal(r.Reason))
 				}
 				return tb.Flush()
 			})
@@ -57,4 +58,19 @@ func (a *app) restoresCmd() *cobra.Command {
 	list.Flags().StringVar(&format, "format", "text", "output: text or json")
 	cmd.AddCommand(list)
 	return cmd
+}
+
+// restoreMode is a record's mode with what a selective restore chose.
+func restoreMode(r audit.RestoreRecord) string {
+	var chose []string
+	if len(r.Rows) > 0 {
+		chose = append(chose, "rows "+strings.Join(r.Rows, ","))
+	}
+	if len(r.Columns) > 0 {
+		chose = append(chose, "columns "+strings.Join(r.Columns, ","))
+	}
+	if len(chose) == 0 {
+		return r.Mode
+	}
+	return r.Mode + " (" + strings.Join(chose, "; ") + ")"
 }

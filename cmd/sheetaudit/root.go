@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -175,9 +176,9 @@ func isTerminal(w io.Writer) bool {
 
 // loadConfig reads --config.
 func (a *app) loadConfig() (*config.Config, error) {
-	cfg, err := config.Load(a.configPath, a.getenv)
-	if err == nil {
-		err = checkRules(cfg)
+	cfg, err := config.Load(a.configPath, a.getenv, checkRules)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("configuration file %s not found: commands read ./sheetaudit.yaml unless --config FILE or $SHEETAUDIT_CONFIG names another (the quick start's is examples/sheetaudit.yaml)", a.configPath)
 	}
 	if err != nil {
 		return nil, &exitError{code: exitCantRun, err: err}
@@ -197,7 +198,7 @@ func sheetsOf(cfg *config.Config, name string) ([]config.Sheet, error) {
 		for i, s := range cfg.Sheets {
 			names[i] = s.Name
 		}
-		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--sheet %q is not in the configuration (sheets: %v)", name, names)}
+		return nil, &exitError{code: exitCantRun, err: fmt.Errorf("--sheet %q is not in the configuration; its sheets are %s", name, strings.Join(names, ", "))}
 	}
 	return []config.Sheet{*s}, nil
 }
@@ -209,7 +210,31 @@ func checkFormat(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return &exitError{code: exitCantRun, err: fmt.Errorf("--format %q: want one of %v", format, allowed)}
+	return &exitError{code: exitCantRun, err: fmt.Errorf("--format %q: use %s", format, orList(allowed))}
+}
+
+// orList writes "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// exactArgs is cobra.ExactArgs with a sentence that names the arguments
+// and shows the usage.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == len(names) {
+			return nil
+		}
+		got := "none"
+		if len(args) > 0 {
+			got = fmt.Sprintf("%d (%s)", len(args), strings.Join(args, " "))
+		}
+		name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		return fmt.Errorf("%s takes %s, got %s; usage: %s", name, strings.Join(names, " and "), got, cmd.UseLine())
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -219,26 +244,78 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// sentence makes an error's text read as a sentence for the operator: the
-// bare sentinel audit.ErrInvalid ("…: invalid: …") that wrapping leaves in
-// a line is dropped (the text before it says what is wrong), and a
-// prefix repeated by two layers ("staleness: staleness: …") is said once.
-// Errors keep their chain for errors.Is; only the printed text changes.
+// sentence makes an error's text read as a sentence for the operator.
+// Wrapping with %w leaves the bare text of audit's sentinels in a line
+// ("…; fix key: or header_row: invalid", "… (check the path): not found:
+// stat …"): "invalid" never says more than the text before it and is
+// dropped; "not found", "permission denied" and "unavailable" are dropped
+// where the text around them already says it (after a hint in
+// parentheses or a sentence with a semicolon, or before the underlying
+// error), and kept where they are the only word on what happened ("tab
+// \"客户\": not found"). A prefix repeated by two layers ("staleness:
+// staleness: …") is said once. Errors keep their chain for errors.Is; only
+// the printed text changes.
 func sentence(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		parts := strings.Split(l, ": ")
-		out := parts[:0]
-		for j, p := range parts {
-			if j > 0 && p == out[len(out)-1] {
-				continue
-			}
-			out = append(out, p)
-		}
-		if len(out) > 1 {
-			out = slices.DeleteFunc(out, func(p string) bool { return p == audit.ErrInvalid.Error() })
-		}
-		lines[i] = strings.Join(out, ": ")
+		lines[i] = sentenceLine(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// sentinels are the texts of audit's sentinel errors.
+var sentinels = []string{audit.ErrInvalid.Error(), audit.ErrNotFound.Error(), audit.ErrPermission.Error(), audit.ErrUnavailable.Error()}
+
+func sentenceLine(l string) string {
+	// Parts between ": " and "; " separators, each with the separator
+	// before it ("" for the first).
+	type part struct{ sep, text string }
+	var parts []part
+	sep := ""
+	for l != "" {
+		i := strings.Index(l, ": ")
+		j := strings.Index(l, "; ")
+		k, next := -1, ""
+		switch {
+		case i >= 0 && (j < 0 || i < j):
+			k, next = i, ": "
+		case j >= 0:
+			k, next = j, "; "
+		}
+		if k < 0 {
+			parts = append(parts, part{sep, l})
+			break
+		}
+		parts = append(parts, part{sep, l[:k]})
+		sep, l = next, l[k+2:]
+	}
+	var out []part
+	for n, p := range parts {
+		switch {
+		case len(out) > 0 && p.sep == ": " && p.text == out[len(out)-1].text:
+			continue // "staleness: staleness: …"
+		case len(parts) > 1 && slices.Contains(sentinels, p.text):
+			prev := ""
+			if len(out) > 0 {
+				prev = out[len(out)-1].text
+			}
+			followed := n+1 < len(parts) && parts[n+1].sep == ": "
+			said := p.text == audit.ErrInvalid.Error() || followed ||
+				strings.HasSuffix(prev, ")") || len(out) > 1 && out[len(out)-1].sep == "; "
+			if said && len(out) > 0 {
+				if p.sep == "; " && n+1 < len(parts) && parts[n+1].sep == ": " {
+					// "…: invalid; sheet …" keeps the "; " before what follows.
+					parts[n+1].sep = "; "
+				}
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	var b strings.Builder
+	for _, p := range out {
+		b.WriteString(p.sep)
+		b.WriteString(p.text)
+	}
+	return b.String()
 }

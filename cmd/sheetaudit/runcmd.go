@@ -65,7 +65,7 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 	cantRun := false
 	// Bounded like the daemon's cycles: each Google request retries within
 	// the cycle deadline, and the cycle as a whole stops at it.
-	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline}
+	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline, window: cfg.Quotas.Window}
 	for _, s := range sheets {
 		res, err := a.boundedCycle(ctx, cfg, s, store, deps, a.log, a.leaseWait)
 		if errors.Is(err, audit.ErrHeld) {
@@ -182,6 +182,14 @@ func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Shee
 	if err != nil {
 		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
 	}
+	// The store's change log chain, and for Google sheets the access
+	// audit and attribution when configured; the cycle asks them once
+	// and names the editors of the window since the version last logged.
+	who, err := whoOf(ctx, cfg, s, store, log, deps)
+	if err != nil {
+		err = a.redact.Error(err)
+		return &audit.Result{Sheet: s.Name, Started: time.Now(), Error: err.Error()}, err
+	}
 	c := &audit.Cycle{
 		Spec:     spec,
 		Workbook: wb,
@@ -189,6 +197,7 @@ func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Shee
 		State:    redactedState{StateStore: state, r: a.redact},
 		Logger:   log,
 		Location: cfg.Location(),
+		Who:      who,
 	}
 	res, err := c.Run(ctx)
 	if err != nil {
@@ -211,7 +220,7 @@ func (a *app) leasedCycle(ctx context.Context, cfg *config.Config, s config.Shee
 
 func printResult(w io.Writer, r *audit.Result) {
 	if r.Error != "" {
-		fmt.Fprintf(w, "%s: FAILED: %s\n", r.Sheet, r.Error)
+		fmt.Fprintf(w, "%s: FAILED: %s\n", r.Sheet, sentence(r.Error))
 		return
 	}
 	state := "unchanged"

@@ -32,6 +32,11 @@ func addConfigSecrets(r *redact.Redactor, cfg *config.Config) {
 			r.AddLogin(e.Username, pw)
 		}
 	}
+	for _, cr := range cfg.Credentials {
+		if cr.File != "" {
+			addKeyFile(r, cr.File)
+		}
+	}
 	for _, s := range cfg.Sheets {
 		if g := s.Source.Google; g != nil && g.CredentialsFile != "" {
 			addKeyFile(r, g.CredentialsFile)

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/sheetaudit/sheetaudit/atomicfile"
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/config"
+	"github.com/sheetaudit/sheetaudit/export"
 	"github.com/sheetaudit/sheetaudit/snapshot"
 	"github.com/sheetaudit/sheetaudit/xlsx"
 )
@@ -63,7 +60,7 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		return findVersion(ctx, cfg, store, s.Name, id)
 	}
 	var names []string
-	var invalid error // the store's word on a text that is no id
+	var invalid error // the store's word on a text that is no id; ours is said instead
 	for _, s := range sheets {
 		m, err := store.Manifest(ctx, s.Name, id)
 		if err == nil {
@@ -98,7 +95,8 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 	switch len(matches) {
 	case 0:
 		if invalid != nil {
-			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: invalid}
+			return config.Sheet{}, nil, &exitError{code: exitCantRun, err: fmt.Errorf(
+				"%q is not a snapshot id: give an id such as 20261129T151600Z-1a2b3c4d, its start, latest or latest~1 (see sheetaudit snapshots list)", id)}
 		}
 		return config.Sheet{}, nil, &exitError{code: exitCantRun,
 			err: fmt.Errorf("snapshot %s of sheet %s not found; see sheetaudit snapshots list", id, strings.Join(names, " or "))}
@@ -117,20 +115,25 @@ func findVersion(ctx context.Context, cfg *config.Config, store *snapshot.Store,
 		err: fmt.Errorf("%q is the start of %d snapshot ids (%s%s); give more of the id", id, len(matches), strings.Join(ids, ", "), more)}
 }
 
-// latestOffset reads "latest" (0) and "latest~N" (N).
+// latestOffset reads "latest" (0), "latest~N" (N) and, as git reads
+// HEAD~, "latest~" (1); case does not matter.
 func latestOffset(id string) (int, bool) {
-	rest, ok := strings.CutPrefix(id, "latest")
-	if !ok {
+	if len(id) < len("latest") || !strings.EqualFold(id[:len("latest")], "latest") {
 		return 0, false
 	}
-	if rest == "" {
+	switch rest := id[len("latest"):]; {
+	case rest == "":
 		return 0, true
+	case rest == "~":
+		return 1, true
+	case strings.HasPrefix(rest, "~"):
+		n, err := strconv.Atoi(rest[1:])
+		if err != nil || n < 0 || strings.HasPrefix(rest[1:], "+") {
+			return 0, false
+		}
+		return n, true
 	}
-	n, err := strconv.Atoi(strings.TrimPrefix(rest, "~"))
-	if !strings.HasPrefix(rest, "~") || err != nil || n < 0 {
-		return 0, false
-	}
-	return n, true
+	return 0, false
 }
 
 func (a *app) snapshotsShowCmd() *cobra.Command {
@@ -138,7 +141,7 @@ func (a *app) snapshotsShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one stored version: time, size, header, metadata, chunks and dedupe",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json"); err != nil {
 				return err
@@ -255,7 +258,7 @@ func (a *app) snapshotsDiffCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff ID1 ID2",
 		Short: "Show the keyed changes from one version to another, as the Change Log shows them",
-		Args:  cobra.ExactArgs(2),
+		Args:  exactArgs("ID1", "ID2"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json", "csv"); err != nil {
 				return err
@@ -531,7 +534,7 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 			"starts with = may be taken for a formula by a spreadsheet app that opens the CSV: use --format xlsx\n" +
 			"to open it in Excel, where every value is a text cell. The file is written atomically and an\n" +
 			"existing file is only replaced with --force.",
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "csv", "xlsx"); err != nil {
 				return err
@@ -550,7 +553,11 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("load snapshot %s: %w", args[0], err)
 				}
-				if err := exportFile(ctx, snap, format, out, force, bom); err != nil {
+				err = export.File(ctx, snap, out, export.Options{Format: format, Force: force, BOM: bom, NewBook: newXLSXBook})
+				if errors.Is(err, export.ErrExists) {
+					return &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
+				}
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "wrote snapshot %s of sheet %q (%d rows) to %s\n", snap.ID, s.Name, len(snap.Values), out)
@@ -566,115 +573,17 @@ func (a *app) snapshotsExportCmd() *cobra.Command {
 	return cmd
 }
 
-// exportFile writes snap to out atomically, so a reader never sees a
-// partial file; without force it never replaces a file, also one that
-// appears while the export runs.
-func exportFile(ctx context.Context, snap *audit.Snapshot, format, out string, force, bom bool) error {
-	exists := &exitError{code: exitCantRun, err: fmt.Errorf("%s exists; choose another --out or add --force to replace it", out)}
-	if _, err := os.Lstat(out); err == nil && !force {
-		return exists
-	}
-	opts := atomicfile.Options{Perm: 0o600, NoReplace: !force}
-	var err error
-	switch format {
-	case "csv":
-		err = atomicfile.Write(ctx, out, opts, func(w io.Writer) error { return writeCSV(w, snap.Values, bom) })
-	case "xlsx":
-		err = exportXLSX(ctx, snap, out, opts)
-	}
-	if errors.Is(err, fs.ErrExist) {
-		return exists
-	}
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", out, err)
-	}
-	return nil
-}
-
-// exportXLSX builds the workbook in a private folder beside out (the xlsx
-// backend works on a path), then writes it to out atomically.
-func exportXLSX(ctx context.Context, snap *audit.Snapshot, out string, opts atomicfile.Options) error {
-	work, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".export-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	book := filepath.Join(work, "export.xlsx")
-	if err := writeXLSX(ctx, book, tabTitle(snap), snap.Values); err != nil {
-		return err
-	}
-	return atomicfile.Write(ctx, out, opts, func(w io.Writer) error {
-		f, err := os.Open(book)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(w, f)
-		return err
-	})
-}
-
-func writeCSV(w io.Writer, values [][]string, bom bool) error {
-	if bom {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
-	}
-	width := 0
-	for _, r := range values {
-		width = max(width, len(r))
-	}
-	cw := csv.NewWriter(w)
-	row := make([]string, width)
-	for _, r := range values {
-		// Every record as wide as the widest row: some readers reject
-		// ragged CSV.
-		clear(row)
-		copy(row, r)
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeXLSX creates a workbook at path with one tab holding values as text
-// cells, through the xlsx backend so values like "=1+1" or "0012" stay text.
-func writeXLSX(ctx context.Context, path, title string, values [][]string) error {
+// newXLSXBook creates an empty .xlsx workbook with one tab and opens it
+// with the xlsx backend, which writes every value as a text cell ("=1+1"
+// and "0012" stay text): the workbook of an xlsx export.
+func newXLSXBook(_ context.Context, path, title string) (export.Book, error) {
 	f := excelize.NewFile()
 	if err := f.SetSheetName("Sheet1", title); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.SaveAs(path); err != nil {
-		return err
+		return nil, err
 	}
 	_ = f.Close()
-	wb, err := xlsx.Open(path, xlsx.Options{})
-	if err != nil {
-		return err
-	}
-	defer wb.Close()
-	return wb.ReplaceTab(ctx, title, values)
-}
-
-// tabTitle is the stored tab's title made a valid Excel tab name: at most 31
-// characters, none of : \ / ? * [ ].
-func tabTitle(snap *audit.Snapshot) string {
-	t := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`:\/?*[]`, r) {
-			return '_'
-		}
-		return r
-	}, snap.Meta.Title)
-	if r := []rune(t); len(r) > 31 {
-		t = string(r[:31])
-	}
-	if strings.TrimSpace(t) == "" {
-		t = snap.Sheet
-		if r := []rune(t); len(r) > 31 {
-			t = string(r[:31])
-		}
-	}
-	return t
+	return xlsx.Open(path, xlsx.Options{})
 }

@@ -97,7 +97,7 @@ func (a *app) printStatus(ctx context.Context, cfg *config.Config, store *snapsh
 		result := "ok"
 		switch {
 		case l.Error != "":
-			result = "failed: " + l.Error
+			result = "failed: " + sentence(l.Error)
 		case s.Unrecorded:
 			result = "unknown: a later cycle or restore stored " + s.Newest + " but its outcome was not recorded (is the store's state writable? see the daemon's log)"
 		}

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/width"
+	"github.com/rivo/uniseg"
 )
 
 // table aligns tab-separated text in columns for a terminal, as
@@ -86,21 +85,10 @@ func (t *table) Flush() error {
 	return err
 }
 
-// displayWidth is how many terminal columns s takes.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch {
-		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
-		case r < 0x20:
-		default:
-			switch width.LookupRune(r).Kind() {
-			case width.EastAsianWide, width.EastAsianFullwidth:
-				n += 2
-			default:
-				n++
-			}
-		}
-	}
-	return n
-}
+// displayWidth is how many terminal columns s takes, grapheme cluster by
+// grapheme cluster (uniseg follows Unicode's East Asian Width and emoji
+// presentation rules): 客户 is 4, a combining mark 0, and ☎️, 👍🏻 or
+// 👨‍👩‍👧 2 each, where counting code points would say 1, 4 and 6.
+// Control characters (a tab or newline that terminal() has not escaped)
+// count 0.
+func displayWidth(s string) int { return uniseg.StringWidth(s) }

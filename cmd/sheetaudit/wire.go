@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -54,13 +52,15 @@ func openStoreWith(ctx context.Context, cfg *config.Config, opts snapshot.Option
 // processes never share one.
 func (a *app) instanceID() string { return snapshot.NewHolderID(a.getenv("SHEETAUDIT_INSTANCE")) }
 
-// backendDeps are what the daemon shares among all sheets' backends: one
-// rate limiter per direction sized to the project's quota, and metrics.
+// backendDeps are what the daemon shares among all sheets' backends: the
+// sheet's account's read and write limiters (limiterSet), and metrics.
 // The zero value (no limits, no metrics) suits one-shot commands.
 type backendDeps struct {
 	readLimiter, writeLimiter sheets.Limiter
 	metrics                   sheets.Metrics
 	retryDeadline             time.Duration
+	// window is quotas.window: retries back off in proportion to it.
+	window time.Duration
 }
 
 // withStore loads the configuration, opens the store and runs fn.
@@ -100,13 +100,13 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 	if g := s.Source.Google; g != nil {
 		wb, err := sheets.New(ctx, sheets.Options{
 			SpreadsheetID:   g.SpreadsheetID,
-			CredentialsFile: g.CredentialsFile,
+			CredentialsFile: g.KeyFile(),
 			Endpoint:        g.Endpoint,
 			Logger:          log,
 			ReadLimiter:     deps.readLimiter,
 			WriteLimiter:    deps.writeLimiter,
 			Metrics:         deps.metrics,
-			Retry:           sheets.Retry{Deadline: deps.retryDeadline},
+			Retry:           scaledRetry(deps.retryDeadline, deps.window),
 			ChangeCheck:     g.ChecksChanges(),
 		})
 		if err != nil {
@@ -150,16 +150,43 @@ func specOf(cfg *config.Config, s config.Sheet) (audit.Spec, error) {
 		ChangeCheck:     s.Source.Google != nil && s.Source.Google.ChecksChanges(),
 		Fingerprint:     fingerprint(cfg, s, rs),
 		Paste:           pastePolicy(s.WriteBack),
+		Protect:         protectOf(s),
 	}, nil
+}
+
+// protectOf is how a Google sheet's own tabs are protected
+// (write_back.protect): with a warning unless configured strict or off.
+func protectOf(s config.Sheet) string {
+	if s.Source.Google == nil {
+		return ""
+	}
+	switch s.WriteBack.Protect {
+	case config.ProtectOff:
+		return ""
+	case config.ProtectStrict:
+		return audit.ProtectStrict
+	}
+	return audit.ProtectWarning
 }
 
 // fingerprint identifies what a cycle's outcome depends on besides the
 // sheet's content: the sheet's configuration, the compiled rule set (a
 // schema file's content included), the locale and the time zone. When it
 // changes, the change check reads the sheet even if it did not change.
+//
+// When the sheet runs and with which account do not change what a cycle
+// finds, so the schedule, run_at_start and the credentials are left out:
+// changing a fleet's schedule or moving sheets to a second service account
+// must not make every sheet read in full again.
 func fingerprint(cfg *config.Config, s config.Sheet, rs audit.RuleSet) string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
+	s.Schedule, s.RunAtStart = "", false
+	if g := s.Source.Google; g != nil {
+		gc := *g // s is a copy, but Google is shared with the configuration
+		gc.CredentialsFile, gc.Credentials = "", ""
+		s.Source.Google = &gc
+	}
 	// Encoding plain data cannot fail; an error would only make the
 	// fingerprint differ, which costs one full read.
 	_ = enc.Encode(s)
@@ -243,109 +270,6 @@ func dates(ds []config.Date) map[audit.Date]bool {
 		m[audit.Date{Y: d.Year, M: d.Month, D: d.Day}] = true
 	}
 	return m
-}
-
-// rulesOf maps a sheet's rule configuration onto audit.RuleSet and compiles
-// it. A Frictionless schema file comes first, then the columns and rules
-// written in the config, in file order.
-func rulesOf(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, error) {
-	rules, rs, _, err := compileRules(cfg, s)
-	return rules, rs, err
-}
-
-// compileRules is rulesOf that also says how many row rules came from the
-// schema file, so that checkRules can tell which line wrote a rule.
-func compileRules(cfg *config.Config, s config.Sheet) (*audit.Rules, audit.RuleSet, int, error) {
-	rs := audit.RuleSet{Locale: cfg.Locale}
-	if s.Schema != "" {
-		data, err := os.ReadFile(s.Schema)
-		if err != nil {
-			return nil, rs, 0, fmt.Errorf("sheet %q: read schema: %w", s.Name, err)
-		}
-		fromSchema, _, err := audit.LoadTableSchema(data)
-		if err != nil {
-			return nil, rs, 0, fmt.Errorf("sheet %q: schema %s: %w", s.Name, s.Schema, err)
-		}
-		rs.Columns = append(rs.Columns, fromSchema.Columns...)
-		rs.Rows = append(rs.Rows, fromSchema.Rows...)
-	}
-	schemaRows := len(rs.Rows)
-	for _, c := range s.Columns {
-		r := c.Rule
-		cr := audit.ColumnRule{
-			Column: c.Name, Type: r.Type, Required: r.Required, Unique: r.Unique,
-			Enum: r.Enum, IgnoreCase: r.IgnoreCase, Pattern: r.Pattern,
-			Min: r.Min, Max: r.Max, MinLength: r.MinLength, MaxLength: r.MaxLength,
-			Severity: severityOf(r.Severity), Message: r.Message,
-		}
-		if r.NotBefore != nil {
-			cr.NotBefore = r.NotBefore.String()
-		}
-		if r.NotAfter != nil {
-			cr.NotAfter = r.NotAfter.String()
-		}
-		if r.References != nil {
-			cr.References = &audit.Reference{Tab: r.References.Tab, Column: r.References.Column}
-		}
-		rs.Columns = append(rs.Columns, cr)
-	}
-	for _, r := range s.Rules {
-		rr := audit.RowRule{Name: r.Name, Require: r.Require, Severity: severityOf(r.Severity), Message: r.Message,
-			When: make(map[string][]string, len(r.When))}
-		for _, w := range r.When {
-			rr.When[w.Column] = w.Values
-		}
-		rs.Rows = append(rs.Rows, rr)
-	}
-	if len(rs.Columns) == 0 && len(rs.Rows) == 0 {
-		return nil, rs, schemaRows, nil
-	}
-	rules, err := audit.Compile(rs)
-	if err != nil {
-		return nil, rs, schemaRows, fmt.Errorf("sheet %q: rules: %w", s.Name, err)
-	}
-	return rules, rs, schemaRows, nil
-}
-
-// checkRules compiles every sheet's rules with the rule engine, the one
-// judge of what a rule may say, and reports what does not compile at the
-// line of the configuration (or the schema setting) that wrote it.
-func checkRules(cfg *config.Config) error {
-	var errs config.Errors
-	for i, s := range cfg.Sheets {
-		_, _, schemaRows, err := compileRules(cfg, s)
-		if err == nil {
-			continue
-		}
-		path := config.SheetPath(i, "schema")
-		var re *audit.RuleError
-		if errors.As(err, &re) {
-			switch {
-			case re.Row < 0 && slices.ContainsFunc(s.Columns, func(c config.Column) bool { return c.Name == re.Column }):
-				path = config.ColumnPath(i, re.Column)
-			case re.Row >= schemaRows:
-				path = config.RulePath(i, re.Row-schemaRows)
-			}
-			err = re
-		} else if s.Schema == "" {
-			path = config.SheetPath(i, "columns")
-		}
-		var fe *config.FieldError
-		if errors.As(cfg.ErrorAt(path, err), &fe) {
-			errs = append(errs, fe)
-		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
-func severityOf(s string) audit.Severity {
-	if s == config.SeverityWarning {
-		return audit.Warning
-	}
-	return audit.Error
 }
 
 // pastePolicy is the sheet's bad-paste alarm; nil when it is off.

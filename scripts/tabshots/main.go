@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -137,7 +138,11 @@ func crop(path, out string, rows int, list io.Writer) error {
 	defer f.Close()
 	for _, sheet := range f.GetSheetList() {
 		slug, ok := slugs[sheet]
-		if !ok {
+		switch {
+		case ok:
+		case strings.HasPrefix(sheet, "Restored "), strings.HasPrefix(sheet, "已恢复 "):
+			slug = "restored"
+		default:
 			slug = "-"
 		}
 		fmt.Fprintln(list, slug)
@@ -154,7 +159,13 @@ func crop(path, out string, rows int, list io.Writer) error {
 		if cols > 12 {
 			cols = 12
 		}
-		end, _ := excelize.CoordinatesToCellName(cols, rows)
+		n := rows
+		if slug == "staleness-report" {
+			// The bar chart sits at K2, 600 × 360 pixels: show it and the
+			// rows it is drawn from.
+			cols, n = 20, max(rows, 40)
+		}
+		end, _ := excelize.CoordinatesToCellName(cols, n)
 		if err := f.SetDefinedName(&excelize.DefinedName{
 			Name: "_xlnm.Print_Area", RefersTo: "'" + sheet + "'!$A$1:" + absolute(end), Scope: sheet,
 		}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -619,6 +620,75 @@ func TestQuota(t *testing.T) {
 	now = now.Add(time.Minute)
 	if _, err := svc.Spreadsheets.Values.Get(sid, "A1").Do(); err != nil {
 		t.Errorf("read after refill: %v", err)
+	}
+}
+
+// TestQuotaWindow: a shortened quota "minute" refills when its own window
+// turns, not the calendar minute's.
+func TestQuotaWindow(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	q := &sheetstest.Quota{Read: 2, Window: 6 * time.Second, Now: func() time.Time { return now }}
+	_, svc := newService(t, sheetstest.Options{Quota: q})
+	read := func() error { _, err := svc.Spreadsheets.Values.Get(sid, "A1").Do(); return err }
+	for i, step := range []struct {
+		advance time.Duration
+		fail    bool
+	}{{0, false}, {time.Second, false}, {time.Second, true}, {4 * time.Second, false}, {5 * time.Second, false}, {0, true}} {
+		now = now.Add(step.advance)
+		err := read()
+		if (err != nil) != step.fail {
+			t.Errorf("read %d at %s: err = %v, want failure %v", i, now.Format("15:04:05"), err, step.fail)
+		}
+		if err != nil {
+			if ge := apiErr(t, err); ge.Code != 429 || !strings.Contains(string(ge.Body), `"quota_limit_value": "2"`) && !strings.Contains(string(ge.Body), `"quota_limit_value":"2"`) {
+				t.Errorf("read %d: %d %s", i, ge.Code, ge.Body)
+			}
+		}
+	}
+}
+
+// TestLoadDir loads a folder of spreadsheets: a subfolder with two .csv
+// tabs and a lone .csv file.
+func TestLoadDir(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "fleet-0001", "客户.csv"), "客户编号,名称\nC1,华为\n")
+	write(filepath.Join(dir, "fleet-0001", "Other.csv"), "a\n1\n")
+	write(filepath.Join(dir, "lone.csv"), "x,y\n1,2\n")
+	write(filepath.Join(dir, "notes.txt"), "not a spreadsheet")
+	srv := sheetstest.Start(t, sheetstest.Options{})
+	ids, err := srv.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"fleet-0001", "lone"}, ids); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	got, err := srv.Values("fleet-0001", "客户")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{{"客户编号", "名称"}, {"C1", "华为"}}, got); diff != "" {
+		t.Errorf("客户 (-want +got):\n%s", diff)
+	}
+	if tabs, _ := srv.TabIDs("fleet-0001"); len(tabs) != 2 {
+		t.Errorf("tabs = %v", tabs)
+	}
+	if got, _ := srv.Values("lone", "lone"); len(got) != 2 {
+		t.Errorf("lone = %v", got)
+	}
+
+	write(filepath.Join(dir, "empty", "readme.txt"), "")
+	if _, err := srv.LoadDir(dir); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("a subfolder without .csv: err = %v", err)
 	}
 }
 

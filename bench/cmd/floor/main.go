@@ -10,7 +10,9 @@
 // versions, so the peak RSS measured around it is the floor's memory too.
 // -into string decodes cells into [][]string (a client that knows
 // FORMATTED_VALUE answers only strings); -into any into [][]any, as the
-// generated Google client does. It prints a JSON summary.
+// generated Google client does. A spreadsheets.get of grid data (sheets'
+// one read of displayed and typed values) decodes into a struct of the
+// masked CellData fields, or into any. It prints a JSON summary.
 package main
 
 import (
@@ -49,6 +51,23 @@ type valueRange[T any] struct {
 type batch[T any] struct {
 	SpreadsheetID string          `json:"spreadsheetId"`
 	ValueRanges   []valueRange[T] `json:"valueRanges"`
+}
+
+// grid is a spreadsheets.get answer of grid data under sheets' gridFields.
+type grid struct {
+	Sheets []struct {
+		Data []struct {
+			RowData []struct {
+				Values []struct {
+					FormattedValue string `json:"formattedValue"`
+					EffectiveValue *struct {
+						NumberValue *float64 `json:"numberValue"`
+						BoolValue   *bool    `json:"boolValue"`
+					} `json:"effectiveValue"`
+				} `json:"values"`
+			} `json:"rowData"`
+		} `json:"data"`
+	} `json:"sheets"`
 }
 
 // summary is what floor prints.
@@ -129,6 +148,8 @@ func readsTab(rawURL, tab string) (isMeta, ok bool) {
 	var ranges []string
 	switch {
 	case strings.HasSuffix(u.Path, "values:batchGet"):
+		ranges = u.Query()["ranges"]
+	case u.Query().Has("ranges"): // spreadsheets.get of grid data
 		ranges = u.Query()["ranges"]
 	case strings.Contains(u.Path, "/values/"):
 		r, err := url.PathUnescape(u.EscapedPath()[strings.Index(u.EscapedPath(), "/values/")+len("/values/"):])
@@ -211,10 +232,23 @@ func fetch(client *http.Client, url, into string) (any, int64, int64, error) {
 		var vr valueRange[any]
 		err = dec.Decode(&vr)
 		cells, v = count(vr.Values), vr
-	default: // spreadsheets.get: metadata
+	case strings.Contains(url, "ranges=") && into == "string":
+		// spreadsheets.get of grid data, displayed and typed values
+		// (sheets' gridFields): the cells' own type, as for values.
+		var g grid
+		err = dec.Decode(&g)
+		for _, s := range g.Sheets {
+			for _, d := range s.Data {
+				for _, r := range d.RowData {
+					cells += int64(len(r.Values))
+				}
+			}
+		}
+		v = g
+	default: // spreadsheets.get: metadata, or grid data into any
 		var m map[string]any
 		err = dec.Decode(&m)
-		v = m
+		cells, v = gridCells(m), m
 	}
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("decode %s: %w", url, err)
@@ -227,6 +261,25 @@ func count[T any](rows [][]T) int64 {
 	var n int64
 	for _, r := range rows {
 		n += int64(len(r))
+	}
+	return n
+}
+
+// gridCells counts the cells of a spreadsheets.get answer decoded into
+// any: those of sheets[].data[].rowData[].values, none for metadata.
+func gridCells(m map[string]any) int64 {
+	var n int64
+	list := func(v any, key string) []any {
+		o, _ := v.(map[string]any)
+		l, _ := o[key].([]any)
+		return l
+	}
+	for _, s := range list(m, "sheets") {
+		for _, d := range list(s, "data") {
+			for _, r := range list(d, "rowData") {
+				n += int64(len(list(r, "values")))
+			}
+		}
 	}
 	return n
 }

@@ -41,7 +41,12 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "report: need -dir, -size and -o")
 		return 2
 	}
-	section := render(&results{dir: *dir}, *size)
+	section := ""
+	if *size == "fleet" {
+		section = renderFleet(&results{dir: *dir})
+	} else {
+		section = render(&results{dir: *dir}, *size)
+	}
 	if err := update(*out, *size, section); err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1

@@ -49,6 +49,9 @@ type Request struct {
 	Status   int    `json:"status"`
 	BytesIn  int64  `json:"request_bytes"`
 	BytesOut int64  `json:"response_bytes"`
+	// At is when the answer's headers came back (Unix nanoseconds), so
+	// the fleet benchmark can tell which quota window a request fell in.
+	At int64 `json:"at_ns"`
 }
 
 // Log is what GET /_tap/log returns.
@@ -138,7 +141,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true}
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		req := resp.Request
-		rec := Request{Method: req.Method, URL: req.URL.RequestURI(), Status: resp.StatusCode, BytesIn: max(0, req.ContentLength)}
+		rec := Request{Method: req.Method, URL: req.URL.RequestURI(), Status: resp.StatusCode, BytesIn: max(0, req.ContentLength),
+			At: time.Now().UnixNano()}
 		// Recording now, with the declared length, means the log is
 		// complete the moment the client has its answer; only bodies of
 		// unknown length are counted as they pass.

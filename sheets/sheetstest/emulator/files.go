@@ -3,12 +3,15 @@ package emulator
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -27,19 +30,8 @@ func (s *Server) loadFile(user, id, path string) error {
 	ss := newSpreadsheet(id, title)
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		f, err := os.Open(path)
-		if err != nil {
-			return fmt.Errorf("load %q: %w", path, err)
-		}
-		defer f.Close()
-		cr := csv.NewReader(f)
-		cr.FieldsPerRecord = -1
-		recs, err := cr.ReadAll()
-		if err != nil {
-			return fmt.Errorf("load %q: %w", path, err)
-		}
-		if err := s.loadTab(ss, title, recs, nil); err != nil {
-			return fmt.Errorf("load %q: %w", path, err)
+		if err := s.loadCSV(ss, path); err != nil {
+			return err
 		}
 	case ".xlsx", ".xlsm":
 		f, err := excelize.OpenFile(path)
@@ -70,6 +62,102 @@ func (s *Server) loadFile(user, id, path string) error {
 	s.mu.Lock()
 	s.books[id] = ss
 	s.created(id, user, "admin.load")
+	s.mu.Unlock()
+	return nil
+}
+
+// loadCSV adds the .csv file at path to ss as one tab named after the file.
+func (s *Server) loadCSV(ss *spreadsheet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("load %q: %w", path, err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return fmt.Errorf("load %q: %w", path, err)
+	}
+	title := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if err := s.loadTab(ss, title, recs, nil); err != nil {
+		return fmt.Errorf("load %q: %w", path, err)
+	}
+	return nil
+}
+
+// LoadDir loads a folder of spreadsheets: each subfolder of dir is a
+// spreadsheet named after it, with one tab per .csv file in it (named after
+// the file, in name order), and each .csv or .xlsx file directly in dir is
+// one spreadsheet as with LoadFile. Files load in parallel (a benchmark
+// fleet is a thousand spreadsheets). It returns the ids in name order;
+// on an error nothing more is loaded, and the error names the file.
+func (s *Server) LoadDir(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load folder: %w", err)
+	}
+	type job struct{ id, path string }
+	var jobs []job
+	for _, e := range ents {
+		name := e.Name()
+		switch ext := strings.ToLower(filepath.Ext(name)); {
+		case e.IsDir():
+			jobs = append(jobs, job{id: name, path: filepath.Join(dir, name)})
+		case ext == ".csv" || ext == ".xlsx" || ext == ".xlsm":
+			jobs = append(jobs, job{id: strings.TrimSuffix(name, filepath.Ext(name)), path: filepath.Join(dir, name)})
+		}
+	}
+	ids := make([]string, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(jobs))) {
+		wg.Go(func() {
+			for i := range next {
+				j := jobs[i]
+				ids[i] = j.id
+				if st, err := os.Stat(j.path); err == nil && st.IsDir() {
+					errs[i] = s.loadFolder(j.id, j.path)
+				} else {
+					errs[i] = s.loadFile(s.admin, j.id, j.path)
+				}
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// loadFolder loads the .csv files of dir as the tabs of spreadsheet id,
+// owned by the admin account.
+func (s *Server) loadFolder(id, dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("load %q: %w", dir, err)
+	}
+	ss := newSpreadsheet(id, id)
+	for _, e := range ents {
+		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".csv") {
+			continue
+		}
+		if err := s.loadCSV(ss, filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	if len(ss.sheets) == 0 {
+		return fmt.Errorf("load %q: no .csv file in the folder (each .csv is a tab)", dir)
+	}
+	s.mu.Lock()
+	s.books[id] = ss
+	s.created(id, s.admin, "admin.load")
 	s.mu.Unlock()
 	return nil
 }

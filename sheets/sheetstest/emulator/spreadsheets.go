@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,26 +69,68 @@ func spreadsheetJSON(ss *spreadsheet) map[string]any {
 
 // cellValueJSON is an ExtendedValue for a stored cell.
 func cellValueJSON(c cell, effective bool) map[string]any {
+	k, v := cellValue(c, effective)
+	if k == "" {
+		return nil
+	}
+	return map[string]any{k: v}
+}
+
+// cellValue is the one field of a stored cell's ExtendedValue and its
+// value (a string, json.Number or bool); "" for an empty cell.
+func cellValue(c cell, effective bool) (string, any) {
 	switch c.k {
 	case kString:
-		return map[string]any{"stringValue": c.s}
+		return "stringValue", c.s
 	case kNumber:
-		return map[string]any{"numberValue": json.Number(c.s)}
+		return "numberValue", json.Number(c.s)
 	case kNumDisp, kDate:
 		_, n := c.split()
-		return map[string]any{"numberValue": json.Number(n)}
+		return "numberValue", json.Number(n)
 	case kBool:
-		return map[string]any{"boolValue": c.s == "TRUE"}
+		return "boolValue", c.s == "TRUE"
 	case kFormula:
 		if !effective {
-			return map[string]any{"formulaValue": c.s}
+			return "formulaValue", c.s
 		}
 		if v, ok := evalArith(c.s[1:]); ok {
-			return map[string]any{"numberValue": json.Number(formatFloat(v))}
+			return "numberValue", json.Number(formatFloat(v))
 		}
-		return map[string]any{"stringValue": c.s}
+		return "stringValue", c.s
 	}
-	return nil
+	return "", nil
+}
+
+// cellDataJSON renders the CellData of one cell: {} for a cell with
+// nothing in it.
+func cellDataJSON(sh *sheet, r, c int) map[string]any {
+	cd := map[string]any{}
+	if cl := sh.view(r, c, sh.at(r, c)); !cl.empty() {
+		cd["userEnteredValue"] = cellValueJSON(cl, false)
+		cd["effectiveValue"] = cellValueJSON(cl, true)
+		cd["formattedValue"] = cl.formatted()
+	}
+	if n, ok := sh.notes[[2]int{r, c}]; ok {
+		cd["note"] = n
+	}
+	for k, v := range sh.cellx[[2]int{r, c}] {
+		cd[k] = cloneJSON(v)
+	}
+	return cd
+}
+
+// gridExtent returns the last row index holding a value, note or cell
+// property, and the last column holding a note or cell property (-1 when
+// none); a row's values set its own width.
+func gridExtent(sh *sheet) (lastR, noteC int) {
+	lastR, noteC = len(sh.rows)-1, -1
+	for k := range sh.notes {
+		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
+	}
+	for k := range sh.cellx {
+		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
+	}
+	return lastR, noteC
 }
 
 // gridDataJSON renders GridData for g (SHEETS-API.md §4): values, notes,
@@ -100,13 +144,7 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 	if g.c0 > 0 {
 		d["startColumn"] = g.c0
 	}
-	lastR, noteC := len(sh.rows)-1, -1
-	for k := range sh.notes {
-		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
-	}
-	for k := range sh.cellx {
-		lastR, noteC = max(lastR, k[0]), max(noteC, k[1])
-	}
+	lastR, noteC := gridExtent(sh)
 	var rows []any
 	lastRow := -1
 	for r := g.r0; r <= min(g.r1, lastR); r++ {
@@ -117,18 +155,7 @@ func gridDataJSON(sh *sheet, g gridRect) map[string]any {
 		var vals []any
 		last := -1
 		for c := g.c0; c <= min(g.c1, width); c++ {
-			cd := map[string]any{}
-			if cl := sh.view(r, c, sh.at(r, c)); !cl.empty() {
-				cd["userEnteredValue"] = cellValueJSON(cl, false)
-				cd["effectiveValue"] = cellValueJSON(cl, true)
-				cd["formattedValue"] = cl.formatted()
-			}
-			if n, ok := sh.notes[[2]int{r, c}]; ok {
-				cd["note"] = n
-			}
-			for k, v := range sh.cellx[[2]int{r, c}] {
-				cd[k] = cloneJSON(v)
-			}
+			cd := cellDataJSON(sh, r, c)
 			if len(cd) > 0 {
 				last = c
 			}
@@ -252,6 +279,31 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, id string) *apiErro
 	} else {
 		order = ss.sheets
 	}
+	if cm, ok := cellsOnly(mask); ok {
+		// The answer is the grid's cells alone: streamed row by row, as
+		// a large tab read this way would not fit a built tree.
+		bw := startJSON(w)
+		_, _ = bw.WriteString(`{"sheets":[`)
+		for i, sh := range order {
+			if i > 0 {
+				_ = bw.WriteByte(',')
+			}
+			_, _ = bw.WriteString(`{"data":[`)
+			rects := blocks[sh]
+			if len(rects) == 0 {
+				rects = []gridRect{{0, 0, sh.rowCount - 1, sh.colCount - 1}}
+			}
+			for j, g := range rects {
+				if j > 0 {
+					_ = bw.WriteByte(',')
+				}
+				writeGridCells(bw, sh, g, cm)
+			}
+			_, _ = bw.WriteString(`]}`)
+		}
+		_, _ = bw.WriteString(`]}`)
+		return flush(bw)
+	}
 	sheets := make([]any, 0, len(order))
 	for _, sh := range order {
 		idx := indexOf(ss, sh)
@@ -279,6 +331,159 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, id string) *apiErro
 	}
 	writeJSON(w, 200, v)
 	return nil
+}
+
+// cellsOnly returns the selection within each cell when the mask selects
+// nothing but the cells of the grid data (sheets.data.rowData.values(…)), as
+// gspread's notes reads and sheets' one-request value read do.
+func cellsOnly(m maskNode) (maskNode, bool) {
+	n := m
+	for _, p := range []string{"sheets", "data", "rowData", "values"} {
+		child, ok := n[p]
+		if len(n) != 1 || !ok || child == nil {
+			return nil, false
+		}
+		n = child
+	}
+	return n, true
+}
+
+// writeGridCells streams the GridData of g under a mask selecting cm
+// within each cell: what gridDataJSON, the mask and trimMaskedGrid make of
+// it, without building it. A row's cells are buffered to trim its trailing
+// empty ones; empty rows are counted until a row with a value shows they
+// are not trailing.
+func writeGridCells(w *bufio.Writer, sh *sheet, g gridRect, cm maskNode) {
+	lastR, noteC := gridExtent(sh)
+	_ = w.WriteByte('{')
+	started, empty := false, 0
+	var row []byte // the row's cells, comma-separated
+	for r := g.r0; r <= min(g.r1, lastR); r++ {
+		width := noteC
+		if r < len(sh.rows) {
+			width = max(width, len(sh.rows[r])-1)
+		}
+		row = row[:0]
+		end := 0 // of the last cell that is not {}
+		for c := g.c0; c <= min(g.c1, width); c++ {
+			if c > g.c0 {
+				row = append(row, ',')
+			}
+			start := len(row)
+			var ok bool
+			if row, ok = appendPlainCell(row, sh, r, c, cm); !ok {
+				row = append(row[:start], "{}"...)
+				if cd := cellDataJSON(sh, r, c); len(cd) > 0 {
+					if m, _ := cm.apply(cd).(map[string]any); len(m) > 0 {
+						b, _ := json.Marshal(m)
+						row = append(row[:start], b...)
+					}
+				}
+			}
+			if len(row)-start > 2 {
+				end = len(row)
+			}
+		}
+		if end == 0 {
+			empty++
+			continue
+		}
+		if started {
+			_ = w.WriteByte(',')
+		} else {
+			_, _ = w.WriteString(`"rowData":[`)
+			started = true
+		}
+		for ; empty > 0; empty-- {
+			_, _ = w.WriteString(`{},`)
+		}
+		_, _ = w.WriteString(`{"values":[`)
+		_, _ = w.Write(row[:end])
+		_, _ = w.WriteString(`]}`)
+	}
+	if started {
+		_ = w.WriteByte(']')
+	}
+	_ = w.WriteByte('}')
+}
+
+// plainCellFields are the CellData fields appendPlainCell writes, in the
+// order encoding/json writes a map's keys.
+var plainCellFields = []string{"effectiveValue", "formattedValue", "note", "userEnteredValue"}
+
+// appendPlainCell appends the CellData of a cell without stored cell
+// properties under the mask cm, as cellDataJSON, the mask and
+// encoding/json would, without their maps: a large grid read costs one
+// pass. ok is false when the cell has properties or the mask selects
+// something else; the caller then takes the general path.
+func appendPlainCell(b []byte, sh *sheet, r, c int, cm maskNode) ([]byte, bool) {
+	if _, ok := sh.cellx[[2]int{r, c}]; ok {
+		return b, false
+	}
+	for k := range cm {
+		if !slices.Contains(plainCellFields, k) {
+			return b, false
+		}
+	}
+	cl := sh.at(r, c)
+	note, hasNote := sh.notes[[2]int{r, c}]
+	b = append(b, '{')
+	n := 0
+	field := func(name string) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = appendJSONString(b, name)
+		b = append(b, ':')
+	}
+	for _, k := range plainCellFields {
+		sub, selected := cm[k]
+		if !selected {
+			continue
+		}
+		switch k {
+		case "effectiveValue", "userEnteredValue":
+			if cl.empty() {
+				continue
+			}
+			field(k)
+			b = appendExtendedValue(b, cl, k == "effectiveValue", sub)
+		case "formattedValue":
+			if cl.empty() {
+				continue
+			}
+			field(k)
+			b = appendJSONString(b, cl.formatted())
+		case "note":
+			if !hasNote {
+				continue
+			}
+			field(k)
+			b = appendJSONString(b, note)
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendExtendedValue writes the ExtendedValue of a non-empty cell
+// (cellValue) under the mask sub, nil selecting it whole.
+func appendExtendedValue(b []byte, cl cell, effective bool, sub maskNode) []byte {
+	b = append(b, '{')
+	k, x := cellValue(cl, effective)
+	if _, ok := sub[k]; sub == nil || ok {
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		switch x := x.(type) {
+		case string:
+			b = appendJSONString(b, x)
+		case json.Number:
+			b = append(b, x...)
+		case bool:
+			b = strconv.AppendBool(b, x)
+		}
+	}
+	return append(b, '}')
 }
 
 func indexOf(ss *spreadsheet, sh *sheet) int {
