@@ -133,7 +133,7 @@ fi
 
 log "build (the real binary and the bench tools)"
 (cd "$repo" && go build -o "$bin/sheetaudit" ./cmd/sheetaudit)
-for t in gen load measure tap floor stages report cycleprof; do
+for t in gen load carry measure tap floor stages report cycleprof; do
   (cd "$repo" && go build -o "$bin/$t" "./bench/cmd/$t")
 done
 
@@ -145,13 +145,19 @@ v1=$data/v1/$tab.csv v2=$data/v2/$tab.csv
 mkdir -p "$data/empty"
 head -1 "$v1" >"$data/empty/$tab.csv"
 
-# start_emulator VERSION_CSV NAME: serve the file as spreadsheet "bench" on
-# a free loopback port behind a tap, and set $tap_url. The emulator starts
+# start_emulator VERSION_CSV NAME [FROM]: serve the file as spreadsheet
+# "bench" on a free loopback port behind a tap, and set $tap_url (and
+# $emu_url, the emulator's own endpoint). With FROM (an earlier emulator's
+# own endpoint), bench/cmd/carry first copies every other tab of it
+# (sheetaudit's Change Log, Needs Review, ...: values, formats, grid
+# sizes) into the new one, directly and not through the tap, so each
+# cycle finds the spreadsheet the earlier cycles left behind, as on one
+# real spreadsheet, and its requests stay its own. The emulator starts
 # with the header only and bench/cmd/load fills the tab through the Sheets
 # API with a grid of exactly the data's size (--load would give a CSV the
 # import grid of at least 26 columns, over the 10 M-cell cap at max size).
 start_emulator() {
-  local csv=$1 name=$2 ep="" i
+  local csv=$1 name=$2 from=${3:-} ep="" i
   "$bin/sheetaudit" emulator --addr 127.0.0.1:0 --quota off --load "$data/empty/$tab.csv" --id bench \
     >"$tmp/$name.emu.out" 2>"$tmp/$name.emu.log" &
   pids+=($!)
@@ -163,6 +169,10 @@ start_emulator() {
   done
   [ -n "$ep" ] || { echo "run.sh: emulator did not start" >&2; exit 1; }
   "$bin/load" -endpoint "$ep" -id bench -tab "$tab" -csv "$csv"
+  if [ -n "$from" ]; then
+    "$bin/carry" -from "$from" -to "$ep" -id bench -skip "$tab"
+  fi
+  emu_url=$ep
   "$bin/tap" -target "$ep" -addr-file "$tmp/$name.tap" 2>"$tmp/$name.tap.log" &
   pids+=($!)
   for i in $(seq 1 100); do
@@ -216,15 +226,16 @@ cycle() {
 
 store_size >"$res/store0.txt"
 start_emulator "$v1" v1
-tap1=$tap_url
+tap1=$tap_url emu1=$emu_url
 config "$tmp/config.yaml" "$tap1"
 cycle 1
 
 # The emulator has no reload: version 2 is served by a second emulator
 # with the same spreadsheet id, as if the sheet had been edited between
-# two cycles (the first stays up for the floor's replay of version 1).
-start_emulator "$v2" v2
-tap2=$tap_url
+# two cycles (the first stays up for the floor's replay of version 1),
+# and the tabs cycle 1 wrote are carried over.
+start_emulator "$v2" v2 "$emu1"
+tap2=$tap_url emu2=$emu_url
 config "$tmp/config.yaml" "$tap2"
 [ "$profile" = 1 ] && cp -a "$store" "$tmp/store.before2"
 cycle 2
@@ -232,7 +243,7 @@ cycle 3
 
 # Cycle 4: version 2 with one row inserted under the header, the edit
 # that must not make every chunk new.
-start_emulator "$data/top/$tab.csv" top
+start_emulator "$data/top/$tab.csv" top "$emu2"
 config "$tmp/config.yaml" "$tap_url"
 cycle 4
 "$bin/sheetaudit" snapshots list --config "$tmp/config.yaml" --format json >"$res/snapshots.out" 2>/dev/null || true
@@ -263,9 +274,11 @@ done
 
 if [ "$profile" = 1 ]; then
   log "profile: the churn cycle again, in process, under pprof"
-  # A fresh emulator with version 2: the one cycle 2 wrote to has a grown
-  # Change Log, and at max size a second append would pass the 10 M cap.
-  start_emulator "$v2" prof
+  # A fresh emulator with version 2 and the tabs as cycle 1 left them,
+  # like the store copied before cycle 2: the one cycle 2 wrote to has a
+  # grown Change Log, and at max size a second append would pass the 10 M
+  # cap.
+  start_emulator "$v2" prof "$emu1"
   sed -e "s|^store: .*|store: $tmp/store.before2|" -e "s|endpoint: .*|endpoint: $tap_url|" "$tmp/config.yaml" >"$tmp/profile.yaml"
   if "$bin/cycleprof" -config "$tmp/profile.yaml" -cpuprofile "$res/cpu.pprof" -memprofile "$res/heap.pprof" >"$res/profile.txt"; then
     go tool pprof -top -nodecount 25 "$bin/cycleprof" "$res/cpu.pprof" >"$res/cpu.top.txt" 2>/dev/null || true
