@@ -56,8 +56,19 @@ func (c *Cycle) who(ctx context.Context, res *Result, st *State, b *WriteBack, a
 		checkTab = s.ChangeLogTab
 	}
 	r, err := w.Review(ctx, c.Workbook, s.Name, checkTab, st.Access, since, at, edits, loc, s.Locale)
-	if err == nil && checkTab != "" && w.Chain != nil {
-		st.ChainChecked = day
+	switch {
+	case err == nil && checkTab != "" && w.Chain != nil:
+		// Rows found deleted are put back by this write-back; edited and
+		// moved rows stay as they are, so their findings stay in Needs
+		// Review until the next check.
+		st.ChainChecked, st.ChainFindings = day, nil
+		for _, f := range r.Findings {
+			if f.Rule == RuleChangeLogEdited || f.Rule == RuleChangeLogReordered {
+				st.ChainFindings = append(st.ChainFindings, f)
+			}
+		}
+	case checkTab == "":
+		r.Findings = append(r.Findings, st.ChainFindings...)
 	}
 	if err != nil {
 		log.Warn("who changed it, who can see it: a part failed; the rest is written", zap.Error(err))

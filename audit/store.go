@@ -100,6 +100,10 @@ type State struct {
 	// checked against the store's change log chain; the check runs once a
 	// day.
 	ChainChecked string `json:"chain_checked,omitempty"`
+	// ChainFindings are the findings of that check that outlive its
+	// write-back (rows edited or moved by hand); cycles until the next
+	// check report them again, so Needs Review does not lose them.
+	ChainFindings []Finding `json:"chain_findings,omitempty"`
 	// Protected is the protection last set on sheetaudit's own tabs (mode
 	// and tabs), so it is set again only when a tab is new or it changes.
 	Protected string `json:"protected,omitempty"`

@@ -229,6 +229,9 @@ func (w *Workbook) tabOf(ctx context.Context, op, title string, fresh bool) (aud
 // lookup is tabOf; reread is the second look for a title the copy lacks,
 // which always goes to Google.
 func (w *Workbook) lookup(ctx context.Context, op, title string, fresh, reread bool) (audit.TabMeta, error) {
+	// A fresh lookup served from this cycle's copy is as fresh as the
+	// caller asked: a title it lacks is not there (no second read).
+	settled := fresh
 	w.mu.Lock()
 	fresh = reread || fresh && !w.readOnce
 	w.mu.Unlock()
@@ -237,7 +240,7 @@ func (w *Workbook) lookup(ctx context.Context, op, title string, fresh, reread b
 		return audit.TabMeta{}, err
 	}
 	p, ok := b.find(title)
-	if !ok && !fresh {
+	if !ok && !fresh && !settled {
 		return w.lookup(ctx, op, title, true, true)
 	}
 	if !ok {
