@@ -159,17 +159,84 @@ func has(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 // position among the group's unmatched rows. So renaming, reordering or
 // removing one of several rows keyed K1 logs that row only, instead of
 // every later duplicate shifting onto its neighbour's history.
+//
+// A row whose key value no other row of either table has is a group of one
+// on each side: it pairs through the old table's index, and only the few
+// key values that rows share are grouped, so a large sheet's diff builds
+// no map of its own.
 func matchRows(old, new *Table, colMap []int) []int {
 	match := make([]int, len(new.Rows))
-	oldGroups := make(map[string][]int, len(old.Rows))
-	for i := range old.Rows {
-		k := old.baseKey(&old.Rows[i])
-		oldGroups[k] = append(oldGroups[k], i)
+	if !old.keyed() || !new.keyed() {
+		matchGroups(old, new, colMap, nil, match)
+		return match
 	}
-	newGroups := make(map[string][]int, len(new.Rows))
+	shared := make(map[string]bool, len(old.renamed)+len(new.renamed))
+	for _, k := range old.renamed {
+		shared[k] = true
+	}
+	for _, k := range new.renamed {
+		shared[k] = true
+	}
+	for ni := range new.Rows {
+		k := new.baseKeyAt(ni)
+		if shared[k] {
+			continue // grouped below
+		}
+		match[ni] = -1
+		if oi, ok := old.index[k]; ok {
+			if _, renamed := old.renamed[oi]; !renamed {
+				match[ni] = oi
+			}
+		}
+	}
+	if len(shared) > 0 {
+		matchGroups(old, new, colMap, shared, match)
+	}
+	return match
+}
+
+// keyed reports whether t came from ParseTable with an index that names
+// every row: then a row's key value is its Key unless renamed says
+// otherwise.
+func (t *Table) keyed() bool { return t.parsed && !t.collided }
+
+// baseKeyAt is baseKey of row i of a keyed table, without recomputing it.
+func (t *Table) baseKeyAt(i int) string {
+	if k, ok := t.renamed[i]; ok {
+		return k
+	}
+	return t.Rows[i].Key
+}
+
+// matchGroups sets match for the rows of new whose key value is in only
+// (every row when only is nil) by grouping both tables' rows by key value.
+func matchGroups(old, new *Table, colMap []int, only map[string]bool, match []int) {
+	key := func(t *Table, i int) (string, bool) {
+		var k string
+		if t.keyed() {
+			k = t.baseKeyAt(i)
+		} else {
+			k = t.baseKey(&t.Rows[i])
+		}
+		return k, only == nil || only[k]
+	}
+	size := len(old.Rows)
+	if only != nil {
+		size = len(only)
+	}
+	oldGroups := make(map[string][]int, size)
+	for i := range old.Rows {
+		if k, ok := key(old, i); ok {
+			oldGroups[k] = append(oldGroups[k], i)
+		}
+	}
+	newGroups := make(map[string][]int, len(oldGroups))
 	var order []string
 	for i := range new.Rows {
-		k := new.baseKey(&new.Rows[i])
+		k, ok := key(new, i)
+		if !ok {
+			continue
+		}
 		if _, ok := newGroups[k]; !ok {
 			order = append(order, k)
 		}
@@ -211,7 +278,6 @@ func matchRows(old, new *Table, colMap []int) []int {
 			match[ni] = os[b]
 		}
 	}
-	return match
 }
 
 // baseKey is the value of r's key columns as typed, before ParseTable told

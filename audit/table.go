@@ -33,6 +33,14 @@ type Table struct {
 	TypedZone *time.Location
 
 	index map[string]int // row key → index in Rows
+	// parsed is set by ParseTable, which also keeps renamed and collided.
+	parsed bool
+	// renamed holds, for each row (by index in Rows) whose Key is not its
+	// key columns' value (an empty or duplicate key), that value.
+	renamed map[int]string
+	// collided reports a Key given to two rows (a duplicate's name that
+	// another row has as its own key): index then misses one of them.
+	collided bool
 	// problemText renders Problems[i].Message in a catalog's language.
 	problemText []func(*catalog) string
 }
@@ -106,7 +114,7 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 	if len(values) < headerRow || isBlank(values[headerRow-1]) {
 		return nil, fmt.Errorf("header row %d is empty; check header_row or that the tab holds the table: %w", headerRow, ErrInvalid)
 	}
-	t := &Table{HeaderRow: headerRow, index: make(map[string]int)}
+	t := &Table{HeaderRow: headerRow, parsed: true}
 	raw := values[headerRow-1]
 	t.Header = make([]string, len(raw))
 	seen := make(map[string]int, len(raw))
@@ -139,7 +147,13 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 
 	body := values[headerRow:]
 	t.Rows = make([]Row, 0, len(body))
-	dups := make(map[string]int)
+	t.index = make(map[string]int, len(body))
+	// Rows with a key value seen before are renamed "K (2)", "K (3)"…;
+	// dupOf counts the renamed rows of each such value, and shadowed the
+	// rows whose index entry a later row of the same Key took (see seen),
+	// so no map of every key value is built besides the index.
+	var dupOf map[string]int
+	var shadowed map[string][]int
 	for i, cells := range body {
 		line := headerRow + 1 + i
 		if isBlank(cells) {
@@ -147,25 +161,26 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 			continue
 		}
 		r := Row{Line: line, Cells: cells}
-		r.Key = t.rowKey(cells)
+		base := t.rowKey(cells)
+		r.Key = base
 		switch {
-		case strings.Trim(r.Key, keySep) == "":
+		case strings.Trim(base, keySep) == "":
 			names := t.keyNames()
 			t.problem(Finding{Row: line, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error},
 				func(c *catalog) string { return fmt.Sprintf(c.noKey, line, names) })
 			r.Key = "(row " + strconv.Itoa(line) + ")"
-		default:
-			if n := dups[r.Key]; n > 0 {
-				first := t.Rows[t.index[r.Key]].Line
-				dups[r.Key] = n + 1
-				names, key := t.keyNames(), DisplayKey(r.Key)
-				t.problem(Finding{
-					Row: line, Key: key, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error, Value: key,
-				}, func(c *catalog) string { return fmt.Sprintf(c.dupKey, names, key, line, first) })
-				r.Key = r.Key + " (" + strconv.Itoa(n+1) + ")"
-			} else {
-				dups[r.Key] = 1
+		case t.seen(base, shadowed[base]):
+			n := 1 + dupOf[base] // rows keyed base so far
+			first := t.Rows[t.index[base]].Line
+			if dupOf == nil {
+				dupOf = make(map[string]int)
 			}
+			dupOf[base]++
+			names, key := t.keyNames(), DisplayKey(base)
+			t.problem(Finding{
+				Row: line, Key: key, Column: t.Header[t.Key[0]], Rule: "key", Severity: Error, Value: key,
+			}, func(c *catalog) string { return fmt.Sprintf(c.dupKey, names, key, line, first) })
+			r.Key = base + " (" + strconv.Itoa(n+1) + ")"
 		}
 		if len(cells) > len(t.Header) && !isBlank(cells[len(t.Header):]) {
 			last := ColumnName(len(t.Header) - 1)
@@ -173,10 +188,40 @@ func ParseTable(values [][]string, headerRow int, key []string) (*Table, error) 
 				Row: line, Key: DisplayKey(r.Key), Column: ColumnName(len(t.Header)), Rule: "header", Severity: Warning,
 			}, func(c *catalog) string { return fmt.Sprintf(c.beyondHeader, line, last) })
 		}
+		if r.Key != base {
+			if t.renamed == nil {
+				t.renamed = make(map[int]string)
+			}
+			t.renamed[len(t.Rows)] = base
+		}
+		if prev, taken := t.index[r.Key]; taken {
+			t.collided = true
+			if shadowed == nil {
+				shadowed = make(map[string][]int)
+			}
+			shadowed[r.Key] = append(shadowed[r.Key], prev)
+		}
 		t.index[r.Key] = len(t.Rows)
 		t.Rows = append(t.Rows, r)
 	}
 	return t, nil
+}
+
+// seen reports, while ParseTable runs, whether a row already has key value
+// k as its own Key: the row the index holds for k, or one of the rows of
+// that Key the index no longer holds (shadowed), not renamed.
+func (t *Table) seen(k string, shadowed []int) bool {
+	if i, ok := t.index[k]; ok {
+		if _, renamed := t.renamed[i]; !renamed {
+			return true
+		}
+	}
+	for _, i := range shadowed {
+		if _, renamed := t.renamed[i]; !renamed {
+			return true
+		}
+	}
+	return false
 }
 
 // Lookup returns the row with the given key.

@@ -21,7 +21,8 @@ import (
 // or Errors located with ErrorAt; Parse reports them with the file's own
 // problems, in file order, so that a user fixes all of them in one round.
 // A check also runs when the file has other problems: what it reports at
-// (or under) a key that already has an error is dropped.
+// a key that already has an error, or under a key that could not be
+// decoded, is dropped.
 type Check func(*Config) error
 
 // Load reads and parses the configuration file at path; see Parse.

@@ -72,8 +72,10 @@ type Options struct {
 	// ShortTabTitles asks for new-tab names of at most 31 characters
 	// (Excel's limit on .xlsx workbooks).
 	ShortTabTitles bool
-	// Location is the time zone of the new tab's name.
+	// Location is the time zone of the new tab's name; Locale its
+	// language ("zh-CN" names it 已恢复 …).
 	Location *time.Location
+	Locale   string
 	// By and Reason go into the restore record: who runs the restore and
 	// why.
 	By, Reason string
@@ -233,7 +235,7 @@ func (r *Restorer) newTab(ctx context.Context, opts Options, snap *audit.Snapsho
 	if loc == nil {
 		loc = time.UTC
 	}
-	res.Mode, res.Tab = NewTab, TabTitle(snap.ID, snap.Time.In(loc), opts.ShortTabTitles)
+	res.Mode, res.Tab = NewTab, TabTitle(snap.ID, snap.Time.In(loc), opts.ShortTabTitles, opts.Locale)
 	wb := r.Workbook
 	if opts.DryRun {
 		// What the data tab would become in place, for comparison.
@@ -429,15 +431,19 @@ func (r *Restorer) inPlace(ctx context.Context, opts Options, snap *audit.Snapsh
 // TabTitle names the tab a version is restored into. Excel allows 31
 // characters in a tab name, so with short set the name is shorter and
 // carries the version's content hash.
-func TabTitle(id string, t time.Time, short bool) string {
+func TabTitle(id string, t time.Time, short bool, locale string) string {
+	word := "Restored"
+	if locale == "zh-CN" {
+		word = "已恢复"
+	}
 	if !short {
-		return "Restored " + id + " " + t.Format("2006-01-02 1504")
+		return word + " " + id + " " + t.Format("2006-01-02 1504")
 	}
 	hash := id
 	if _, rest, ok := strings.Cut(id, "-"); ok {
 		hash = rest
 	}
-	title := "Restored " + t.Format("060102 1504") + " " + hash
+	title := word + " " + t.Format("060102 1504") + " " + hash
 	if r := []rune(title); len(r) > 31 {
 		title = string(r[:31])
 	}

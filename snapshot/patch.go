@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -63,9 +64,10 @@ func diffRows(old, new []rowHash) []patchOp {
 		if anchors := uniqueAnchors(old[oa:ob], new[na:nb]); len(anchors) > 0 {
 			po, pn := oa, na
 			for _, a := range anchors {
-				gap(po, oa+a[0], pn, na+a[1])
+				ao, an := int(a.old), int(a.new)
+				gap(po, oa+ao, pn, na+an)
 				add(opCopy, 1, 0)
-				po, pn = oa+a[0]+1, na+a[1]+1
+				po, pn = oa+ao+1, na+an+1
 			}
 			gap(po, ob, pn, nb)
 		} else {
@@ -79,58 +81,90 @@ func diffRows(old, new []rowHash) []patchOp {
 }
 
 // uniqueAnchors returns pairs (i, j) with old[i] == new[j], each row unique
-// on both sides, forming the longest run increasing on both sides.
-func uniqueAnchors(old, new []rowHash) [][2]int {
+// on both sides, forming the longest run increasing on both sides. Rows
+// are grouped by sorting their indices by hash, which costs a few bytes a
+// row where a map of every row would cost a hundred.
+func uniqueAnchors(old, new []rowHash) []anchor {
 	if len(old) == 0 || len(new) == 0 {
 		return nil
 	}
-	type seen struct{ nOld, nNew, iOld, iNew int }
-	m := make(map[rowHash]*seen, len(old))
-	for i, h := range old {
-		s := m[h]
-		if s == nil {
-			s = &seen{}
-			m[h] = s
-		}
-		s.nOld++
-		s.iOld = i
+	oi, ni := hashOrder(old), hashOrder(new)
+	// pairOld[j] is the old row paired with new row j, or -1.
+	pairOld := make([]int32, len(new))
+	for j := range pairOld {
+		pairOld[j] = -1
 	}
-	for j, h := range new {
-		if s := m[h]; s != nil {
-			s.nNew++
-			s.iNew = j
+	for a, b := 0, 0; a < len(oi) && b < len(ni); {
+		h := old[oi[a]]
+		switch c := bytes.Compare(h[:], new[ni[b]][:]); {
+		case c < 0:
+			a++
+			continue
+		case c > 0:
+			b++
+			continue
+		}
+		a1, b1 := a+1, b+1
+		for a1 < len(oi) && old[oi[a1]] == h {
+			a1++
+		}
+		for b1 < len(ni) && new[ni[b1]] == h {
+			b1++
+		}
+		if a1-a == 1 && b1-b == 1 {
+			pairOld[ni[b]] = oi[a]
+		}
+		a, b = a1, b1
+	}
+	n := 0
+	for _, i := range pairOld {
+		if i >= 0 {
+			n++
 		}
 	}
-	var pairs [][2]int
-	for j, h := range new {
-		if s := m[h]; s != nil && s.nOld == 1 && s.nNew == 1 && s.iNew == j {
-			pairs = append(pairs, [2]int{s.iOld, j})
+	pairs := make([]anchor, 0, n)
+	for j, i := range pairOld {
+		if i >= 0 {
+			pairs = append(pairs, anchor{i, int32(j)})
 		}
 	}
 	return longestIncreasing(pairs)
 }
 
+// anchor pairs an old row with a new one.
+type anchor struct{ old, new int32 }
+
+// hashOrder returns the indices of hashes sorted by hash.
+func hashOrder(hashes []rowHash) []int32 {
+	idx := make([]int32, len(hashes))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return bytes.Compare(hashes[a][:], hashes[b][:]) })
+	return idx
+}
+
 // longestIncreasing returns the longest subsequence of pairs (ordered by
-// their second element) whose first elements increase.
-func longestIncreasing(pairs [][2]int) [][2]int {
+// their new row) whose old rows increase.
+func longestIncreasing(pairs []anchor) []anchor {
 	if len(pairs) == 0 {
 		return nil
 	}
-	tails := []int{}                // tails[k]: index in pairs ending a run of length k+1
-	prev := make([]int, len(pairs)) // predecessor in the run
+	tails := []int32{}                // tails[k]: index in pairs ending a run of length k+1
+	prev := make([]int32, len(pairs)) // predecessor in the run
 	for i, p := range pairs {
-		k := sort.Search(len(tails), func(k int) bool { return pairs[tails[k]][0] >= p[0] })
+		k := sort.Search(len(tails), func(k int) bool { return pairs[tails[k]].old >= p.old })
 		prev[i] = -1
 		if k > 0 {
 			prev[i] = tails[k-1]
 		}
 		if k == len(tails) {
-			tails = append(tails, i)
+			tails = append(tails, int32(i))
 		} else {
-			tails[k] = i
+			tails[k] = int32(i)
 		}
 	}
-	out := make([][2]int, len(tails))
+	out := make([]anchor, len(tails))
 	for i, k := len(tails)-1, tails[len(tails)-1]; i >= 0; i, k = i-1, prev[k] {
 		out[i] = pairs[k]
 	}

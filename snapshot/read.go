@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -25,7 +26,7 @@ func (s *Store) Latest(ctx context.Context, sheet string) (*audit.Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, nil)
+	snap, _, err := s.load(ctx, m, nil, nil)
 	return snap, err
 }
 
@@ -35,7 +36,7 @@ func (s *Store) Load(ctx context.Context, sheet, id string) (*audit.Snapshot, er
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, nil)
+	snap, _, err := s.load(ctx, m, nil, nil)
 	return snap, err
 }
 
@@ -52,7 +53,7 @@ func (s *Store) LoadSharing(ctx context.Context, sheet, id string, cur *audit.Sn
 	if err != nil {
 		return nil, err
 	}
-	snap, _, err := s.load(ctx, m, cur)
+	snap, _, err := s.load(ctx, m, cur, nil)
 	return snap, err
 }
 
@@ -250,11 +251,15 @@ func (s *Store) latestManifest(ctx context.Context, sheet string) (*Manifest, er
 // against the manifest's hashes. Objects are read in order, s.conc at a
 // time, and each row is decoded on its own, so a load holds the rows it
 // returns and a few objects, never the whole serialisation. With cur, a
-// row equal to a row of the same grid of cur is that row (LoadSharing).
-func (s *Store) load(ctx context.Context, m *Manifest, cur *audit.Snapshot) (*audit.Snapshot, *version, error) {
+// row equal to a row of the same grid of cur is that row (LoadSharing);
+// curHashes are the row hashes of cur's values when known, else nil.
+func (s *Store) load(ctx context.Context, m *Manifest, cur *audit.Snapshot, curHashes []rowHash) (*audit.Snapshot, *version, error) {
 	var share [3]*sharer
 	if cur != nil {
-		share[0] = newSharer(cur.Values, s.curHashes(cur))
+		if curHashes == nil {
+			curHashes = s.curHashes(cur)
+		}
+		share[0] = newSharer(cur.Values, curHashes)
 		if m.Formulas != nil && cur.Formulas != nil {
 			share[1] = newSharer(cur.Formulas, sumRows(cur.Formulas).hashes)
 		}
@@ -301,13 +306,15 @@ func (e corruptError) Error() string { return e.err.Error() }
 func (e corruptError) Unwrap() error { return e.err }
 
 // streamObjects reads the content objects refs, up to s.conc at a time
-// ahead of fn, and hands each one's checked content to fn in order. A read
-// error is returned as it is; fn's errors come back as corruptError.
+// ahead of fn, and hands each one's checked content to fn in order. fn
+// must not keep raw: its buffer is reused for a later object. A read error
+// is returned as it is; fn's errors come back as corruptError.
 func (s *Store) streamObjects(ctx context.Context, refs []ChunkRef, fn func(i int, raw []byte) error) error {
 	if len(refs) == 0 {
 		return nil
 	}
 	type slot struct {
+		buf  *objectBuf
 		raw  []byte
 		err  error
 		done chan struct{}
@@ -318,11 +325,17 @@ func (s *Store) streamObjects(ctx context.Context, refs []ChunkRef, fn func(i in
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ahead := make(chan struct{}, s.conc)
+	// free holds the buffers of the objects not in flight: taking one is
+	// the right to read one more object ahead.
+	free := make(chan *objectBuf, s.conc)
+	for range s.conc {
+		free <- &objectBuf{}
+	}
 	go func() {
 		for i, c := range refs {
+			var b *objectBuf
 			select {
-			case ahead <- struct{}{}:
+			case b = <-free:
 			case <-ctx.Done():
 				for j := i; j < len(refs); j++ {
 					slots[j].err = ctx.Err()
@@ -331,7 +344,8 @@ func (s *Store) streamObjects(ctx context.Context, refs []ChunkRef, fn func(i in
 				return
 			}
 			go func() {
-				slots[i].raw, slots[i].err = s.readChunk(ctx, c)
+				slots[i].buf = b
+				slots[i].raw, slots[i].err = s.readChunkInto(ctx, c, b)
 				close(slots[i].done)
 			}()
 		}
@@ -339,16 +353,22 @@ func (s *Store) streamObjects(ctx context.Context, refs []ChunkRef, fn func(i in
 	for i := range refs {
 		<-slots[i].done
 		raw, err := slots[i].raw, slots[i].err
-		slots[i].raw = nil
 		if err != nil {
 			return err
 		}
 		if err := fn(i, raw); err != nil {
 			return corruptError{err}
 		}
-		<-ahead
+		slots[i].raw = nil
+		free <- slots[i].buf
 	}
 	return nil
+}
+
+// objectBuf holds the buffers one object is read into: its stored
+// (compressed) bytes and its content.
+type objectBuf struct {
+	z, raw []byte
 }
 
 // loadValues reads a version's rows (its base chunks, then its patches)
@@ -524,6 +544,33 @@ func checkContent(m *Manifest, rows [][]string) error {
 	return nil
 }
 
+// readChunkInto is readChunk reading into b's buffers, which it grows as
+// needed; the content returned is b.raw.
+func (s *Store) readChunkInto(ctx context.Context, c ChunkRef, b *objectBuf) ([]byte, error) {
+	key := chunkKey(c.SHA256)
+	rctx, cancel := s.req(ctx)
+	defer cancel()
+	r, err := s.bucket.NewReader(rctx, key, nil)
+	if err == nil {
+		b.z = slices.Grow(b.z[:0], int(r.Size()))[:r.Size()]
+		_, err = io.ReadFull(r, b.z)
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, fmt.Errorf("chunk %q is missing (run sheetaudit snapshots verify): %w", key, audit.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read chunk %q: %w", key, translate(err))
+	}
+	raw, err := s.checkChunkInto(key, c, b.z, slices.Grow(b.raw[:0], int(c.Raw)))
+	if raw != nil {
+		b.raw = raw
+	}
+	return raw, err
+}
+
 // readChunk reads one content object and checks its size and hash.
 func (s *Store) readChunk(ctx context.Context, c ChunkRef) ([]byte, error) {
 	key := chunkKey(c.SHA256)
@@ -540,9 +587,14 @@ func (s *Store) readChunk(ctx context.Context, c ChunkRef) ([]byte, error) {
 }
 
 func (s *Store) checkChunk(key string, c ChunkRef, z []byte) ([]byte, error) {
+	return s.checkChunkInto(key, c, z, make([]byte, 0, c.Raw))
+}
+
+// checkChunkInto is checkChunk decoding into dst[:0].
+func (s *Store) checkChunkInto(key string, c ChunkRef, z, dst []byte) ([]byte, error) {
 	// The stored size is not checked: a chunk rewritten by another release
 	// may compress differently and still hold the same content.
-	raw, err := s.dec.DecodeAll(z, make([]byte, 0, c.Raw))
+	raw, err := s.dec.DecodeAll(z, dst[:0])
 	if err != nil {
 		return nil, fmt.Errorf("chunk %q is corrupt: %v: %w", key, err, audit.ErrInvalid)
 	}

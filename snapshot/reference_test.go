@@ -3,6 +3,7 @@ package snapshot
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"sort"
 )
 
 // The whole-serialisation forms of the row encoding, rolling hash and row
@@ -63,4 +64,57 @@ func cutChunks(data []byte, rowEnds []int) []int {
 		ends = append(ends, len(data))
 	}
 	return ends
+}
+
+// referenceUniqueAnchors is uniqueAnchors as it was with a map of every
+// row: the patches it leads to must stay the same.
+func referenceUniqueAnchors(old, new []rowHash) [][2]int {
+	if len(old) == 0 || len(new) == 0 {
+		return nil
+	}
+	type seen struct{ nOld, nNew, iOld, iNew int }
+	m := make(map[rowHash]*seen, len(old))
+	for i, h := range old {
+		s := m[h]
+		if s == nil {
+			s = &seen{}
+			m[h] = s
+		}
+		s.nOld++
+		s.iOld = i
+	}
+	for j, h := range new {
+		if s := m[h]; s != nil {
+			s.nNew++
+			s.iNew = j
+		}
+	}
+	var pairs [][2]int
+	for j, h := range new {
+		if s := m[h]; s != nil && s.nOld == 1 && s.nNew == 1 && s.iNew == j {
+			pairs = append(pairs, [2]int{s.iOld, j})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	tails := []int{}
+	prev := make([]int, len(pairs))
+	for i, p := range pairs {
+		k := sort.Search(len(tails), func(k int) bool { return pairs[tails[k]][0] >= p[0] })
+		prev[i] = -1
+		if k > 0 {
+			prev[i] = tails[k-1]
+		}
+		if k == len(tails) {
+			tails = append(tails, i)
+		} else {
+			tails[k] = i
+		}
+	}
+	out := make([][2]int, len(tails))
+	for i, k := len(tails)-1, tails[len(tails)-1]; i >= 0; i, k = i-1, prev[k] {
+		out[i] = pairs[k]
+	}
+	return out
 }

@@ -317,7 +317,7 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	}
 	hashes := sum.hashes
 
-	parent, err := s.parent(ctx, snap.Sheet)
+	parent, err := s.parent(ctx, snap, hashes)
 	if err != nil {
 		return audit.SnapshotInfo{}, err
 	}
@@ -360,8 +360,11 @@ func (s *Store) Put(ctx context.Context, snap *audit.Snapshot) (audit.SnapshotIn
 	return info, nil
 }
 
-// parent returns the newest version of sheet with its row hashes, or nil.
-func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
+// parent returns the newest version of snap's sheet with its row hashes,
+// or nil. A version not remembered is loaded sharing snap's rows (whose
+// hashes are hashes), so only the rows that differ are decoded.
+func (s *Store) parent(ctx context.Context, snap *audit.Snapshot, hashes []rowHash) (*version, error) {
+	sheet := snap.Sheet
 	m, err := s.latestManifest(ctx, sheet)
 	if errors.Is(err, audit.ErrNotFound) || errors.Is(err, audit.ErrInvalid) {
 		return nil, nil // none, or none readable: store this one whole
@@ -378,7 +381,7 @@ func (s *Store) parent(ctx context.Context, sheet string) (*version, error) {
 	if s.maxP < 0 {
 		return &version{m: m}, nil
 	}
-	_, v, err = s.load(ctx, m, nil)
+	_, v, err = s.load(ctx, m, snap, hashes)
 	switch {
 	case errors.Is(err, audit.ErrInvalid) || errors.Is(err, audit.ErrNotFound):
 		// A damaged newest version must not stop new ones: store this one
@@ -423,7 +426,7 @@ func (s *Store) patch(ctx context.Context, m *Manifest, parent *version, hashes 
 	}
 	sum := sha256.Sum256(raw)
 	ref := ChunkRef{SHA256: hex.EncodeToString(sum[:]), Raw: int64(len(raw)), Rows: m.Rows}
-	stored, err := s.putChunk(ctx, ref.SHA256, raw, z, written)
+	stored, _, err := s.putChunk(ctx, ref.SHA256, raw, z, nil, written)
 	if err != nil {
 		return false, err
 	}
@@ -466,7 +469,10 @@ func (s *Store) writeChunks(ctx context.Context, rows [][]string, digest bool, w
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.conc)
-	c := chunker{emit: func(raw []byte, n int) error {
+	// At most s.conc chunks are in flight; their buffers (content and
+	// compressed) are reused for the next ones.
+	raws, zs := newBufPool(s.conc+1), newBufPool(s.conc+1)
+	c := chunker{alloc: raws.get, emit: func(raw []byte, n int) error {
 		if err := gctx.Err(); err != nil {
 			return err
 		}
@@ -477,7 +483,10 @@ func (s *Store) writeChunks(ctx context.Context, rows [][]string, digest bool, w
 		key := refs[len(refs)-1].SHA256
 		g.Go(func() error {
 			var err error
-			*size, err = s.putChunk(gctx, key, raw, nil, written)
+			var z []byte
+			*size, z, err = s.putChunk(gctx, key, raw, nil, zs.get(), written)
+			zs.put(z)
+			raws.put(raw)
 			return err
 		})
 		return nil
@@ -514,25 +523,55 @@ func (s *Store) writeChunks(ctx context.Context, rows [][]string, digest bool, w
 // period is written again: it may be unreferenced and about to be swept
 // by a prune that does not yet see this version's manifest, and a fresh
 // ModTime keeps it out of that prune's reach.
-func (s *Store) putChunk(ctx context.Context, sha string, raw, z []byte, written *atomic.Int64) (int64, error) {
+//
+// z is raw compressed, or nil to compress it here into zbuf[:0]; the
+// buffer compressed into comes back for reuse.
+func (s *Store) putChunk(ctx context.Context, sha string, raw, z, zbuf []byte, written *atomic.Int64) (int64, []byte, error) {
 	key := chunkKey(sha)
 	rctx, cancel := s.req(ctx)
 	a, err := s.bucket.Attributes(rctx, key)
 	cancel()
 	switch {
 	case err == nil && s.now().Sub(a.ModTime) < s.grace/2:
-		return a.Size, nil
+		return a.Size, zbuf, nil
 	case err != nil && gcerrors.Code(err) != gcerrors.NotFound:
-		return 0, fmt.Errorf("check chunk %q: %w", key, translate(err))
+		return 0, zbuf, fmt.Errorf("check chunk %q: %w", key, translate(err))
 	}
 	if z == nil {
-		z = s.enc.EncodeAll(raw, make([]byte, 0, len(raw)/2))
+		z = s.enc.EncodeAll(raw, slices.Grow(zbuf[:0], len(raw)/2))
+		zbuf = z
 	}
 	if err := s.writeObject(ctx, key, "application/zstd", z, false); err != nil {
-		return 0, err
+		return 0, zbuf, err
 	}
 	written.Add(int64(len(z)))
-	return int64(len(z)), nil
+	return int64(len(z)), zbuf, nil
+}
+
+// bufPool keeps a few byte buffers for reuse.
+type bufPool chan []byte
+
+func newBufPool(n int) bufPool { return make(bufPool, n) }
+
+// get returns an empty buffer, nil when none is kept.
+func (p bufPool) get() []byte {
+	select {
+	case b := <-p:
+		return b[:0]
+	default:
+		return nil
+	}
+}
+
+// put keeps b unless the pool is full.
+func (p bufPool) put(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	select {
+	case p <- b:
+	default:
+	}
 }
 
 // writeManifest names m and writes it without replacing any manifest:

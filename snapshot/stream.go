@@ -46,13 +46,15 @@ func hashRow(b []byte) rowHash {
 // chunker cuts a serialisation fed to it one row at a time into
 // content-defined chunks, at exactly the offsets cutChunks finds in the
 // whole (FORMAT.md, "Chunking"), and hands each chunk to emit with its row
-// count. emit owns the chunk's bytes.
+// count. emit owns the chunk's bytes; alloc, when set, gives the empty
+// buffer of the next chunk (nil: a new one).
 type chunker struct {
 	h       uint64
 	buf     []byte
 	rows    int
 	pending bool
 	emit    func(raw []byte, rows int) error
+	alloc   func() []byte
 }
 
 // row adds one serialised row (b is not retained).
@@ -63,6 +65,9 @@ func (c *chunker) row(b []byte) error {
 		if c.h <= cutThreshold && start+k >= minChunk {
 			c.pending = true
 		}
+	}
+	if c.buf == nil && c.alloc != nil {
+		c.buf = c.alloc()
 	}
 	if c.buf == nil {
 		c.buf = make([]byte, 0, avgChunk+avgChunk/2)
@@ -129,12 +134,7 @@ func newSharer(rows [][]string, hashes []rowHash) *sharer {
 	if len(rows) != len(hashes) || len(rows) > 1<<31-1 {
 		return nil
 	}
-	sh := &sharer{rows: rows, hashes: hashes, order: make([]int32, len(rows))}
-	for i := range sh.order {
-		sh.order[i] = int32(i)
-	}
-	sortByHash(sh.order, hashes)
-	return sh
+	return &sharer{rows: rows, hashes: hashes, order: hashOrder(hashes)}
 }
 
 // find returns the row equal to the serialised row b, whose hash is h.
@@ -145,7 +145,7 @@ func (sh *sharer) find(h rowHash, b []byte) ([]string, bool) {
 	lo, hi := 0, len(sh.order)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if less(sh.hashes[sh.order[m]], h) {
+		if bytes.Compare(sh.hashes[sh.order[m]][:], h[:]) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -159,45 +159,6 @@ func (sh *sharer) find(h rowHash, b []byte) ([]string, bool) {
 		}
 	}
 	return nil, false
-}
-
-func less(a, b rowHash) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return false
-}
-
-// sortByHash sorts idx by hashes[idx[i]] (a heap sort: no allocation, and
-// no recursion on adversarial input).
-func sortByHash(idx []int32, hashes []rowHash) {
-	key := func(i int) rowHash { return hashes[idx[i]] }
-	down := func(i, n int) {
-		for {
-			c := 2*i + 1
-			if c >= n {
-				return
-			}
-			if c+1 < n && less(key(c), key(c+1)) {
-				c++
-			}
-			if !less(key(i), key(c)) {
-				return
-			}
-			idx[i], idx[c] = idx[c], idx[i]
-			i = c
-		}
-	}
-	n := len(idx)
-	for i := n/2 - 1; i >= 0; i-- {
-		down(i, n)
-	}
-	for end := n - 1; end > 0; end-- {
-		idx[0], idx[end] = idx[end], idx[0]
-		down(0, end)
-	}
 }
 
 // rowMaker turns a serialised row into the row a loaded grid holds: an

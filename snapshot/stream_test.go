@@ -340,3 +340,45 @@ func TestLoadSharingChecksContent(t *testing.T) {
 		t.Errorf("Load of a damaged chunk = %v, want ErrInvalid", lerr)
 	}
 }
+
+func TestUniqueAnchorsMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(36, 6))
+	for round := range 300 {
+		// Few distinct rows make repeats on both sides; many make most
+		// rows unique.
+		distinct := []int{3, 20, 1000}[round%3]
+		gen := func(n int) []rowHash {
+			out := make([]rowHash, n)
+			for i := range out {
+				out[i] = hashRow([]byte(fmt.Sprint(r.IntN(distinct))))
+			}
+			return out
+		}
+		old := gen(r.IntN(200))
+		new := slices.Clone(old)
+		for range r.IntN(30) {
+			if len(new) == 0 {
+				break
+			}
+			i := r.IntN(len(new))
+			switch r.IntN(3) {
+			case 0:
+				new[i] = hashRow([]byte(fmt.Sprint("x", r.IntN(distinct))))
+			case 1:
+				new = slices.Delete(new, i, i+1)
+			default:
+				j := r.IntN(len(new))
+				new[i], new[j] = new[j], new[i]
+			}
+		}
+		new = append(new, gen(r.IntN(10))...)
+		want := referenceUniqueAnchors(old, new)
+		var got [][2]int
+		for _, a := range uniqueAnchors(old, new) {
+			got = append(got, [2]int{int(a.old), int(a.new)})
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: anchors %v, want %v", round, got, want)
+		}
+	}
+}

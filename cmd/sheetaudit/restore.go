@@ -114,7 +114,7 @@ func (a *app) restore(ctx context.Context, cfg *config.Config, store *snapshot.S
 		Sheet: s.Name, Tab: s.Tab, HeaderRow: s.HeaderRow, Key: s.Key, Snapshot: id,
 		InPlace: f.inPlace, Rows: f.rows, Columns: f.columns, Force: f.force, DryRun: f.dryRun,
 		TypedColumns: spec.TypedColumns, CaptureFormulas: s.CapturesFormulas(),
-		ShortTabTitles: s.Source.Google == nil, Location: cfg.Location(),
+		ShortTabTitles: s.Source.Google == nil, Location: cfg.Location(), Locale: cfg.Locale,
 		By: by, Reason: f.why,
 	})
 	switch {

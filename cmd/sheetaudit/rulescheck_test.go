@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/sheetaudit/sheetaudit/config"
 )
 
 // The rule engine is the one judge of a rule: values it accepts load, and
@@ -201,5 +205,36 @@ func TestRulesFromSchema(t *testing.T) {
 				t.Errorf("stderr = %q, want it to contain %q and no bare \": invalid\"", errOut, tt.want)
 			}
 		})
+	}
+}
+
+// The configurations the repository ships (the quick start's, the systemd
+// unit's and the Kubernetes ConfigMap's) pass the rule engine too, not only
+// config's shape checks, which is all the deploy tests can run.
+func TestShippedConfigsPassTheEngine(t *testing.T) {
+	env := map[string]string{
+		"SHEETAUDIT_STORE":      "gs://bucket/sheetaudit",
+		"STATE_DIRECTORY":       "/var/lib/sheetaudit",
+		"CREDENTIALS_DIRECTORY": "/run/credentials/sheetaudit.service",
+	}
+	getenv := func(k string) string { return env[k] }
+	for _, file := range []string{"../../examples/sheetaudit.yaml", "../../deploy/systemd/sheetaudit.yaml"} {
+		if _, err := config.Load(file, getenv, checkRules); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+	}
+	const cmFile = "../../deploy/kubernetes/base/configmap.yaml"
+	raw, err := os.ReadFile(cmFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm struct {
+		Data map[string]string `json:"data"`
+	}
+	if err := yaml.Unmarshal(raw, &cm); err != nil || cm.Data["sheetaudit.yaml"] == "" {
+		t.Fatalf("%s: no sheetaudit.yaml in its data (%v)", cmFile, err)
+	}
+	if _, err := config.Parse([]byte(cm.Data["sheetaudit.yaml"]), cmFile, getenv, checkRules); err != nil {
+		t.Errorf("%s: %v", cmFile, err)
 	}
 }

@@ -140,7 +140,7 @@ func crop(path, out string, rows int, list io.Writer) error {
 		slug, ok := slugs[sheet]
 		switch {
 		case ok:
-		case strings.HasPrefix(sheet, "Restored "):
+		case strings.HasPrefix(sheet, "Restored "), strings.HasPrefix(sheet, "已恢复 "):
 			slug = "restored"
 		default:
 			slug = "-"
