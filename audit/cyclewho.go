@@ -45,7 +45,31 @@ func (c *Cycle) who(ctx context.Context, res *Result, st *State, b *WriteBack, a
 	// has no window, and a cycle that logs no change asks nobody.
 	edits := len(own) > 0 && st.Logged != "" && st.Logged != res.Snapshot
 	since := c.windowStart(ctx, st.Logged, edits || w.Access != nil)
-	r, err := w.Review(ctx, c.Workbook, s.Name, s.ChangeLogTab, st.Access, since, at, edits, loc, s.Locale)
+	// The Change Log check reads the whole tab, a request and bytes that
+	// grow with the log: it runs on the first full cycle of each day (as
+	// the staleness findings move with the day), so a changed cycle stays
+	// at three Sheets requests and rows deleted from the tab are found and
+	// put back within a day.
+	day := at.In(loc).Format(time.DateOnly)
+	checkTab := ""
+	if st.ChainChecked != day {
+		checkTab = s.ChangeLogTab
+	}
+	r, err := w.Review(ctx, c.Workbook, s.Name, checkTab, st.Access, since, at, edits, loc, s.Locale)
+	switch {
+	case err == nil && checkTab != "" && w.Chain != nil:
+		// Rows found deleted are put back by this write-back; edited and
+		// moved rows stay as they are, so their findings stay in Needs
+		// Review until the next check.
+		st.ChainChecked, st.ChainFindings = day, nil
+		for _, f := range r.Findings {
+			if f.Rule == RuleChangeLogEdited || f.Rule == RuleChangeLogReordered {
+				st.ChainFindings = append(st.ChainFindings, f)
+			}
+		}
+	case checkTab == "":
+		r.Findings = append(r.Findings, st.ChainFindings...)
+	}
 	if err != nil {
 		log.Warn("who changed it, who can see it: a part failed; the rest is written", zap.Error(err))
 		err = fmt.Errorf("who changed it, who can see it: %w", err)

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -29,6 +30,22 @@ func (s Severity) String() string {
 
 // MarshalText makes severities read as words in JSON and CSV.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote, so findings kept in the
+// cycle state read back.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "error":
+		*s = Error
+	case "warning":
+		*s = Warning
+	case "info":
+		*s = Info
+	default:
+		return fmt.Errorf("severity %q: want error, warning or info: %w", b, ErrInvalid)
+	}
+	return nil
+}
 
 // Finding is one problem in the data: a row that breaks a rule, a stale deal,
 // a duplicate key. Problems in the data are data, never errors.

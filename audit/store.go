@@ -96,6 +96,14 @@ type State struct {
 	// Access is the file's sharing as the last access audit read it, for
 	// the next one to report what changed; nil when never read.
 	Access []Permission `json:"access,omitempty"`
+	// ChainChecked is the day (as Checked) the Change Log tab was last
+	// checked against the store's change log chain; the check runs once a
+	// day.
+	ChainChecked string `json:"chain_checked,omitempty"`
+	// ChainFindings are the findings of that check that outlive its
+	// write-back (rows edited or moved by hand); cycles until the next
+	// check report them again, so Needs Review does not lose them.
+	ChainFindings []Finding `json:"chain_findings,omitempty"`
 	// Protected is the protection last set on sheetaudit's own tabs (mode
 	// and tabs), so it is set again only when a tab is new or it changes.
 	Protected string `json:"protected,omitempty"`

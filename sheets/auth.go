@@ -3,7 +3,9 @@ package sheets
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -48,28 +50,41 @@ func httpClient(ctx context.Context, o Options, scopes []string) (*http.Client, 
 		if err != nil {
 			return nil, "", err
 		}
-		creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, scopes...)
+		digest := sha256.Sum256(js)
+		ts, _, err := o.tokenSource(hex.EncodeToString(digest[:]), scopes, func() (oauth2.TokenSource, string, error) {
+			creds, err := google.CredentialsFromJSONWithType(tokenContext(ctx, base), js, google.ServiceAccount, scopes...)
+			if err != nil {
+				// The oauth2 error names the problem (bad PEM, missing field)
+				// without echoing the key.
+				return nil, "", fmt.Errorf("load credentials file %q: %v; download a new JSON key for the service account: %w",
+					o.CredentialsFile, err, audit.ErrInvalid)
+			}
+			return creds.TokenSource, email, nil
+		})
 		if err != nil {
-			// The oauth2 error names the problem (bad PEM, missing field)
-			// without echoing the key.
-			return nil, "", fmt.Errorf("load credentials file %q: %v; download a new JSON key for the service account: %w",
-				o.CredentialsFile, err, audit.ErrInvalid)
+			return nil, "", err
 		}
-		return authClient(base, creds.TokenSource), email, nil
+		return authClient(base, ts), email, nil
 	case o.Endpoint != "":
 		// An emulator or a proxy that authenticates by itself.
 		return base, "", nil
 	default:
-		creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), scopes...)
+		ts, email, err := o.tokenSource("", scopes, func() (oauth2.TokenSource, string, error) {
+			creds, err := google.FindDefaultCredentials(tokenContext(ctx, base), scopes...)
+			if err != nil {
+				return nil, "", fmt.Errorf("find application default credentials: %v; set credentials_file to a service-account key or GOOGLE_APPLICATION_CREDENTIALS: %w",
+					err, audit.ErrInvalid)
+			}
+			var key serviceAccountKey
+			if len(creds.JSON) > 0 && json.Unmarshal(creds.JSON, &key) == nil {
+				return creds.TokenSource, key.ClientEmail, nil
+			}
+			return creds.TokenSource, "", nil
+		})
 		if err != nil {
-			return nil, "", fmt.Errorf("find application default credentials: %v; set credentials_file to a service-account key or GOOGLE_APPLICATION_CREDENTIALS: %w",
-				err, audit.ErrInvalid)
+			return nil, "", err
 		}
-		var key serviceAccountKey
-		if len(creds.JSON) > 0 && json.Unmarshal(creds.JSON, &key) == nil {
-			return authClient(base, creds.TokenSource), key.ClientEmail, nil
-		}
-		return authClient(base, creds.TokenSource), "", nil
+		return authClient(base, ts), email, nil
 	}
 }
 

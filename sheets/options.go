@@ -97,6 +97,11 @@ type Options struct {
 	// ChangeCheck asks for Drive's read-only metadata scope too, so that
 	// Version can read the file's version with one Drive files.get.
 	ChangeCheck bool
+	// Tokens, when set, shares one token source per credentials file and
+	// scope set with every Workbook and DriveAudit opened with it, so a
+	// long-running process does not exchange a token per Workbook. Nil:
+	// this Workbook's own.
+	Tokens *Tokens
 }
 
 // DriveMetadataScope lets Version read a file's version and nothing else.

@@ -26,9 +26,9 @@ import (
 // It remembers the spreadsheet's metadata (tabs, grid sizes) between
 // operations, because one cycle would otherwise spend a spreadsheets.get of
 // the per-minute read quota on every step: read, typed read, two
-// EnsureTabs, append, replace. ReadTab always reads it afresh (people
-// rename, resize and add tabs between cycles, and a cycle opens a new
-// Workbook anyway); sheetaudit's own changes (addSheet, grid growth) are
+// EnsureTabs, append, replace. The first read of a Workbook's life reads
+// it afresh (people rename, resize and add tabs between cycles, and a
+// cycle opens a new Workbook); sheetaudit's own changes (addSheet, grid growth) are
 // applied to the copy; a tab not in the copy, or a request the API refuses
 // as invalid or not found, makes the next operation read it again.
 type Workbook struct {
@@ -43,6 +43,9 @@ type Workbook struct {
 
 	mu     sync.Mutex
 	cached *book // the last metadata read, with our own changes applied
+	// readOnce is set by the first metadata read of this Workbook's life:
+	// later reads that ask for fresh metadata take the remembered copy.
+	readOnce bool
 	// version is what the last Version call answered and how many writes
 	// had succeeded then (drive.go).
 	version     int64
@@ -96,13 +99,11 @@ type book struct {
 // book returns the spreadsheet's metadata: the remembered copy, or with
 // fresh (or nothing remembered) a new spreadsheets.get.
 func (w *Workbook) book(ctx context.Context, op string, fresh bool) (*book, error) {
-	if !fresh {
-		w.mu.Lock()
-		b := w.cached
-		w.mu.Unlock()
-		if b != nil {
-			return b, nil
-		}
+	w.mu.Lock()
+	b := w.cached
+	w.mu.Unlock()
+	if !fresh && b != nil {
+		return b, nil
 	}
 	var ss *sheets.Spreadsheet
 	err := w.call(ctx, "spreadsheets.get", false, func(ctx context.Context) error {
@@ -113,7 +114,7 @@ func (w *Workbook) book(ctx context.Context, op string, fresh bool) (*book, erro
 	if err != nil {
 		return nil, w.translate(err, op)
 	}
-	b := &book{}
+	b = &book{}
 	if ss.Properties != nil {
 		b.locale, b.timeZone = ss.Properties.Locale, ss.Properties.TimeZone
 	}
@@ -123,7 +124,7 @@ func (w *Workbook) book(ctx context.Context, op string, fresh bool) (*book, erro
 		}
 	}
 	w.mu.Lock()
-	w.cached = b
+	w.cached, w.readOnce = b, true
 	w.mu.Unlock()
 	return b, nil
 }
@@ -214,14 +215,33 @@ func (w *Workbook) tab(ctx context.Context, op, title string) (audit.TabMeta, er
 
 // tabOf is tab with a choice: fresh reads the metadata anew. A title the
 // remembered copy lacks is looked up once more in fresh metadata.
+//
+// A cycle opens its own Workbook, so fresh means fresh for this cycle: the
+// first read of a Workbook's life goes to Google, later fresh reads (the
+// Change Log check's ReadTab, a pending write-back's ReadTail after the
+// data tab's read) take the copy, which holds our own changes and is
+// dropped when Google refuses a request as invalid or not found. That
+// keeps a changed cycle at one spreadsheets.get of metadata.
 func (w *Workbook) tabOf(ctx context.Context, op, title string, fresh bool) (audit.TabMeta, error) {
+	return w.lookup(ctx, op, title, fresh, false)
+}
+
+// lookup is tabOf; reread is the second look for a title the copy lacks,
+// which always goes to Google.
+func (w *Workbook) lookup(ctx context.Context, op, title string, fresh, reread bool) (audit.TabMeta, error) {
+	// A fresh lookup served from this cycle's copy is as fresh as the
+	// caller asked: a title it lacks is not there (no second read).
+	settled := fresh
+	w.mu.Lock()
+	fresh = reread || fresh && !w.readOnce
+	w.mu.Unlock()
 	b, err := w.book(ctx, op, fresh)
 	if err != nil {
 		return audit.TabMeta{}, err
 	}
 	p, ok := b.find(title)
-	if !ok && !fresh {
-		return w.tabOf(ctx, op, title, true)
+	if !ok && !fresh && !settled {
+		return w.lookup(ctx, op, title, true, true)
 	}
 	if !ok {
 		return audit.TabMeta{}, fmt.Errorf("%s of spreadsheet %q: no such tab (tabs: %s); check the tab name: %w",

@@ -265,6 +265,9 @@ func (w *Workbook) drop(id int64) {
 		}
 	}
 	w.cached = &book{locale: w.cached.locale, timeZone: w.cached.timeZone, tabs: tabs}
+	// The copy now lacks a tab that exists: the next read asking for
+	// fresh metadata reads it.
+	w.readOnce = false
 }
 
 // checkCellText refuses text over the Sheets cell limit before anything

@@ -27,6 +27,7 @@ func openDriveAudit(ctx context.Context, s config.Sheet, log *zap.Logger, deps b
 		ReadLimiter:     deps.readLimiter,
 		Metrics:         deps.metrics,
 		Retry:           scaledRetry(deps.retryDeadline, deps.window),
+		Tokens:          deps.tokens,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", s.Name, err)

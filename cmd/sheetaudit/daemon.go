@@ -33,6 +33,9 @@ func (a *app) runDaemon(ctx context.Context, cfg *config.Config) error {
 		metrics:       metrics,
 		retryDeadline: cfg.Quotas.CycleDeadline,
 		window:        cfg.Quotas.Window,
+		// One token source per account for the daemon's life: a token
+		// lasts an hour, so a tick of a thousand sheets costs no exchange.
+		tokens: newTokens(),
 	}
 	limiters := newLimiterSet(cfg.Quotas.QuotaWindow())
 	d, err := daemon.New(daemon.Options{

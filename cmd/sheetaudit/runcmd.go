@@ -65,7 +65,7 @@ func (a *app) runOnce(ctx context.Context, cfg *config.Config, sheets []config.S
 	cantRun := false
 	// Bounded like the daemon's cycles: each Google request retries within
 	// the cycle deadline, and the cycle as a whole stops at it.
-	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline, window: cfg.Quotas.Window}
+	deps := backendDeps{retryDeadline: cfg.Quotas.CycleDeadline, window: cfg.Quotas.Window, tokens: newTokens()}
 	for _, s := range sheets {
 		res, err := a.boundedCycle(ctx, cfg, s, store, deps, a.log, a.leaseWait)
 		if errors.Is(err, audit.ErrHeld) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sheetaudit/sheetaudit/audit"
 	"github.com/sheetaudit/sheetaudit/sheets/sheetstest"
+	"github.com/sheetaudit/sheetaudit/snapshot"
 )
 
 const (
@@ -103,6 +104,26 @@ func (s *whoSheet) edit(account string, n int, text string) {
 	}
 	rows[n][2] = text
 	if err := s.srv.As(account).SetValues(s.id, "客户", rows); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// newDay makes the next cycle the first of a day for the Change Log
+// check against the chain, as if the day had changed.
+func (s *whoSheet) newDay() {
+	s.t.Helper()
+	ctx := context.Background()
+	st, err := snapshot.Open(ctx, filepath.Join(filepath.Dir(s.cfg), "store"), snapshot.Options{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer st.Close()
+	state, err := st.LoadState(ctx, "clients")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	state.ChainChecked = ""
+	if err := st.SaveState(ctx, "clients", state); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -264,6 +285,7 @@ func TestWhoOnEmulator(t *testing.T) {
 	if err := s.srv.SetValues(s.id, "Change Log", kept); err != nil {
 		t.Fatal(err)
 	}
+	s.newDay() // the Change Log is checked against the chain once a day
 	nextSecond()
 	s.run()
 	rules = s.reviewRules()

@@ -61,6 +61,10 @@ type backendDeps struct {
 	retryDeadline             time.Duration
 	// window is quotas.window: retries back off in proportion to it.
 	window time.Duration
+	// tokens shares one OAuth token source per account among all the
+	// process's cycles (nil: each backend signs in by itself), so a cycle
+	// does not cost a token exchange.
+	tokens *sheets.Tokens
 }
 
 // withStore loads the configuration, opens the store and runs fn.
@@ -108,6 +112,7 @@ func openWorkbook(ctx context.Context, s config.Sheet, log *zap.Logger, deps bac
 			Metrics:         deps.metrics,
 			Retry:           scaledRetry(deps.retryDeadline, deps.window),
 			ChangeCheck:     g.ChecksChanges(),
+			Tokens:          deps.tokens,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %q: %w", s.Name, err)
@@ -279,3 +284,6 @@ func pastePolicy(wb config.WriteBack) *audit.PastePolicy {
 	}
 	return &audit.PastePolicy{MinShare: wb.PasteAlarmShare, MinCells: wb.PasteAlarmCells}
 }
+
+// newTokens is the process's shared token sources (backendDeps.tokens).
+func newTokens() *sheets.Tokens { return sheets.NewTokens() }
