@@ -341,7 +341,7 @@ func compileColumn(cr ColumnRule, cat *catalog, p *problems) colRule {
 	}
 	known := slices.Contains(allTypes, cr.Type)
 	if !known {
-		p.add("type", "%q is unknown: use text, integer, number, date, datetime, bool, email, phone or url%s", cr.Type, suggest(cr.Type, allTypes[1:]))
+		p.add("type", "%q is unknown: use text, integer, number, date, datetime, bool, email, phone or url%s", cr.Type, Suggest(cr.Type, allTypes[1:]))
 	}
 	if cr.Severity < Error || cr.Severity > Info {
 		p.add("severity", "%d is unknown", cr.Severity)
@@ -454,8 +454,10 @@ func typeName(t string) string {
 	return t
 }
 
-// suggest returns ` (did you mean "x"?)` when one of known is close to s.
-func suggest(s string, known []string) string {
+// Suggest returns ` (did you mean "x"?)` when one of known is close to s
+// (edit distance, case ignored, a prefix counting as one edit); config uses
+// it for its own keys so both say it alike.
+func Suggest(s string, known []string) string {
 	best, bestDist := "", -1
 	for _, k := range known {
 		ls, lk := strings.ToLower(s), strings.ToLower(k)
@@ -594,5 +596,5 @@ func ParseSeverity(s string) (Severity, error) {
 	case "info":
 		return Info, nil
 	}
-	return Error, invalidf("%q is not a severity: use error, warning or info%s", s, suggest(strings.TrimSpace(s), []string{"error", "warning", "info"}))
+	return Error, invalidf("%q is not a severity: use error, warning or info%s", s, Suggest(strings.TrimSpace(s), []string{"error", "warning", "info"}))
 }

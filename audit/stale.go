@@ -188,7 +188,7 @@ func (p StalePolicy) Check() error {
 		}
 	case BasisHistory:
 	default:
-		add("basis", "%q is unknown: use column or history%s", p.Basis, suggest(p.Basis, []string{BasisColumn, BasisHistory}))
+		add("basis", "%q is unknown: use column or history%s", p.Basis, Suggest(p.Basis, []string{BasisColumn, BasisHistory}))
 	}
 	if p.Default <= 0 && len(p.Stages) == 0 {
 		add("default", "set default or stages: how long a row may go without follow-up")

@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sheetaudit/sheetaudit/audit"
 )
 
 // Check is a check that another package makes of a parsed configuration,
@@ -376,7 +378,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		if !ok {
-			d.fail(p.key, fp, "unknown key%s", suggest(key, names))
+			d.fail(p.key, fp, "unknown key%s", audit.Suggest(key, names))
 			continue
 		}
 		d.record(fp, p.key)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/sheetaudit/sheetaudit/audit"
 )
 
 // Validate checks the rules that span fields (exactly one source, unique
@@ -69,7 +71,7 @@ func (v *validator) config() {
 		c.loc = loc
 	}
 	if c.Locale != LocaleEnglish && c.Locale != LocaleChinese {
-		v.errf("locale", "unknown locale %q: use en or zh-CN%s", c.Locale, suggest(c.Locale, []string{LocaleEnglish, LocaleChinese}))
+		v.errf("locale", "unknown locale %q: use en or zh-CN%s", c.Locale, audit.Suggest(c.Locale, []string{LocaleEnglish, LocaleChinese}))
 	}
 	if c.MaxConcurrent < 1 {
 		v.errf("max_concurrent", "must be at least 1")
@@ -232,7 +234,7 @@ func (v *validator) report() {
 		case ChatWeCom, ChatDingTalk, ChatFeishu, ChatSlack:
 		default:
 			v.errf(cp+".type", "unknown chat %q: use wecom, dingtalk, feishu or slack%s", c.Type,
-				suggest(c.Type, []string{ChatWeCom, ChatDingTalk, ChatFeishu, ChatSlack}))
+				audit.Suggest(c.Type, []string{ChatWeCom, ChatDingTalk, ChatFeishu, ChatSlack}))
 		}
 		if c.Webhook == "" {
 			v.errf(cp+".webhook", "is required: the robot's webhook URL, usually written as ${%s_WEBHOOK}", strings.ToUpper(c.Type))
@@ -371,7 +373,7 @@ func (v *validator) source(p string, src *Source) {
 				break
 			}
 			v.errf(p+".google.credentials", "no credentials entry named %q (known: %s)%s", g.Credentials,
-				strings.Join(known, ", "), suggest(g.Credentials, known))
+				strings.Join(known, ", "), audit.Suggest(g.Credentials, known))
 		default:
 			g.keyFile = cr.File
 		}
@@ -389,7 +391,7 @@ func (v *validator) capture(p string, cs []string) {
 	for i, c := range cs {
 		switch {
 		case c != CaptureValues && c != CaptureFormulas:
-			v.errf(fmt.Sprintf("%s[%d]", p, i), "unknown %q: use values or formulas%s", c, suggest(c, []string{CaptureValues, CaptureFormulas}))
+			v.errf(fmt.Sprintf("%s[%d]", p, i), "unknown %q: use values or formulas%s", c, audit.Suggest(c, []string{CaptureValues, CaptureFormulas}))
 		case seen[c]:
 			v.errf(fmt.Sprintf("%s[%d]", p, i), "%q is listed twice", c)
 		}
@@ -427,7 +429,7 @@ func (v *validator) staleness(p string, s *Sheet) {
 	}
 	inEnum := func(path, stage string) {
 		if len(enum) > 0 && !slices.Contains(enum, stage) {
-			v.errf(path, "stage %q is not in the enum of column %q%s", stage, st.StageColumn, suggest(stage, enum))
+			v.errf(path, "stage %q is not in the enum of column %q%s", stage, st.StageColumn, audit.Suggest(stage, enum))
 		}
 	}
 	for _, sg := range st.Stages {
@@ -534,7 +536,7 @@ func checkCron(expr string) error {
 			return nil
 		}
 		if !slices.Contains(cronDescriptors, s) {
-			return fmt.Errorf("invalid schedule %q: unknown descriptor%s", expr, suggest(s, append(cronDescriptors, "@every")))
+			return fmt.Errorf("invalid schedule %q: unknown descriptor%s", expr, audit.Suggest(s, append(cronDescriptors, "@every")))
 		}
 		return nil
 	}
