@@ -374,23 +374,9 @@ type objectBuf struct {
 // loadValues reads a version's rows (its base chunks, then its patches)
 // and checks them, returning the rows and their hashes.
 func (s *Store) loadValues(ctx context.Context, m *Manifest, mk *rowMaker) ([][]string, []rowHash, error) {
-	h := sha256.New()
-	rows := make([][]string, 0, m.BaseRows)
-	err := s.streamObjects(ctx, m.Chunks, func(i int, raw []byte) error {
-		c := m.Chunks[i]
-		h.Write(raw)
-		n := len(rows)
-		var err error
-		if rows, err = mk.rows(raw, rows); err != nil {
-			return fmt.Errorf("chunk %q: %w", chunkKey(c.SHA256), err)
-		}
-		if len(rows)-n != c.Rows {
-			return fmt.Errorf("chunk %q holds %d rows, manifest says %d", chunkKey(c.SHA256), len(rows)-n, c.Rows)
-		}
-		return nil
-	})
+	rows, got, _, err := s.readChunks(ctx, m.Chunks, m.BaseRows, mk)
 	if err == nil {
-		if got := hex.EncodeToString(h.Sum(nil)); got != m.BaseSHA256 || len(rows) != m.BaseRows {
+		if got != m.BaseSHA256 || len(rows) != m.BaseRows {
 			err = corruptError{fmt.Errorf("its chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", len(rows), got, m.BaseRows, m.BaseSHA256)}
 		}
 	}
@@ -429,19 +415,16 @@ func (s *Store) loadValues(ctx context.Context, m *Manifest, mk *rowMaker) ([][]
 	return rows, hashes, nil
 }
 
-// loadGrid reads an extra grid of a version (formulas, typed values),
-// checking every chunk and the whole against the manifest: nil when it was
-// not captured, an empty grid when it was and held nothing.
-func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid, mk *rowMaker) ([][]string, error) {
-	f := g.content
-	if f == nil {
-		return nil, nil
-	}
+// readChunks decodes chunks in order into rows (room for want of them),
+// checking each against the row count the manifest gives it, and returns
+// the rows with the SHA-256 (hex) and size of the chunks' bytes, for the
+// caller to check against the manifest's whole.
+func (s *Store) readChunks(ctx context.Context, chunks []ChunkRef, want int, mk *rowMaker) ([][]string, string, int64, error) {
 	h := sha256.New()
-	rows := make([][]string, 0, f.Rows)
+	rows := make([][]string, 0, want)
 	var size int64
-	err := s.streamObjects(ctx, f.Chunks, func(i int, raw []byte) error {
-		c := f.Chunks[i]
+	err := s.streamObjects(ctx, chunks, func(i int, raw []byte) error {
+		c := chunks[i]
 		h.Write(raw)
 		size += int64(len(raw))
 		n := len(rows)
@@ -454,8 +437,20 @@ func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid, mk *rowM
 		}
 		return nil
 	})
+	return rows, hex.EncodeToString(h.Sum(nil)), size, err
+}
+
+// loadGrid reads an extra grid of a version (formulas, typed values),
+// checking every chunk and the whole against the manifest: nil when it was
+// not captured, an empty grid when it was and held nothing.
+func (s *Store) loadGrid(ctx context.Context, m *Manifest, g extraGrid, mk *rowMaker) ([][]string, error) {
+	f := g.content
+	if f == nil {
+		return nil, nil
+	}
+	rows, got, size, err := s.readChunks(ctx, f.Chunks, f.Rows, mk)
 	if err == nil {
-		if got := hex.EncodeToString(h.Sum(nil)); got != f.ContentSHA256 || len(rows) != f.Rows || size != f.RawBytes {
+		if got != f.ContentSHA256 || len(rows) != f.Rows || size != f.RawBytes {
 			err = corruptError{fmt.Errorf("its %s chunks make %d rows with SHA-256 %s, manifest says %d rows with %s", g.name, len(rows), got, f.Rows, f.ContentSHA256)}
 		}
 	}
