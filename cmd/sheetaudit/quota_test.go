@@ -155,7 +155,9 @@ func TestDaemonSignsInOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"run", "--config", q.cfg}, func(string) string { return "" }, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"run", "--config", q.cfg}, func(string) string { return "" }, io.Discard, io.Discard)
+	}()
 	// A full cycle ends with the files.get after its write-back; an
 	// unchanged one is a files.get. Wait for the baseline, an edit's cycle
 	// and one more.
